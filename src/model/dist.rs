@@ -1,0 +1,1 @@
+//! Distributions (owned by helper).

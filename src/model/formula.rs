@@ -1,0 +1,1 @@
+//! Formulas (owned by helper).

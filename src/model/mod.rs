@@ -1,0 +1,4 @@
+//! The validated model: distributions, formulas, indicators, periods, correlation, targets.
+
+pub mod dist;
+pub mod formula;
