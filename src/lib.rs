@@ -1,3 +1,12 @@
 //! plancast: the probability of reaching each target of a public plan, by Monte Carlo simulation.
+//!
+//! Data flows one way: [`scenario`] (files -> validated model) -> [`model`] -> [`engine`]
+//! (parallel simulation into mergeable accumulators) -> [`stats`] -> [`report`].
 
+pub mod app;
+pub mod cli;
+pub mod engine;
 pub mod model;
+pub mod report;
+pub mod scenario;
+pub mod stats;

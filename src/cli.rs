@@ -1,0 +1,91 @@
+//! Command-line arguments (the only module that knows about clap). Raw flags become a typed
+//! [`crate::app::Command`] here; nothing past this point sees a flag.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// plancast: what is the chance that we reach each target of our plan?
+///
+/// Runs a scenario file (the plan's indicators, growth assumptions and targets) through a Monte
+/// Carlo simulation and reports the probability of meeting every target, with its 95% interval.
+///
+/// Exit codes: 0 success, 1 runtime failure, 2 invalid scenario or arguments.
+#[derive(Debug, Parser)]
+#[command(name = "plancast", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Simulate a scenario: print the targets table and write summary.json, targets.csv and
+    /// quantiles.csv.
+    ///
+    /// Example: plancast run scenarios/guangxi-14th-fyp.toml --paths 100000 --seed 7
+    Run(RunArgs),
+    /// Check a scenario file without simulating; print every problem found.
+    ///
+    /// Example: plancast validate scenarios/guangxi-14th-fyp.toml
+    Validate(ValidateArgs),
+}
+
+/// Options shared by commands that read a scenario.
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML), e.g. scenarios/guangxi-14th-fyp.toml.
+    pub scenario: PathBuf,
+    /// Override one value by its dotted path; repeatable.
+    /// Example: --set indicators.rd_spend.growth.0.trend.mean=14
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Ignore observations after this year (e.g. the plan's base year for the ex-ante view).
+    #[arg(long = "as-of", value_name = "YEAR")]
+    pub as_of: Option<i64>,
+}
+
+/// `plancast run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Number of simulated paths (default: the scenario's `paths`, else 100000). Accepts 1e6 and
+    /// 1_000_000.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub paths: Option<u64>,
+    /// Random seed (default: the scenario's `seed`, else 1). Same seed, same numbers.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder (default: output/<scenario file name>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `plancast validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+}
+
+/// Parses a path count written as `100000`, `100_000`, `100,000` or `1e6`.
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let cleaned: String = text.chars().filter(|c| *c != '_' && *c != ',').collect();
+    if let Ok(n) = cleaned.parse::<u64>() {
+        return Ok(n);
+    }
+    match cleaned.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 1.8e19 => Ok(x as u64),
+        _ => Err(format!(
+            "`{text}` is not a whole number of paths (e.g. 100000 or 1e6)"
+        )),
+    }
+}

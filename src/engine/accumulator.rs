@@ -1,0 +1,116 @@
+//! Mergeable accumulators: what a block of paths leaves behind. Blocks merge in index order, so
+//! a run's numbers do not depend on how many threads computed the blocks.
+
+use crate::stats::moments::Moments;
+use crate::stats::sketch::Sketch;
+
+/// Distribution of one quantity across paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Distribution {
+    /// Mean and variance.
+    pub moments: Moments,
+    /// Quantiles.
+    pub sketch: Sketch,
+}
+
+impl Distribution {
+    /// Adds a chunk of values.
+    pub fn add_chunk(&mut self, values: &[f64]) {
+        self.moments.merge(&Moments::of(values));
+        self.sketch.extend(values);
+    }
+
+    /// Merges another distribution (after this one, in path order).
+    pub fn merge(&mut self, other: &Distribution) {
+        self.moments.merge(&other.moments);
+        self.sketch.merge(&other.sketch);
+    }
+}
+
+/// Counts behind a conditional milestone probability.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PairCounts {
+    /// Paths where the earlier target was met.
+    pub earlier_met: u64,
+    /// ... and the later one too.
+    pub both_met: u64,
+    /// Paths where the earlier target was missed but the later one met.
+    pub later_met_after_miss: u64,
+}
+
+/// The first non-finite value met, by path order: (global path index, indicator or target,
+/// year, is_target).
+pub type NonFinite = (u64, usize, i32, bool);
+
+/// Everything a set of paths contributes to the results.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Accumulator {
+    /// Number of paths.
+    pub paths: u64,
+    /// One per simulated (indicator, year) cell, in [`super::Layout`] order.
+    pub cells: Vec<Distribution>,
+    /// Values of cells that are the same in every path (fixed history), by cell.
+    pub fixed_cells: Vec<Option<f64>>,
+    /// Paths meeting each target.
+    pub target_met: Vec<u64>,
+    /// Outcome distribution of each target.
+    pub target_outcomes: Vec<Distribution>,
+    /// Paths meeting every member of each group (due-year groups first, then named groups).
+    pub group_met: Vec<u64>,
+    /// Counts for each milestone pair.
+    pub pairs: Vec<PairCounts>,
+    /// First non-finite value met, if any.
+    pub non_finite: Option<NonFinite>,
+}
+
+impl Accumulator {
+    /// An empty accumulator with room for the given numbers of items.
+    pub fn new(
+        cells: usize,
+        fixed_cells: usize,
+        targets: usize,
+        groups: usize,
+        pairs: usize,
+    ) -> Self {
+        Accumulator {
+            paths: 0,
+            cells: vec![Distribution::default(); cells],
+            fixed_cells: vec![None; fixed_cells],
+            target_met: vec![0; targets],
+            target_outcomes: vec![Distribution::default(); targets],
+            group_met: vec![0; groups],
+            pairs: vec![PairCounts::default(); pairs],
+            non_finite: None,
+        }
+    }
+
+    /// Merges `other`, which must hold paths that come after this one's.
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.paths += other.paths;
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            a.merge(b);
+        }
+        for (a, b) in self.fixed_cells.iter_mut().zip(&other.fixed_cells) {
+            if a.is_none() {
+                *a = *b;
+            }
+        }
+        for (a, b) in self.target_met.iter_mut().zip(&other.target_met) {
+            *a += b;
+        }
+        for (a, b) in self.target_outcomes.iter_mut().zip(&other.target_outcomes) {
+            a.merge(b);
+        }
+        for (a, b) in self.group_met.iter_mut().zip(&other.group_met) {
+            *a += b;
+        }
+        for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
+            a.earlier_met += b.earlier_met;
+            a.both_met += b.both_met;
+            a.later_met_after_miss += b.later_met_after_miss;
+        }
+        if self.non_finite.is_none() {
+            self.non_finite = other.non_finite;
+        }
+    }
+}

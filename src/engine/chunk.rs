@@ -1,0 +1,438 @@
+//! Simulating one chunk of paths, structure-of-arrays: every state is a vector over the chunk's
+//! paths, so each step (trend quantiles, shocks, updates, formulas, target tests) runs as a tight
+//! loop over contiguous memory.
+
+use super::accumulator::{Accumulator, PairCounts};
+use super::rng::{self, open_uniform, Permutation, Purpose, Stream};
+use super::{CellSlot, Context};
+use crate::model::dist::{norm_cdf, norm_quantile, poisson};
+use crate::model::{ModelKind, Sampling, TargetKind};
+use rand_distr::{Distribution as _, StandardNormal};
+
+/// Buffers reused from chunk to chunk by one worker.
+pub struct Workspace {
+    chunk: usize,
+    n_years: usize,
+    /// values[(indicator * n_years + year) * chunk + path]
+    values: Vec<f64>,
+    /// Independent standard normals, then correlated ones, per indicator.
+    draws: Vec<f64>,
+    correlated: Vec<f64>,
+    /// Per-indicator per-period trend values: trends[indicator][period * chunk + path].
+    trends: Vec<Vec<f64>>,
+    /// AR(1) shock state per indicator.
+    shock: Vec<f64>,
+    /// Event effects in the current year per indicator.
+    event_add: Vec<f64>,
+    /// Target met flags: met[target * chunk + path].
+    met: Vec<bool>,
+    outcome: Vec<f64>,
+    formula_out: Vec<f64>,
+    scratch: Vec<Vec<f64>>,
+    count_streams: Vec<Option<Stream>>,
+}
+
+impl Workspace {
+    /// Buffers for `ctx` with chunks of `chunk` paths.
+    pub fn new(ctx: &Context, chunk: usize) -> Self {
+        let n_ind = ctx.scenario.indicators.len();
+        let n_years = ctx.prepared.n_years();
+        let trends = ctx
+            .scenario
+            .indicators
+            .iter()
+            .map(|ind| vec![0.0; ind.periods.len() * chunk])
+            .collect();
+        let depth = ctx
+            .scenario
+            .indicators
+            .iter()
+            .filter_map(|i| i.formula.as_ref().map(|f| f.program.stack_depth()))
+            .max()
+            .unwrap_or(0);
+        Workspace {
+            chunk,
+            n_years,
+            values: vec![f64::NAN; n_ind * n_years * chunk],
+            draws: vec![0.0; n_ind * chunk],
+            correlated: vec![0.0; n_ind * chunk],
+            trends,
+            shock: vec![0.0; n_ind * chunk],
+            event_add: vec![0.0; n_ind * chunk],
+            met: vec![false; ctx.scenario.targets.len() * chunk],
+            outcome: vec![0.0; chunk],
+            formula_out: vec![0.0; chunk],
+            scratch: vec![Vec::with_capacity(chunk); depth],
+            count_streams: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn cell(&self, indicator: usize, year_index: usize) -> std::ops::Range<usize> {
+        let start = (indicator * self.n_years + year_index) * self.chunk;
+        start..start + self.chunk
+    }
+
+    /// Simulates paths `first_path .. first_path + len` (chunk number `chunk_index`) and adds
+    /// them to `acc`.
+    pub fn run(
+        &mut self,
+        ctx: &Context,
+        chunk_index: u64,
+        first_path: u64,
+        len: usize,
+        acc: &mut Accumulator,
+    ) {
+        let scenario = ctx.scenario;
+        let prepared = ctx.prepared;
+        let n = len;
+        let seed = scenario.seed;
+
+        // 1. Trend scores (standard normal per stochastic indicator), correlated.
+        for &i in &ctx.stochastic {
+            let key = ctx.keys[i];
+            let mut stream = rng::stream(seed, chunk_index, Purpose::Trend, key);
+            let row = &mut self.draws[i * self.chunk..i * self.chunk + n];
+            match scenario.sampling {
+                Sampling::Random => {
+                    for u in row.iter_mut() {
+                        *u = StandardNormal.sample(&mut stream);
+                    }
+                }
+                Sampling::Lhs => {
+                    let permutation = Permutation::new(scenario.paths, rng::mix(seed ^ key));
+                    let total = scenario.paths as f64;
+                    for (p, u) in row.iter_mut().enumerate() {
+                        let stratum = permutation.apply(first_path + p as u64) as f64;
+                        *u = norm_quantile((stratum + open_uniform(&mut stream)) / total);
+                    }
+                }
+            }
+        }
+        let trend_scores = correlate(
+            &ctx.scenario.correlation.trend,
+            &ctx.stochastic,
+            &self.draws,
+            &mut self.correlated,
+            self.chunk,
+            n,
+        );
+
+        // 2. Each period's trend at the path's score (Gaussian copula).
+        for &i in &ctx.stochastic {
+            let ind = &scenario.indicators[i];
+            let scores =
+                &trend_scores_row(trend_scores, &self.draws, &self.correlated, i, self.chunk)[..n];
+            for (k, period) in ind.periods.iter().enumerate() {
+                let out = &mut self.trends[i][k * self.chunk..k * self.chunk + n];
+                if period.trend.is_fixed() {
+                    out.fill(period.trend.mean());
+                } else {
+                    for (t, &z) in out.iter_mut().zip(scores) {
+                        *t = period.trend.quantile(norm_cdf(z));
+                    }
+                }
+            }
+        }
+
+        // 3. Fixed history.
+        for &i in &ctx.stochastic {
+            let pi = &prepared.indicators[i];
+            for (offset, &value) in pi.fixed_values.iter().enumerate() {
+                let range = self.cell(i, prepared.year_index(pi.first_year) + offset);
+                self.values[range.start..range.start + n].fill(value);
+            }
+        }
+
+        // 4. Years.
+        let mut noise_streams: Vec<(usize, Stream)> = ctx
+            .noisy
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    rng::stream(seed, chunk_index, Purpose::Noise, ctx.keys[i]),
+                )
+            })
+            .collect();
+        let mut event_streams: Vec<Stream> = scenario
+            .events
+            .iter()
+            .map(|e| rng::stream(seed, chunk_index, Purpose::Event, rng::key_of(&e.id)))
+            .collect();
+        self.count_streams.clear();
+        self.count_streams
+            .extend(scenario.indicators.iter().enumerate().map(|(i, ind)| {
+                (ind.kind == ModelKind::Count)
+                    .then(|| rng::stream(seed, chunk_index, Purpose::Count, ctx.keys[i]))
+            }));
+        for year in (prepared.first_year + 1)..=prepared.last_year {
+            let t = prepared.year_index(year);
+            // Shocks, drawn for every year so that streams stay aligned whatever `as_of` is.
+            for (i, stream) in noise_streams.iter_mut() {
+                for z in &mut self.draws[*i * self.chunk..*i * self.chunk + n] {
+                    *z = StandardNormal.sample(stream);
+                }
+            }
+            let shocks_correlated = correlate(
+                &scenario.correlation.noise,
+                &ctx.noisy,
+                &self.draws,
+                &mut self.correlated,
+                self.chunk,
+                n,
+            );
+            // Events: strike and effect uniforms are drawn for every path in the window, struck
+            // or not, so that changing a probability keeps the other draws (common random numbers).
+            for &i in &ctx.event_targets {
+                self.event_add[i * self.chunk..i * self.chunk + n].fill(0.0);
+            }
+            for (event, stream) in scenario.events.iter().zip(event_streams.iter_mut()) {
+                if year < event.from || year > event.to {
+                    continue;
+                }
+                for p in 0..n {
+                    let strikes = open_uniform(stream) < event.probability;
+                    for effect in &event.effects {
+                        let u = open_uniform(stream);
+                        if strikes {
+                            self.event_add[effect.indicator * self.chunk + p] +=
+                                effect.size.quantile(u);
+                        }
+                    }
+                }
+            }
+            for &i in &ctx.stochastic {
+                let pi = &prepared.indicators[i];
+                if year <= pi.start_year {
+                    continue;
+                }
+                let ind = &scenario.indicators[i];
+                let Some(k) = ctx.period_of[i][t] else {
+                    continue;
+                };
+                let period = &ind.periods[k];
+                let first = year == pi.start_year + 1;
+                let prev = self.cell(i, t - 1);
+                let cur = self.cell(i, t);
+                let (before, after) = self.values.split_at_mut(cur.start);
+                let previous = &before[prev.start..prev.start + n];
+                let current = &mut after[..n];
+                let trend = &self.trends[i][k * self.chunk..k * self.chunk + n];
+                let events = &self.event_add[i * self.chunk..i * self.chunk + n];
+                match ind.kind {
+                    ModelKind::Growth | ModelKind::Additive => {
+                        let z = &trend_scores_row(
+                            shocks_correlated,
+                            &self.draws,
+                            &self.correlated,
+                            i,
+                            self.chunk,
+                        )[..n];
+                        let shock = &mut self.shock[i * self.chunk..i * self.chunk + n];
+                        let (phi, noise) = (period.persistence, period.noise);
+                        let innovation = (1.0 - phi * phi).sqrt() * noise;
+                        if first {
+                            for (e, &z) in shock.iter_mut().zip(z) {
+                                *e = noise * z;
+                            }
+                        } else {
+                            for (e, &z) in shock.iter_mut().zip(z) {
+                                *e = phi * *e + innovation * z;
+                            }
+                        }
+                        if ind.kind == ModelKind::Growth {
+                            for p in 0..n {
+                                let rate = (trend[p] + shock[p] + events[p]).max(-99.0);
+                                current[p] = previous[p] * (1.0 + rate / 100.0);
+                            }
+                        } else {
+                            let (lo, hi) = (
+                                ind.min.unwrap_or(f64::NEG_INFINITY),
+                                ind.max.unwrap_or(f64::INFINITY),
+                            );
+                            for p in 0..n {
+                                current[p] =
+                                    (previous[p] + trend[p] + shock[p] + events[p]).clamp(lo, hi);
+                            }
+                        }
+                    }
+                    ModelKind::Count => {
+                        let stream = self.count_streams[i]
+                            .as_mut()
+                            .expect("count stream exists for count indicators");
+                        for p in 0..n {
+                            let lambda = (trend[p].max(0.0) * (1.0 + events[p] / 100.0)).max(0.0);
+                            current[p] = previous[p] + poisson(stream, lambda);
+                        }
+                    }
+                    ModelKind::Derived => {}
+                }
+            }
+        }
+
+        // 5. Derived indicators, year by year in dependency order.
+        for year in prepared.first_year..=prepared.last_year {
+            let t = prepared.year_index(year);
+            for &d in &scenario.derived_order {
+                if year < prepared.indicators[d].first_year {
+                    continue;
+                }
+                let Some(formula) = &scenario.indicators[d].formula else {
+                    continue;
+                };
+                let range = self.cell(d, t);
+                let out = &mut self.formula_out[..n];
+                {
+                    let inputs: Vec<&[f64]> = formula
+                        .slots
+                        .iter()
+                        .map(|&(source, lag)| {
+                            let start = (source * self.n_years + t - lag) * self.chunk;
+                            &self.values[start..start + n]
+                        })
+                        .collect();
+                    formula.program.eval(&inputs, out, &mut self.scratch);
+                }
+                if let Some(p) = out.iter().position(|v| !v.is_finite()) {
+                    record_non_finite(acc, first_path + p as u64, d, year, false);
+                }
+                self.values[range.start..range.start + n].copy_from_slice(out);
+            }
+        }
+
+        // 6. Cells.
+        for (i, slots) in ctx.layout.slots.iter().enumerate() {
+            for (t, slot) in slots.iter().enumerate() {
+                let range = self.cell(i, t);
+                let values = &self.values[range.start..range.start + n];
+                match *slot {
+                    CellSlot::Simulated(c) => acc.cells[c].add_chunk(values),
+                    CellSlot::Fixed(c) => {
+                        if acc.fixed_cells[c].is_none() {
+                            acc.fixed_cells[c] = Some(values[0]);
+                        }
+                    }
+                    CellSlot::Empty => {}
+                }
+            }
+        }
+
+        // 7. Targets.
+        for (k, target) in scenario.targets.iter().enumerate() {
+            let i = target.indicator;
+            let at = |year: i32| -> &[f64] {
+                let start = (i * self.n_years + prepared.year_index(year)) * self.chunk;
+                &self.values[start..start + n]
+            };
+            let outcome = &mut self.outcome[..n];
+            match target.kind {
+                TargetKind::Level => outcome.copy_from_slice(at(target.to)),
+                TargetKind::Change => {
+                    for ((o, &a), &b) in outcome.iter_mut().zip(at(target.from)).zip(at(target.to))
+                    {
+                        *o = b - a;
+                    }
+                }
+                TargetKind::Cumulative => {
+                    outcome.fill(0.0);
+                    for year in target.from..=target.to {
+                        for (o, &v) in outcome.iter_mut().zip(at(year)) {
+                            *o += v;
+                        }
+                    }
+                }
+                TargetKind::Cagr => {
+                    let years = (target.to - target.from) as f64;
+                    for ((o, &a), &b) in outcome.iter_mut().zip(at(target.from)).zip(at(target.to))
+                    {
+                        *o = if a > 0.0 && b >= 0.0 {
+                            100.0 * ((b / a).powf(1.0 / years) - 1.0)
+                        } else {
+                            f64::NAN
+                        };
+                    }
+                }
+            }
+            if let Some(p) = outcome.iter().position(|v| !v.is_finite()) {
+                record_non_finite(acc, first_path + p as u64, k, target.to, true);
+            }
+            let met = &mut self.met[k * self.chunk..k * self.chunk + n];
+            let mut count = 0u64;
+            for (m, &o) in met.iter_mut().zip(outcome.iter()) {
+                *m = target.comparison.is_met(o, target.threshold);
+                count += *m as u64;
+            }
+            acc.target_met[k] += count;
+            acc.target_outcomes[k].add_chunk(outcome);
+        }
+
+        // 8. Groups and milestone pairs.
+        for (g, members) in ctx.group_members.iter().enumerate() {
+            let mut count = 0u64;
+            for p in 0..n {
+                count += members.iter().all(|&k| self.met[k * self.chunk + p]) as u64;
+            }
+            acc.group_met[g] += count;
+        }
+        for (slot, &(a, b)) in acc.pairs.iter_mut().zip(&prepared.milestone_pairs) {
+            let (ma, mb) = (
+                &self.met[a * self.chunk..a * self.chunk + n],
+                &self.met[b * self.chunk..b * self.chunk + n],
+            );
+            let mut counts = PairCounts::default();
+            for (&x, &y) in ma.iter().zip(mb) {
+                counts.earlier_met += x as u64;
+                counts.both_met += (x && y) as u64;
+                counts.later_met_after_miss += (!x && y) as u64;
+            }
+            slot.earlier_met += counts.earlier_met;
+            slot.both_met += counts.both_met;
+            slot.later_met_after_miss += counts.later_met_after_miss;
+        }
+        acc.paths += n as u64;
+    }
+}
+
+fn record_non_finite(acc: &mut Accumulator, path: u64, item: usize, year: i32, is_target: bool) {
+    if acc.non_finite.is_none_or(|(p, ..)| path < p) {
+        acc.non_finite = Some((path, item, year, is_target));
+    }
+}
+
+/// Correlates the independent draws of `members` with `factor` into `out`; returns whether the
+/// correlated buffer (true) or the raw draws (false) hold the result.
+fn correlate(
+    factor: &crate::model::correlation::Factor,
+    members: &[usize],
+    draws: &[f64],
+    out: &mut [f64],
+    chunk: usize,
+    n: usize,
+) -> bool {
+    if factor.identity {
+        return false;
+    }
+    for &i in members {
+        let row = &mut out[i * chunk..i * chunk + n];
+        row.fill(0.0);
+        for &(j, weight) in &factor.rows[i] {
+            for (o, &d) in row.iter_mut().zip(&draws[j * chunk..j * chunk + n]) {
+                *o += weight * d;
+            }
+        }
+    }
+    true
+}
+
+#[inline]
+fn trend_scores_row<'a>(
+    correlated: bool,
+    draws: &'a [f64],
+    out: &'a [f64],
+    i: usize,
+    chunk: usize,
+) -> &'a [f64] {
+    let source = if correlated { out } else { draws };
+    &source[i * chunk..(i + 1) * chunk]
+}

@@ -1,0 +1,284 @@
+//! The simulation engine: paths are cut into fixed chunks, chunks into fixed blocks; blocks run
+//! in parallel on rayon and their accumulators merge in block order. Chunk and block sizes are
+//! constants, and every random stream is derived from (seed, chunk, purpose, id), so results
+//! depend only on the scenario, the seed and the number of paths, never on the thread count.
+
+pub mod accumulator;
+pub mod chunk;
+pub mod prepare;
+pub mod rng;
+
+use crate::model::{ModelKind, Scenario};
+use accumulator::Accumulator;
+use prepare::Prepared;
+use rayon::prelude::*;
+
+/// Paths per chunk (the unit of vectorised work and of random streams). Part of the
+/// reproducibility contract: changing it changes the numbers.
+pub const CHUNK_PATHS: usize = 1024;
+
+/// Chunks per block (the unit of parallel work and of merging).
+pub const BLOCK_CHUNKS: u64 = 16;
+
+/// Where a (indicator, year) cell's results go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellSlot {
+    /// No value in that year.
+    Empty,
+    /// Same in every path: index into `fixed_cells`.
+    Fixed(usize),
+    /// Varies across paths: index into `cells`.
+    Simulated(usize),
+}
+
+/// Which cells are tracked, per indicator per year.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// slots[indicator][year index].
+    pub slots: Vec<Vec<CellSlot>>,
+    /// Number of simulated cells.
+    pub simulated: usize,
+    /// Number of fixed cells.
+    pub fixed: usize,
+}
+
+/// Everything a worker needs to simulate chunks.
+pub struct Context<'a> {
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// Its preparation.
+    pub prepared: &'a Prepared,
+    /// Cell layout.
+    pub layout: Layout,
+    /// Growth, additive and count indicators.
+    pub stochastic: Vec<usize>,
+    /// Indicators with yearly shocks (growth and additive with noise or a noise correlation).
+    pub noisy: Vec<usize>,
+    /// Indicators some event acts on.
+    pub event_targets: Vec<usize>,
+    /// Stream key of each indicator.
+    pub keys: Vec<u64>,
+    /// period_of[indicator][year index].
+    pub period_of: Vec<Vec<Option<usize>>>,
+    /// Members of each group: due-year groups first, then named groups.
+    pub group_members: Vec<Vec<usize>>,
+}
+
+impl<'a> Context<'a> {
+    /// Builds the context for `scenario` as prepared.
+    pub fn new(scenario: &'a Scenario, prepared: &'a Prepared) -> Self {
+        let n_years = prepared.n_years();
+        let mut simulated = 0;
+        let mut fixed = 0;
+        let slots = prepared
+            .indicators
+            .iter()
+            .map(|pi| {
+                (0..n_years)
+                    .map(|t| {
+                        let year = prepared.first_year + t as i32;
+                        if year < pi.first_year {
+                            CellSlot::Empty
+                        } else if year <= pi.fixed_through {
+                            fixed += 1;
+                            CellSlot::Fixed(fixed - 1)
+                        } else {
+                            simulated += 1;
+                            CellSlot::Simulated(simulated - 1)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let stochastic: Vec<usize> = (0..scenario.indicators.len())
+            .filter(|&i| scenario.indicators[i].kind.is_stochastic())
+            .collect();
+        let in_noise_pair = |id: &str| {
+            scenario
+                .correlation
+                .pairs
+                .iter()
+                .any(|(kind, a, b, _)| kind == "noise" && (a == id || b == id))
+        };
+        let noisy = stochastic
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let ind = &scenario.indicators[i];
+                ind.kind != ModelKind::Count
+                    && (ind.periods.iter().any(|p| p.noise > 0.0) || in_noise_pair(&ind.id))
+            })
+            .collect();
+        let mut event_targets: Vec<usize> = scenario
+            .events
+            .iter()
+            .flat_map(|e| e.effects.iter().map(|f| f.indicator))
+            .collect();
+        event_targets.sort_unstable();
+        event_targets.dedup();
+        let period_of = scenario
+            .indicators
+            .iter()
+            .map(|ind| {
+                (0..n_years)
+                    .map(|t| ind.period_index(prepared.first_year + t as i32))
+                    .collect()
+            })
+            .collect();
+        let group_members = prepared
+            .due_groups
+            .iter()
+            .map(|(_, members)| members.clone())
+            .chain(scenario.groups.iter().map(|g| g.targets.clone()))
+            .collect();
+        Context {
+            scenario,
+            prepared,
+            layout: Layout {
+                slots,
+                simulated,
+                fixed,
+            },
+            stochastic,
+            noisy,
+            event_targets,
+            keys: scenario
+                .indicators
+                .iter()
+                .map(|i| rng::key_of(&i.id))
+                .collect(),
+            period_of,
+            group_members,
+        }
+    }
+
+    fn empty_accumulator(&self) -> Accumulator {
+        Accumulator::new(
+            self.layout.simulated,
+            self.layout.fixed,
+            self.scenario.targets.len(),
+            self.group_members.len(),
+            self.prepared.milestone_pairs.len(),
+        )
+    }
+
+    /// Simulates block `block` (paths `block * BLOCK_CHUNKS * CHUNK_PATHS ..`, cut at the
+    /// scenario's path count).
+    pub fn run_block(&self, block: u64) -> Accumulator {
+        let mut acc = self.empty_accumulator();
+        let mut workspace = chunk::Workspace::new(self, CHUNK_PATHS);
+        let total = self.scenario.paths;
+        for c in 0..BLOCK_CHUNKS {
+            let chunk_index = block * BLOCK_CHUNKS + c;
+            let first = chunk_index * CHUNK_PATHS as u64;
+            if first >= total {
+                break;
+            }
+            let len = (total - first).min(CHUNK_PATHS as u64) as usize;
+            workspace.run(self, chunk_index, first, len, &mut acc);
+        }
+        acc
+    }
+
+    /// Number of blocks in the run.
+    pub fn blocks(&self) -> u64 {
+        self.scenario
+            .paths
+            .div_ceil(BLOCK_CHUNKS * CHUNK_PATHS as u64)
+    }
+}
+
+/// A failure during simulation (the input was valid, but the numbers went wrong).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EngineError {
+    /// A formula or target produced a non-finite number.
+    #[error("{0}")]
+    NonFinite(String),
+    /// The thread pool could not be created.
+    #[error("could not start {threads} worker threads: {reason}")]
+    Threads {
+        /// Requested threads.
+        threads: usize,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// The preparation used (as_of applied).
+    pub prepared: Prepared,
+    /// Cell layout.
+    pub layout: Layout,
+    /// Merged results.
+    pub accumulator: Accumulator,
+    /// Group order: due-year groups first (by year), then named groups.
+    pub group_members: Vec<Vec<usize>>,
+}
+
+/// Runs the simulation with `threads` workers (None: all cores). `progress` is called with the
+/// number of paths done after each batch of blocks.
+pub fn simulate(
+    scenario: &Scenario,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
+    let prepared = prepare::prepare(scenario);
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().map_err(|e| EngineError::Threads {
+        threads: threads.unwrap_or(0),
+        reason: e.to_string(),
+    })?;
+    let ctx = Context::new(scenario, &prepared);
+    let blocks = ctx.blocks();
+    let workers = pool.current_num_threads() as u64;
+    // A few blocks in flight per worker; merging always follows block order.
+    let batch = (workers * 2).max(2);
+    let mut total = ctx.empty_accumulator();
+    let mut next = 0u64;
+    while next < blocks {
+        let end = (next + batch).min(blocks);
+        let results: Vec<Accumulator> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map(|b| ctx.run_block(b))
+                .collect()
+        });
+        for r in &results {
+            total.merge(r);
+        }
+        progress(total.paths);
+        next = end;
+    }
+    if let Some((path, item, year, is_target)) = total.non_finite {
+        let message = if is_target {
+            let t = &scenario.targets[item];
+            format!(
+                "target `{}`: its {} outcome is not a finite number in path {path} (e.g. a growth rate from a zero or negative value of `{}`)",
+                t.id,
+                t.kind.name(),
+                scenario.indicators[t.indicator].id
+            )
+        } else {
+            let ind = &scenario.indicators[item];
+            format!(
+                "formula of `{}` gives a non-finite value in {year} (path {path}): `{}` divides by zero or takes the log or root of a negative number",
+                ind.id,
+                ind.formula.as_ref().map(|f| f.text.as_str()).unwrap_or("")
+            )
+        };
+        return Err(EngineError::NonFinite(message));
+    }
+    let group_members = ctx.group_members.clone();
+    let layout = ctx.layout.clone();
+    Ok(Simulation {
+        prepared,
+        layout,
+        accumulator: total,
+        group_members,
+    })
+}

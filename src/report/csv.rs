@@ -1,0 +1,124 @@
+//! `targets.csv` and `quantiles.csv`: UTF-8 with a byte-order mark so that Excel shows Chinese
+//! names intact, RFC 4180 quoting, numbers at full precision, one header row (pandas reads them
+//! with `pd.read_csv(path, encoding="utf-8-sig")` or plain `pd.read_csv(path)`).
+
+use super::summary::Summary;
+
+/// The byte-order mark that tells Excel the file is UTF-8.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    let body = writer.into_inner().unwrap_or_default();
+    let mut out = BOM.to_vec();
+    out.extend(body);
+    out
+}
+
+/// The contents of `targets.csv`: one row per target.
+pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "label",
+        "label_zh",
+        "indicator",
+        "kind",
+        "from",
+        "due_year",
+        "comparison",
+        "threshold",
+        "unit",
+        "status",
+        "probability",
+        "ci_lower",
+        "ci_upper",
+        "std_error",
+        "met_paths",
+        "paths",
+        "mean",
+        "sd",
+        "p05",
+        "p10",
+        "p25",
+        "p50",
+        "p75",
+        "p90",
+        "p95",
+        "median_margin",
+        "source",
+    ])?;
+    for t in &summary.targets {
+        let mut row = vec![
+            t.id.clone(),
+            t.label.clone().unwrap_or_default(),
+            t.label_zh.clone().unwrap_or_default(),
+            t.indicator.clone(),
+            t.kind.name().to_string(),
+            t.from.to_string(),
+            t.due_year.to_string(),
+            t.comparison.symbol().to_string(),
+            number(t.threshold),
+            t.unit.clone(),
+            serde_json::to_value(t.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            number(t.probability),
+            number(t.ci_lower),
+            number(t.ci_upper),
+            number(t.std_error),
+            t.met_paths.to_string(),
+            summary.run.paths.to_string(),
+            number(t.outcome.mean),
+            number(t.outcome.sd),
+        ];
+        row.extend(t.outcome.values().iter().map(|&v| number(v)));
+        row.push(number(t.median_margin));
+        row.push(t.source.clone().unwrap_or_default());
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(finish(w))
+}
+
+/// The contents of `quantiles.csv`: one row per indicator and year.
+pub fn quantiles_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "indicator",
+        "year",
+        "observed",
+        "mean",
+        "sd",
+        "p05",
+        "p10",
+        "p25",
+        "p50",
+        "p75",
+        "p90",
+        "p95",
+    ])?;
+    for ind in &summary.indicators {
+        for y in &ind.years {
+            let mut row = vec![
+                ind.id.clone(),
+                y.year.to_string(),
+                y.observed.map(number).unwrap_or_default(),
+                number(y.quantiles.mean),
+                number(y.quantiles.sd),
+            ];
+            row.extend(y.quantiles.values().iter().map(|&v| number(v)));
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()?;
+    Ok(finish(w))
+}

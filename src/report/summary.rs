@@ -1,0 +1,515 @@
+//! The summary record: one documented, serialisable type that holds everything a run produced
+//! and everything needed to reproduce it. `summary.json` is this type; every other output is
+//! computed from it, so the charts and report can be redrawn from the file alone.
+
+use crate::engine::accumulator::Distribution;
+use crate::engine::{CellSlot, Simulation};
+use crate::model::{Comparison, ModelKind, Sampling, Scenario, TargetKind};
+use crate::scenario::{FileRecord, Loaded};
+use crate::stats::interval::{wilson, Proportion};
+use crate::stats::sketch::RELATIVE_ACCURACY;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version tag of the summary format.
+pub const FORMAT: &str = "plancast-summary/1";
+
+/// The probabilities reported for each quantity (percent points of the distribution).
+pub const QUANTILES: [(&str, f64); 7] = [
+    ("p05", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+];
+
+/// Everything a run produced.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Engine name and version.
+    pub engine: EngineInfo,
+    /// What was simulated.
+    pub scenario: ScenarioInfo,
+    /// How it was simulated.
+    pub run: RunInfo,
+    /// Wall time and threads: the only fields that may differ between identical runs.
+    pub timing: Timing,
+    /// One entry per target, in scenario order.
+    pub targets: Vec<TargetResult>,
+    /// Joint probabilities: one group per due year, then the named groups.
+    pub groups: Vec<GroupResult>,
+    /// Conditional probabilities of later milestones given earlier ones on the same indicator.
+    pub milestones: Vec<MilestoneResult>,
+    /// Per indicator per year distribution.
+    pub indicators: Vec<IndicatorResult>,
+    /// Remarks (e.g. a repaired correlation matrix).
+    pub warnings: Vec<String>,
+}
+
+/// Engine identification.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EngineInfo {
+    /// "plancast".
+    pub name: String,
+    /// Crate version.
+    pub version: String,
+}
+
+/// The scenario as run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScenarioInfo {
+    /// Display name.
+    pub name: String,
+    /// Chinese display name.
+    pub name_zh: Option<String>,
+    /// The scenario file and the files it extends, with SHA-256.
+    pub files: Vec<FileRecord>,
+    /// SHA-256 of the scenario file (first of `files`).
+    pub sha256: String,
+    /// Base year.
+    pub base_year: i32,
+    /// Horizon.
+    pub horizon: i32,
+}
+
+/// Run settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunInfo {
+    /// Seed.
+    pub seed: u64,
+    /// Number of paths.
+    pub paths: u64,
+    /// Trend-score sampling.
+    pub sampling: Sampling,
+    /// Observations after this year were ignored (null: all used).
+    pub as_of: Option<i32>,
+    /// `--set` overrides, as typed.
+    pub overrides: Vec<String>,
+    /// Relative accuracy of the reported quantiles (sketch), e.g. 0.0039.
+    pub quantile_relative_accuracy: f64,
+}
+
+/// Timing fields (excluded from reproducibility comparisons).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Timing {
+    /// Wall time of the simulation, seconds.
+    pub elapsed_seconds: f64,
+    /// Worker threads used.
+    pub threads: usize,
+}
+
+/// Mean, standard deviation and quantiles of a quantity.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Quantiles {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation.
+    pub sd: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// 10th percentile.
+    pub p10: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl Quantiles {
+    fn of(d: &Distribution) -> Self {
+        let q = |p: f64| d.sketch.quantile(p);
+        Quantiles {
+            mean: d.moments.mean,
+            sd: d.moments.sd(),
+            p05: q(0.05),
+            p10: q(0.10),
+            p25: q(0.25),
+            p50: q(0.50),
+            p75: q(0.75),
+            p90: q(0.90),
+            p95: q(0.95),
+        }
+    }
+
+    fn constant(value: f64) -> Self {
+        Quantiles {
+            mean: value,
+            sd: 0.0,
+            p05: value,
+            p10: value,
+            p25: value,
+            p50: value,
+            p75: value,
+            p90: value,
+            p95: value,
+        }
+    }
+
+    /// The values in [`QUANTILES`] order.
+    pub fn values(&self) -> [f64; 7] {
+        [
+            self.p05, self.p10, self.p25, self.p50, self.p75, self.p90, self.p95,
+        ]
+    }
+}
+
+/// Whether a target's outcome was simulated or is already decided by observations.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    /// Depends on the simulated future.
+    Simulated,
+    /// Decided by observations: met.
+    ObservedMet,
+    /// Decided by observations: missed.
+    ObservedMissed,
+}
+
+/// One target's result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TargetResult {
+    /// Target id.
+    pub id: String,
+    /// Indicator id.
+    pub indicator: String,
+    /// Indicator unit (for cagr targets the outcome is in percent per year).
+    pub unit: String,
+    /// Kind.
+    pub kind: TargetKind,
+    /// First year involved (level: the year).
+    pub from: i32,
+    /// Due year.
+    pub due_year: i32,
+    /// Comparison.
+    pub comparison: Comparison,
+    /// Threshold.
+    pub threshold: f64,
+    /// Where the plan states it.
+    pub source: Option<String>,
+    /// Label.
+    pub label: Option<String>,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// Simulated or decided by observations.
+    pub status: TargetStatus,
+    /// Probability that the target is met (k / n).
+    pub probability: f64,
+    /// Paths meeting it (k).
+    pub met_paths: u64,
+    /// Monte Carlo standard error of the probability.
+    pub std_error: f64,
+    /// 95% Wilson interval, lower end.
+    pub ci_lower: f64,
+    /// 95% Wilson interval, upper end.
+    pub ci_upper: f64,
+    /// Distribution of the targeted quantity (level, cagr, cumulative or change).
+    pub outcome: Quantiles,
+    /// Median of (outcome - threshold), signed so that positive means the target is cleared.
+    pub median_margin: f64,
+}
+
+/// A group's joint probability.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupResult {
+    /// Group id (`due_<year>` for the automatic ones).
+    pub id: String,
+    /// Label.
+    pub label: Option<String>,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// Due year for automatic groups.
+    pub due_year: Option<i32>,
+    /// Member target ids.
+    pub targets: Vec<String>,
+    /// Share of paths meeting every member.
+    pub probability: f64,
+    /// Paths meeting every member.
+    pub met_paths: u64,
+    /// Monte Carlo standard error.
+    pub std_error: f64,
+    /// 95% Wilson interval, lower end.
+    pub ci_lower: f64,
+    /// 95% Wilson interval, upper end.
+    pub ci_upper: f64,
+}
+
+/// Conditional probabilities of a later milestone given an earlier one on the same indicator.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MilestoneResult {
+    /// Earlier target id.
+    pub earlier: String,
+    /// Later target id.
+    pub later: String,
+    /// P(later met | earlier met); null when the earlier one is never met.
+    pub given_met: Option<f64>,
+    /// Paths in which the earlier one was met.
+    pub earlier_met_paths: u64,
+    /// P(later met | earlier missed); null when the earlier one is always met.
+    pub given_missed: Option<f64>,
+    /// Paths in which the earlier one was missed.
+    pub earlier_missed_paths: u64,
+}
+
+/// One indicator's results.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndicatorResult {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Chinese name.
+    pub name_zh: Option<String>,
+    /// Unit.
+    pub unit: String,
+    /// Model.
+    pub model: ModelKind,
+    /// Where the baseline comes from.
+    pub source: Option<String>,
+    /// Formula of a derived indicator.
+    pub formula: Option<String>,
+    /// Last year fixed by the base and observations (simulation starts after it).
+    pub start_year: i32,
+    /// All published values (including those after as_of, which the simulation ignored).
+    pub observed: BTreeMap<i32, f64>,
+    /// Sources of the published values.
+    pub observed_sources: BTreeMap<i32, String>,
+    /// Assumptions per period, as text (for the report).
+    pub periods: Vec<PeriodInfo>,
+    /// Per-year distribution.
+    pub years: Vec<YearResult>,
+}
+
+/// One period's assumptions, described.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PeriodInfo {
+    /// First year.
+    pub from: i32,
+    /// Last year.
+    pub to: i32,
+    /// Trend: mean of the distribution.
+    pub trend_mean: f64,
+    /// Trend: 10th and 90th percentiles.
+    pub trend_p10: f64,
+    /// Trend: 90th percentile.
+    pub trend_p90: f64,
+    /// Noise standard deviation.
+    pub noise: f64,
+    /// AR(1) persistence.
+    pub persistence: f64,
+}
+
+/// One year of an indicator.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct YearResult {
+    /// Year.
+    pub year: i32,
+    /// Published value for that year, if any.
+    pub observed: Option<f64>,
+    /// True when the value is the same in every path (base, observation or fill).
+    pub fixed: bool,
+    /// Distribution across paths.
+    #[serde(flatten)]
+    pub quantiles: Quantiles,
+}
+
+/// Builds the summary of a finished run.
+pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: usize) -> Summary {
+    let scenario: &Scenario = &loaded.scenario;
+    let acc = &sim.accumulator;
+    let n = acc.paths;
+
+    let targets = scenario
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let met = acc.target_met[k];
+            let p = wilson(met, n);
+            let outcome = Quantiles::of(&acc.target_outcomes[k]);
+            let status = match (sim.prepared.target_fixed[k], met == n) {
+                (false, _) => TargetStatus::Simulated,
+                (true, true) => TargetStatus::ObservedMet,
+                (true, false) => TargetStatus::ObservedMissed,
+            };
+            TargetResult {
+                id: t.id.clone(),
+                indicator: scenario.indicators[t.indicator].id.clone(),
+                unit: if t.kind == TargetKind::Cagr {
+                    "% per year".to_string()
+                } else {
+                    scenario.indicators[t.indicator].unit.clone()
+                },
+                kind: t.kind,
+                from: t.from,
+                due_year: t.due_year(),
+                comparison: t.comparison,
+                threshold: t.threshold,
+                source: t.source.clone(),
+                label: t.label.clone(),
+                label_zh: t.label_zh.clone(),
+                status,
+                probability: p.estimate,
+                met_paths: met,
+                std_error: p.std_error,
+                ci_lower: p.lower,
+                ci_upper: p.upper,
+                median_margin: t.comparison.margin(outcome.p50, t.threshold),
+                outcome,
+            }
+        })
+        .collect();
+
+    let mut groups = Vec::new();
+    let named = scenario
+        .groups
+        .iter()
+        .map(|g| (g.id.clone(), g.label.clone(), g.label_zh.clone(), None));
+    let automatic = sim.prepared.due_groups.iter().map(|(year, _)| {
+        (
+            format!("due_{year}"),
+            Some(format!("All {year} targets")),
+            Some(format!("{year} 年全部目标")),
+            Some(*year),
+        )
+    });
+    for ((id, label, label_zh, due_year), members) in automatic.chain(named).zip(&sim.group_members)
+    {
+        let met = acc.group_met[groups.len()];
+        let p: Proportion = wilson(met, n);
+        groups.push(GroupResult {
+            id,
+            label,
+            label_zh,
+            due_year,
+            targets: members
+                .iter()
+                .map(|&k| scenario.targets[k].id.clone())
+                .collect(),
+            probability: p.estimate,
+            met_paths: met,
+            std_error: p.std_error,
+            ci_lower: p.lower,
+            ci_upper: p.upper,
+        });
+    }
+
+    let milestones = sim
+        .prepared
+        .milestone_pairs
+        .iter()
+        .zip(&acc.pairs)
+        .map(|(&(a, b), c)| {
+            let missed = n - c.earlier_met;
+            MilestoneResult {
+                earlier: scenario.targets[a].id.clone(),
+                later: scenario.targets[b].id.clone(),
+                given_met: (c.earlier_met > 0).then(|| c.both_met as f64 / c.earlier_met as f64),
+                earlier_met_paths: c.earlier_met,
+                given_missed: (missed > 0).then(|| c.later_met_after_miss as f64 / missed as f64),
+                earlier_missed_paths: missed,
+            }
+        })
+        .collect();
+
+    let indicators = scenario
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| {
+            let years = sim.layout.slots[i]
+                .iter()
+                .enumerate()
+                .filter_map(|(t, slot)| {
+                    let year = sim.prepared.first_year + t as i32;
+                    let (fixed, quantiles) = match *slot {
+                        CellSlot::Empty => return None,
+                        CellSlot::Fixed(c) => (
+                            true,
+                            Quantiles::constant(acc.fixed_cells[c].unwrap_or(f64::NAN)),
+                        ),
+                        CellSlot::Simulated(c) => (false, Quantiles::of(&acc.cells[c])),
+                    };
+                    Some(YearResult {
+                        year,
+                        observed: ind.observed.get(&year).copied(),
+                        fixed,
+                        quantiles,
+                    })
+                })
+                .collect();
+            IndicatorResult {
+                id: ind.id.clone(),
+                name: ind.name.clone(),
+                name_zh: ind.name_zh.clone(),
+                unit: ind.unit.clone(),
+                model: ind.kind,
+                source: ind.source.clone(),
+                formula: ind.formula.as_ref().map(|f| f.text.clone()),
+                start_year: sim.prepared.indicators[i].start_year,
+                observed: ind.observed.clone(),
+                observed_sources: ind.observed_sources.clone(),
+                periods: ind
+                    .periods
+                    .iter()
+                    .map(|p| PeriodInfo {
+                        from: p.from,
+                        to: p.to,
+                        trend_mean: p.trend.mean(),
+                        trend_p10: p.trend.quantile(0.1),
+                        trend_p90: p.trend.quantile(0.9),
+                        noise: p.noise,
+                        persistence: p.persistence,
+                    })
+                    .collect(),
+                years,
+            }
+        })
+        .collect();
+
+    Summary {
+        format: FORMAT.to_string(),
+        engine: EngineInfo {
+            name: "plancast".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            name_zh: scenario.name_zh.clone(),
+            sha256: loaded
+                .files
+                .first()
+                .map(|f| f.sha256.clone())
+                .unwrap_or_default(),
+            files: loaded.files.clone(),
+            base_year: scenario.base_year,
+            horizon: scenario.horizon,
+        },
+        run: RunInfo {
+            seed: scenario.seed,
+            paths: n,
+            sampling: scenario.sampling,
+            as_of: scenario.as_of,
+            overrides: loaded.overrides.clone(),
+            quantile_relative_accuracy: RELATIVE_ACCURACY,
+        },
+        timing: Timing {
+            elapsed_seconds,
+            threads,
+        },
+        targets,
+        groups,
+        milestones,
+        indicators,
+        warnings: scenario.warnings.clone(),
+    }
+}

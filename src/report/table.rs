@@ -1,0 +1,116 @@
+//! The table printed after a run: one line per target, then the joint and conditional
+//! probabilities.
+
+use super::summary::{Summary, TargetStatus};
+use std::fmt::Write;
+
+/// Formats a number compactly for the table (thousands without decimals, small numbers with
+/// three significant digits).
+pub fn compact(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".to_string();
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn percent(p: f64) -> String {
+    format!("{:.1}%", p * 100.0)
+}
+
+/// The whole table as text.
+pub fn render(summary: &Summary) -> String {
+    let mut out = String::new();
+    let s = summary;
+    let _ = writeln!(
+        out,
+        "{} — {} paths, seed {}, sampling {}, as_of {}",
+        s.scenario.name,
+        s.run.paths,
+        s.run.seed,
+        s.run.sampling.name(),
+        s.run
+            .as_of
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "latest".into())
+    );
+    let id_width = s
+        .targets
+        .iter()
+        .map(|t| t.id.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "\n{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}",
+        "target", "due", "threshold", "probability [95% CI]", "median"
+    );
+    let _ = writeln!(out, "{}", "-".repeat(id_width + 66));
+    for t in &s.targets {
+        let kind = match t.kind.name() {
+            "level" => String::new(),
+            other => format!("{other} "),
+        };
+        let threshold = format!("{kind}{} {}", t.comparison.symbol(), compact(t.threshold));
+        let probability = match t.status {
+            TargetStatus::Simulated => format!(
+                "{:>6} [{:>5.1}, {:>5.1}]",
+                percent(t.probability),
+                t.ci_lower * 100.0,
+                t.ci_upper * 100.0
+            ),
+            TargetStatus::ObservedMet => "met (observed)".to_string(),
+            TargetStatus::ObservedMissed => "missed (observed)".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}",
+            t.id,
+            t.due_year,
+            threshold,
+            probability,
+            compact(t.outcome.p50)
+        );
+    }
+    if !s.groups.is_empty() {
+        let _ = writeln!(out, "\njoint probabilities");
+        for g in &s.groups {
+            let _ = writeln!(
+                out,
+                "  {:<24} {:>7} [{:.1}, {:.1}]  ({} targets)",
+                g.id,
+                percent(g.probability),
+                g.ci_lower * 100.0,
+                g.ci_upper * 100.0,
+                g.targets.len()
+            );
+        }
+    }
+    if !s.milestones.is_empty() {
+        let _ = writeln!(out, "\nmilestones (later target given the earlier one)");
+        for m in &s.milestones {
+            let show = |p: Option<f64>| p.map(percent).unwrap_or_else(|| "n/a".into());
+            let _ = writeln!(
+                out,
+                "  {} -> {}: {} if met, {} if missed",
+                m.earlier,
+                m.later,
+                show(m.given_met),
+                show(m.given_missed)
+            );
+        }
+    }
+    for w in &s.warnings {
+        let _ = writeln!(out, "\nwarning: {w}");
+    }
+    out
+}

@@ -1,0 +1,323 @@
+//! Reading a scenario: files (with `extends`), `--set` overrides, the serde mirror, validation,
+//! and diagnostics that point at file, line and column.
+
+pub mod diagnostic;
+pub mod merge;
+pub mod raw;
+pub mod source;
+pub mod validate;
+
+use diagnostic::{did_you_mean, Diagnostic, KeyPath, Location, Segment};
+use merge::Override;
+use sha2::{Digest, Sha256};
+use source::SourceFile;
+use std::path::{Path, PathBuf};
+pub use validate::RunSettings;
+
+use crate::model::Scenario;
+
+/// A file that went into a scenario, for the audit record.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct FileRecord {
+    /// The path as given (or as resolved from `extends`).
+    pub path: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// A validated scenario with the record of where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated model.
+    pub scenario: Scenario,
+    /// The scenario file first, then each file it extends.
+    pub files: Vec<FileRecord>,
+    /// The `--set` arguments, as typed.
+    pub overrides: Vec<String>,
+}
+
+/// Options for [`load`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--set KEY=VALUE` arguments.
+    pub sets: Vec<String>,
+    /// `--paths`, `--seed`, `--as-of`.
+    pub settings: RunSettings,
+}
+
+/// Every problem found in the input, located. Displaying it prints one block per problem.
+#[derive(Debug, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl std::fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        if self.0.len() > 1 {
+            write!(f, "\n{} problems found", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Reads, merges, overrides, deserialises and validates a scenario.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
+    let mut sources: Vec<SourceFile> = Vec::new();
+    let mut records = Vec::new();
+    let mut document = read_chain(path, &mut sources, &mut records, &mut Vec::new())
+        .map_err(|d| Diagnostics(vec![d]))?;
+
+    let mut overrides: Vec<Override> = Vec::new();
+    let mut diags = Vec::new();
+    for raw in &options.sets {
+        match merge::parse_override(raw) {
+            Ok(set) => match merge::apply_override(&mut document, &set) {
+                Ok(()) => overrides.push(set),
+                Err(d) => diags.push(d),
+            },
+            Err(d) => diags.push(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+
+    let raw: raw::RawScenario = match serde_path_to_error::deserialize(toml::Value::Table(document))
+    {
+        Ok(raw) => raw,
+        Err(error) => {
+            let path = convert_path(error.path());
+            let diagnostic = serde_diagnostic(path, &error.inner().to_string());
+            return Err(Diagnostics(vec![locate(diagnostic, &sources, &overrides)]));
+        }
+    };
+    let mut settings = options.settings.clone();
+    if let Some(paths) = settings.paths {
+        if paths == 0 || paths > validate::MAX_PATHS {
+            return Err(Diagnostics(vec![Diagnostic::located(
+                Location::Argument(format!("--paths {paths}")),
+                format!("--paths must be between 1 and {}", validate::MAX_PATHS),
+            )]));
+        }
+    }
+    settings.paths = settings.paths.filter(|&p| p > 0);
+    match validate::validate(&raw, &settings) {
+        Ok(scenario) => Ok(Loaded {
+            scenario,
+            files: records,
+            overrides: options.sets.clone(),
+        }),
+        Err(diags) => Err(Diagnostics(
+            diags
+                .into_iter()
+                .map(|d| locate(d, &sources, &overrides))
+                .collect(),
+        )),
+    }
+}
+
+/// Reads `path` and, recursively, the files it extends; returns the merged document.
+fn read_chain(
+    path: &Path,
+    sources: &mut Vec<SourceFile>,
+    records: &mut Vec<FileRecord>,
+    visiting: &mut Vec<PathBuf>,
+) -> Result<toml::Table, Diagnostic> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::located(
+            Location::FileOnly(display.clone()),
+            format!("cannot read the scenario file: {}", io_reason(&e)),
+        )
+    })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        let location = source::location_at(
+            &display,
+            &String::from_utf8_lossy(&bytes),
+            e.utf8_error().valid_up_to(),
+        );
+        Diagnostic::located(
+            location,
+            "the file is not valid UTF-8 text (save it as UTF-8)",
+        )
+    })?;
+    let file = SourceFile::parse(display.clone(), text.clone())
+        .map_err(|(location, message)| Diagnostic::located(location, message))?;
+    let mut table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        Diagnostic::located(
+            source::location_at(&display, &text, offset),
+            format!("TOML syntax error: {}", e.message()),
+        )
+    })?;
+    records.push(FileRecord {
+        path: display.clone(),
+        sha256: hex(&Sha256::digest(&bytes)),
+    });
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    visiting.push(canonical);
+    let parent = match table.get("extends") {
+        None => None,
+        Some(toml::Value::String(relative)) => Some(relative.clone()),
+        Some(_) => {
+            let location = file
+                .locate(&KeyPath::root().key("extends"))
+                .map(|(l, _)| l)
+                .unwrap_or(Location::FileOnly(display.clone()));
+            return Err(Diagnostic::located(
+                location,
+                "`extends` must be a file name in quotes, e.g. extends = \"base.toml\"",
+            ));
+        }
+    };
+    let extends_location = file
+        .locate(&KeyPath::root().key("extends"))
+        .map(|(l, _)| l)
+        .unwrap_or(Location::FileOnly(display.clone()));
+    sources.push(file);
+    let Some(relative) = parent else {
+        return Ok(table);
+    };
+    let parent_path = path
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(&relative);
+    let canonical_parent = parent_path.canonicalize().unwrap_or(parent_path.clone());
+    if visiting.contains(&canonical_parent) {
+        return Err(Diagnostic::located(
+            extends_location,
+            format!("`extends = \"{relative}\"` leads back to a file already being read: the chain is circular"),
+        ));
+    }
+    if !parent_path.exists() {
+        return Err(Diagnostic::located(
+            extends_location,
+            format!(
+                "`extends` names `{}`, which does not exist (paths are relative to this file)",
+                parent_path.display()
+            ),
+        ));
+    }
+    table.remove("extends");
+    let mut merged = read_chain(&parent_path, sources, records, visiting)?;
+    merge::merge_tables(&mut merged, table);
+    Ok(merged)
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => error.to_string(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn convert_path(path: &serde_path_to_error::Path) -> KeyPath {
+    KeyPath(
+        path.iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
+                serde_path_to_error::Segment::Enum { variant } => {
+                    Some(Segment::Key(variant.clone()))
+                }
+                serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect(),
+    )
+}
+
+/// Turns a serde message into a planner's message (unknown keys get "did you mean").
+fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let valid: Vec<&str> = expected
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, s)| s)
+            .collect();
+        // serde_path_to_error's path already ends with the unknown key.
+        let key_path = match path.0.last() {
+            Some(Segment::Key(last)) if last == key => path.clone(),
+            _ => path.key(key),
+        };
+        let mut d = Diagnostic::at(key_path, format!("unknown key `{key}`"))
+            .with_optional_help(did_you_mean(key, valid.iter().copied()));
+        if d.help.is_none() && !valid.is_empty() {
+            d.help = Some(format!("valid keys here: {}", valid.join(", ")));
+        }
+        d.column_offset = usize::MAX; // marker: locate the key, not the value
+        return d;
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or(rest);
+        return Diagnostic::at(path, format!("missing required key `{key}`"));
+    }
+    let message = message
+        .replace("invalid type: ", "wrong type: found ")
+        .replace(", expected ", ", expected ");
+    Diagnostic::at(path, message)
+}
+
+/// Resolves a diagnostic's key path to a file position (or to the `--set` argument that put the
+/// value there).
+fn locate(mut d: Diagnostic, sources: &[SourceFile], overrides: &[Override]) -> Diagnostic {
+    let Some(path) = d.path.clone() else { return d };
+    if !matches!(d.location, Location::Nowhere) {
+        return d;
+    }
+    if let Some(set) = overrides.iter().rev().find(|s| path.starts_with(&s.path)) {
+        d.location = Location::Argument(format!("--set {}", set.raw));
+        d.column_offset = 0;
+        return d;
+    }
+    if d.column_offset == usize::MAX {
+        d.column_offset = 0;
+        for file in sources {
+            if let Some(location) = file.locate_key(&path) {
+                d.location = location;
+                return d;
+            }
+        }
+    }
+    let mut partial = None;
+    for file in sources {
+        match file.locate(&path) {
+            Some((location, true)) => {
+                d.location = shift(location, d.column_offset);
+                return d;
+            }
+            Some((location, false)) if partial.is_none() => partial = Some(location),
+            _ => {}
+        }
+    }
+    d.location = partial.unwrap_or_else(|| {
+        sources
+            .first()
+            .map(|f| Location::FileOnly(f.display_path.clone()))
+            .unwrap_or(Location::Nowhere)
+    });
+    d
+}
+
+fn shift(location: Location, columns: usize) -> Location {
+    match location {
+        Location::File { path, line, column } => Location::File {
+            path,
+            line,
+            column: column + columns,
+        },
+        other => other,
+    }
+}

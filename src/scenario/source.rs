@@ -1,0 +1,153 @@
+//! Scenario source files: their text, a span-keeping parse, and turning key paths into line and
+//! column for diagnostics.
+
+use super::diagnostic::{KeyPath, Location, Segment};
+use toml_edit::{ImDocument, Item, Value};
+
+/// One scenario file as read from disk.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user gave it (or as `extends` resolved it).
+    pub display_path: String,
+    /// The file's text.
+    pub text: String,
+    /// A parse that remembers where every key and value is.
+    document: ImDocument<String>,
+}
+
+/// A node while walking the span-keeping document.
+enum Node<'a> {
+    Item(&'a Item),
+    Value(&'a Value),
+    Table(&'a toml_edit::Table),
+}
+
+impl SourceFile {
+    /// Parses `text`; a syntax error comes back as a located message.
+    pub fn parse(display_path: String, text: String) -> Result<Self, (Location, String)> {
+        match ImDocument::parse(text.clone()) {
+            Ok(document) => Ok(SourceFile {
+                display_path,
+                text,
+                document,
+            }),
+            Err(error) => {
+                let offset = error.span().map(|s| s.start).unwrap_or(0);
+                let location = self::location_at(&display_path, &text, offset);
+                let message = error
+                    .message()
+                    .trim()
+                    .trim_end_matches('.')
+                    .replace('\n', " ");
+                Err((location, format!("TOML syntax error: {message}")))
+            }
+        }
+    }
+
+    /// The location of the value (or, failing that, the deepest enclosing key) at `path`, and
+    /// whether the full path was found in this file.
+    pub fn locate(&self, path: &KeyPath) -> Option<(Location, bool)> {
+        let mut node = Node::Table(self.document.as_table());
+        let mut best: Option<std::ops::Range<usize>> = None;
+        for segment in &path.0 {
+            let (next, key_span) = match (&node, segment) {
+                (Node::Table(table), Segment::Key(key)) => match table.get_key_value(key) {
+                    Some((k, item)) => (Node::Item(item), k.span()),
+                    None => return best.map(|s| (self.location(s.start), false)),
+                },
+                (Node::Item(Item::Table(table)), Segment::Key(key)) => {
+                    match table.get_key_value(key) {
+                        Some((k, item)) => (Node::Item(item), k.span()),
+                        None => return best.map(|s| (self.location(s.start), false)),
+                    }
+                }
+                (Node::Item(Item::Value(Value::InlineTable(table))), Segment::Key(key))
+                | (Node::Value(Value::InlineTable(table)), Segment::Key(key)) => {
+                    match table.get_key_value(key) {
+                        Some((k, item)) => (Node::Item(item), k.span()),
+                        None => return best.map(|s| (self.location(s.start), false)),
+                    }
+                }
+                (Node::Item(Item::ArrayOfTables(array)), Segment::Index(i)) => {
+                    match array.get(*i) {
+                        Some(table) => (Node::Table(table), table.span()),
+                        None => return best.map(|s| (self.location(s.start), false)),
+                    }
+                }
+                (Node::Item(Item::Value(Value::Array(array))), Segment::Index(i))
+                | (Node::Value(Value::Array(array)), Segment::Index(i)) => match array.get(*i) {
+                    Some(value) => (Node::Value(value), value.span()),
+                    None => return best.map(|s| (self.location(s.start), false)),
+                },
+                _ => return best.map(|s| (self.location(s.start), false)),
+            };
+            // Prefer the value's own span; fall back to the key's.
+            let value_span = match &next {
+                Node::Item(item) => item.span(),
+                Node::Value(value) => value.span(),
+                Node::Table(table) => table.span(),
+            };
+            if let Some(span) = value_span.or(key_span) {
+                best = Some(span);
+            }
+            node = next;
+        }
+        best.map(|s| (self.location(s.start), true))
+    }
+
+    /// The location of the key itself at `path` (for "unknown key" messages).
+    pub fn locate_key(&self, path: &KeyPath) -> Option<Location> {
+        let (parent, last) = match path.0.split_last() {
+            Some((Segment::Key(last), parent)) => (KeyPath(parent.to_vec()), last),
+            _ => return self.locate(path).map(|(l, _)| l),
+        };
+        let mut node = Node::Table(self.document.as_table());
+        for segment in &parent.0 {
+            node = match (&node, segment) {
+                (Node::Table(t), Segment::Key(k)) => Node::Item(t.get(k)?),
+                (Node::Item(Item::Table(t)), Segment::Key(k)) => Node::Item(t.get(k)?),
+                (Node::Item(Item::Value(Value::InlineTable(t))), Segment::Key(k))
+                | (Node::Value(Value::InlineTable(t)), Segment::Key(k)) => Node::Value(t.get(k)?),
+                (Node::Item(Item::ArrayOfTables(a)), Segment::Index(i)) => Node::Table(a.get(*i)?),
+                (Node::Item(Item::Value(Value::Array(a))), Segment::Index(i))
+                | (Node::Value(Value::Array(a)), Segment::Index(i)) => Node::Value(a.get(*i)?),
+                _ => return None,
+            };
+        }
+        let span = match &node {
+            Node::Table(t) => t.get_key_value(last).and_then(|(k, _)| k.span()),
+            Node::Item(Item::Table(t)) => t.get_key_value(last).and_then(|(k, _)| k.span()),
+            Node::Item(Item::Value(Value::InlineTable(t))) | Node::Value(Value::InlineTable(t)) => {
+                t.get_key_value(last).and_then(|(k, _)| k.span())
+            }
+            _ => None,
+        }?;
+        Some(self.location(span.start))
+    }
+
+    /// Line and column of a byte offset in this file.
+    pub fn location(&self, offset: usize) -> Location {
+        location_at(&self.display_path, &self.text, offset)
+    }
+}
+
+/// Line and (character) column of a byte offset in `text`, both 1-based.
+pub fn location_at(path: &str, text: &str, offset: usize) -> Location {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = before[line_start..].chars().count() + 1;
+    Location::File {
+        path: path.to_string(),
+        line,
+        column,
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}

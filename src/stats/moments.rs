@@ -1,0 +1,74 @@
+//! Mean and variance that merge exactly in a fixed order (Chan, Golub & LeVeque 1979).
+
+/// Running count, mean and sum of squared deviations.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    /// Number of values.
+    pub count: u64,
+    /// Their mean.
+    pub mean: f64,
+    /// Sum of squared deviations from the mean.
+    pub m2: f64,
+}
+
+impl Moments {
+    /// Moments of a slice, computed in two passes for accuracy.
+    pub fn of(values: &[f64]) -> Self {
+        if values.is_empty() {
+            return Moments::default();
+        }
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        Moments {
+            count: values.len() as u64,
+            mean,
+            m2,
+        }
+    }
+
+    /// Merges `other` into `self` (pairwise update of Chan et al.).
+    pub fn merge(&mut self, other: &Moments) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            *self = *other;
+            return;
+        }
+        let n = (self.count + other.count) as f64;
+        let delta = other.mean - self.mean;
+        let weight = other.count as f64 / n;
+        self.mean += delta * weight;
+        self.m2 += other.m2 + delta * delta * self.count as f64 * weight;
+        self.count += other.count;
+    }
+
+    /// Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values.
+    pub fn sd(&self) -> f64 {
+        if self.count < 2 {
+            0.0
+        } else {
+            (self.m2 / (self.count - 1) as f64).max(0.0).sqrt()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_equals_whole() {
+        let values: Vec<f64> = (0..1000)
+            .map(|i| ((i * 37) % 101) as f64 * 0.5 - 7.0)
+            .collect();
+        let whole = Moments::of(&values);
+        let mut merged = Moments::default();
+        for chunk in values.chunks(77) {
+            merged.merge(&Moments::of(chunk));
+        }
+        assert!((whole.mean - merged.mean).abs() < 1e-12);
+        assert!((whole.sd() - merged.sd()).abs() < 1e-10);
+    }
+}

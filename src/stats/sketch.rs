@@ -1,0 +1,253 @@
+//! A mergeable quantile sketch with bounded relative error, so that memory does not grow with the
+//! number of paths.
+//!
+//! Values are counted in logarithmic buckets, as in DDSketch (Masson, Rim & Lee, "DDSketch: a fast
+//! and fully-mergeable quantile sketch with relative-error guarantees", VLDB 2019), with the cheap
+//! log-linear index of that paper: log2|x| is approximated by exponent + mantissa fraction, read
+//! straight from the bits of the f64, and each octave is cut into [`BUCKETS_PER_OCTAVE`] equal
+//! parts. A bucket's upper end is at most (1 + 1/128) times its lower end, so the reported value
+//! (the bucket's midpoint) is within [`RELATIVE_ACCURACY`] of the exact order statistic.
+//! Merging adds integer counts, so the result does not depend on merge order.
+
+/// Buckets per factor of two.
+pub const BUCKETS_PER_OCTAVE: i64 = 128;
+
+/// Guaranteed relative error of [`Sketch::quantile`] against the exact order statistic
+/// (1 / (2 * BUCKETS_PER_OCTAVE)).
+pub const RELATIVE_ACCURACY: f64 = 1.0 / (2.0 * BUCKETS_PER_OCTAVE as f64);
+
+/// Magnitudes below this are counted as zero (and reported as 0).
+pub const ZERO_THRESHOLD: f64 = 1e-300;
+
+/// A dense run of bucket counts starting at bucket index `offset`.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Store {
+    offset: i64,
+    counts: Vec<u64>,
+}
+
+impl Store {
+    #[inline]
+    fn add(&mut self, index: i64, n: u64) {
+        if self.counts.is_empty() {
+            self.offset = index;
+            self.counts.push(n);
+            return;
+        }
+        if index < self.offset {
+            let grow = (self.offset - index) as usize;
+            let mut counts = vec![0; grow + self.counts.len()];
+            counts[grow..].copy_from_slice(&self.counts);
+            self.counts = counts;
+            self.offset = index;
+        }
+        let position = (index - self.offset) as usize;
+        if position >= self.counts.len() {
+            self.counts.resize(position + 1, 0);
+        }
+        self.counts[position] += n;
+    }
+
+    fn merge(&mut self, other: &Store) {
+        if other.counts.is_empty() {
+            return;
+        }
+        // Make room once, then add in place.
+        self.add(other.offset, 0);
+        self.add(other.offset + other.counts.len() as i64 - 1, 0);
+        let start = (other.offset - self.offset) as usize;
+        for (slot, &count) in self.counts[start..].iter_mut().zip(&other.counts) {
+            *slot += count;
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// Quantiles of a stream of values within [`RELATIVE_ACCURACY`], mergeable exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sketch {
+    positive: Store,
+    negative: Store,
+    zeros: u64,
+    count: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Default for Sketch {
+    fn default() -> Self {
+        Sketch {
+            positive: Store::default(),
+            negative: Store::default(),
+            zeros: 0,
+            count: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+}
+
+/// The bucket index of a positive, normal magnitude.
+#[inline]
+fn index_of(magnitude: f64) -> i64 {
+    let bits = magnitude.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let mantissa = (bits & ((1u64 << 52) - 1)) as f64 / (1u64 << 52) as f64;
+    exponent * BUCKETS_PER_OCTAVE + (mantissa * BUCKETS_PER_OCTAVE as f64) as i64
+}
+
+/// The lower end of bucket `index`.
+fn lower_bound(index: i64) -> f64 {
+    let exponent = index.div_euclid(BUCKETS_PER_OCTAVE);
+    let part = index.rem_euclid(BUCKETS_PER_OCTAVE) as f64 / BUCKETS_PER_OCTAVE as f64;
+    (1.0 + part) * 2f64.powi(exponent as i32)
+}
+
+/// The value reported for bucket `index`: the midpoint of its ends.
+fn representative(index: i64) -> f64 {
+    0.5 * (lower_bound(index) + lower_bound(index + 1))
+}
+
+impl Sketch {
+    /// An empty sketch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one value. Non-finite values are ignored (the engine reports them separately).
+    #[inline]
+    pub fn add(&mut self, value: f64) {
+        if !value.is_finite() {
+            return;
+        }
+        self.count += 1;
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+        let magnitude = value.abs();
+        if magnitude < ZERO_THRESHOLD {
+            self.zeros += 1;
+        } else if value > 0.0 {
+            self.positive.add(index_of(magnitude), 1);
+        } else {
+            self.negative.add(index_of(magnitude), 1);
+        }
+    }
+
+    /// Adds every value of a slice.
+    pub fn extend(&mut self, values: &[f64]) {
+        for &v in values {
+            self.add(v);
+        }
+    }
+
+    /// Merges `other` into `self`; the result is the same in any order.
+    pub fn merge(&mut self, other: &Sketch) {
+        self.positive.merge(&other.positive);
+        self.negative.merge(&other.negative);
+        self.zeros += other.zeros;
+        self.count += other.count;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    /// Number of values added.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The q-quantile (0 <= q <= 1): the order statistic of 0-based rank floor(q (n - 1)),
+    /// within [`RELATIVE_ACCURACY`], clamped to the exact minimum and maximum. NaN when empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return f64::NAN;
+        }
+        let rank = (q.clamp(0.0, 1.0) * (self.count - 1) as f64).floor() as u64;
+        let mut seen = 0u64;
+        // Most negative first: the negative store in descending bucket order.
+        for (i, &c) in self.negative.counts.iter().enumerate().rev() {
+            seen += c;
+            if seen > rank {
+                let index = self.negative.offset + i as i64;
+                return (-representative(index)).clamp(self.min, self.max);
+            }
+        }
+        seen += self.zeros;
+        if seen > rank {
+            return 0.0f64.clamp(self.min, self.max);
+        }
+        for (i, &c) in self.positive.counts.iter().enumerate() {
+            seen += c;
+            if seen > rank {
+                let index = self.positive.offset + i as i64;
+                return representative(index).clamp(self.min, self.max);
+            }
+        }
+        self.max
+    }
+
+    /// Number of buckets held (a measure of the sketch's memory).
+    pub fn total_buckets(&self) -> usize {
+        self.positive.counts.len() + self.negative.counts.len()
+    }
+
+    /// Consistency check used by tests: bucket counts add up to the count.
+    pub fn is_consistent(&self) -> bool {
+        self.positive.total() + self.negative.total() + self.zeros == self.count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(sorted: &[f64], q: f64) -> f64 {
+        sorted[(q * (sorted.len() - 1) as f64).floor() as usize]
+    }
+
+    #[test]
+    fn quantiles_within_stated_relative_accuracy() {
+        // A deterministic spread over many octaves and both signs.
+        let values: Vec<f64> = (0..20_000)
+            .map(|i| {
+                let u = (i as f64 + 0.5) / 20_000.0;
+                let x = (u * 40.0 - 20.0).exp() * if i % 3 == 0 { -1.0 } else { 1.0 };
+                if i % 97 == 0 {
+                    0.0
+                } else {
+                    x
+                }
+            })
+            .collect();
+        let mut sketch = Sketch::new();
+        sketch.extend(&values);
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        for k in 0..=100 {
+            let q = k as f64 / 100.0;
+            let (got, want) = (sketch.quantile(q), exact(&sorted, q));
+            assert!(
+                (got - want).abs() <= RELATIVE_ACCURACY * want.abs() + 1e-300,
+                "q={q}: got {got}, exact {want}"
+            );
+        }
+        assert!(sketch.is_consistent());
+    }
+
+    #[test]
+    fn merge_is_order_free() {
+        let a: Vec<f64> = (1..500).map(|i| i as f64 * 1.7).collect();
+        let b: Vec<f64> = (1..300).map(|i| -(i as f64) * 0.3).collect();
+        let (mut x, mut y, mut sa, mut sb) =
+            (Sketch::new(), Sketch::new(), Sketch::new(), Sketch::new());
+        sa.extend(&a);
+        sb.extend(&b);
+        x.merge(&sa);
+        x.merge(&sb);
+        y.merge(&sb);
+        y.merge(&sa);
+        assert_eq!(x, y);
+    }
+}
