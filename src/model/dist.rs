@@ -24,10 +24,11 @@ pub const P_MAX: f64 = 1.0 - 1e-15;
 const MIN_TRUNCATED_MASS: f64 = 1e-12;
 
 /// Above this many degrees of freedom the Student-t quantile and CDF use the Cornish-Fisher
-/// expansion about the normal (Abramowitz & Stegun 26.7.5), whose truncation error there is far
-/// below 1e-12, instead of the incomplete beta function, whose continued fraction slows down as
-/// `df` grows.
-const T_DF_ASYMPTOTIC: f64 = 1e5;
+/// expansion about the normal to order `df^-4` (Abramowitz & Stegun 26.7.5), whose truncation
+/// error there is below 3e-14 relative for `p` in `[1e-15, 1 - 1e-15]` (checked against mpmath),
+/// instead of the incomplete beta continued fraction, whose rounding error grows roughly like
+/// `df * 1e-17` (about 1e-13 at this threshold).
+const T_DF_ASYMPTOTIC: f64 = 5e3;
 
 /// 1 / sqrt(2 pi).
 #[allow(clippy::excessive_precision)]
@@ -77,6 +78,9 @@ pub struct TruncatedNormal {
     q_b: f64,
     /// Probability of `[a, b]` under the standard normal.
     mass: f64,
+    /// Standard normal densities `phi(a)`, `phi(b)` (0 for an absent bound).
+    pdf_a: f64,
+    pdf_b: f64,
 }
 
 /// Parameters of [`Dist::LogNormal`]: given by the mean and standard deviation of the variable
@@ -119,6 +123,10 @@ pub struct Pert {
     beta: f64,
     /// `ln B(alpha, beta)`.
     ln_beta: f64,
+    /// Starting values for the quantile below the median (`Beta(alpha, beta)`) and above it
+    /// (`Beta(beta, alpha)`, for `1 - B`).
+    lower_table: HermiteTable,
+    upper_table: HermiteTable,
 }
 
 /// Parameters of [`Dist::StudentT`]: location `mean`, scale `scale` and `df` degrees of freedom.
@@ -129,6 +137,9 @@ pub struct StudentT {
     df: f64,
     /// `ln B(df / 2, 1 / 2)`.
     ln_beta: f64,
+    /// Starting values for the standardized quantile (empty where closed forms or the
+    /// Cornish-Fisher expansion are used).
+    table: HermiteTable,
 }
 
 /// Parameters of [`Dist::Discrete`]: the values with positive weight, sorted ascending, with
@@ -308,6 +319,8 @@ impl Dist {
             q_a,
             q_b,
             mass,
+            pdf_a: norm_pdf(a),
+            pdf_b: norm_pdf(b),
         }))
     }
 
@@ -358,13 +371,16 @@ impl Dist {
         let range = interval_with_mode(min, mode, max)?;
         let alpha = 1.0 + 4.0 * (mode - min) / range;
         let beta = 1.0 + 4.0 * (max - mode) / range;
+        let lb = ln_beta(alpha, beta);
         Ok(Dist::Pert(Pert {
             min,
             mode,
             max,
             alpha,
             beta,
-            ln_beta: ln_beta(alpha, beta),
+            ln_beta: lb,
+            lower_table: beta_table(alpha, beta, lb),
+            upper_table: beta_table(beta, alpha, lb),
         }))
     }
 
@@ -374,11 +390,13 @@ impl Dist {
         let mean = finite("mean", mean)?;
         let scale = positive("scale", scale)?;
         let df = positive("df", df)?;
+        let lb = ln_beta(0.5 * df, 0.5);
         Ok(Dist::StudentT(StudentT {
             mean,
             scale,
             df,
-            ln_beta: ln_beta(0.5 * df, 0.5),
+            ln_beta: lb,
+            table: t_table(df, lb),
         }))
     }
 
@@ -491,7 +509,7 @@ impl Dist {
             Dist::Uniform(d) => (d.min + p * (d.max - d.min)).min(d.max),
             Dist::Triangular(d) => d.quantile(p),
             Dist::Pert(d) => d.quantile(p),
-            Dist::StudentT(d) => d.mean + d.scale * t_quantile_std(p, d.df, d.ln_beta),
+            Dist::StudentT(d) => d.mean + d.scale * t_quantile_std(p, d.df, d.ln_beta, &d.table),
             Dist::Discrete(d) => {
                 let i = d.cum.partition_point(|&c| c < p);
                 d.values[i.min(d.values.len() - 1)]
@@ -604,8 +622,9 @@ impl Dist {
     ///
     /// Normal-based distributions use [`norm_cdf`] (Cody 1993, as in R's `pnorm`), the PERT and
     /// the Student-t the regularized incomplete beta function (continued fraction evaluated by
-    /// the modified Lentz method, Press et al. 2007, 6.4), a Student-t with `df > 1e5` the
-    /// inverted Cornish-Fisher expansion (Abramowitz & Stegun 1964, 26.7.5).
+    /// the modified Lentz method, Press et al. 2007, 6.4), a Student-t with `df > 5000` within
+    /// 8.5 of the centre the inverted Cornish-Fisher expansion (Abramowitz & Stegun 1964,
+    /// 26.7.5).
     pub fn cdf(&self, x: f64) -> f64 {
         if x.is_nan() {
             return f64::NAN;
@@ -656,7 +675,22 @@ impl TruncatedNormal {
     /// convex combination (no cancellation). When that target exceeds 1/2 the equivalent
     /// upper-tail form `Q(z) = (1 - p) Q(a) + p Q(b)` is inverted instead, so the argument of
     /// `norm_quantile` always stays at most 1/2 and far tails keep full relative accuracy.
+    ///
+    /// Within about 1e-3 standard deviations of a bound, `mean + sd z` would lose the relative
+    /// accuracy of the distance to the bound (it is a difference of two nearly equal numbers),
+    /// so there the distance itself is solved for: see [`offset_from_bound`].
     fn quantile(&self, p: f64) -> f64 {
+        // Distance from the lower bound, in standard deviations, if it is small.
+        let t_lo = p * self.mass / self.pdf_a;
+        if t_lo * self.a.abs().max(1.0) < 1e-3 {
+            return (self.min + self.sd * offset_from_bound(self.a, t_lo))
+                .clamp(self.min, self.max);
+        }
+        let t_hi = (1.0 - p) * self.mass / self.pdf_b;
+        if t_hi * self.b.abs().max(1.0) < 1e-3 {
+            return (self.max - self.sd * offset_from_bound(-self.b, t_hi))
+                .clamp(self.min, self.max);
+        }
         let lower = (1.0 - p) * self.phi_a + p * self.phi_b;
         let z = if lower <= 0.5 {
             norm_quantile(lower)
@@ -681,6 +715,32 @@ impl TruncatedNormal {
         };
         f.clamp(0.0, 1.0)
     }
+}
+
+/// The `d >= 0` with `(Phi(c + d) - Phi(c)) / phi(c) = target` for a small `target`
+/// (`target max(1, |c|) < 1e-3`): the distance, in standard deviations, of a truncated-normal
+/// quantile from the bound `c` (for an upper bound `b`, called with `c = -b` by symmetry).
+///
+/// Uses the Taylor series `phi(c + s) / phi(c) = sum_n (-1)^n He_n(c) s^n / n!` (Hermite
+/// polynomials; Abramowitz & Stegun 1964, 26.2.31), integrated term by term to order 5 (relative
+/// truncation error below 1e-16 in this range), solved by Newton's method from `d = target`.
+fn offset_from_bound(c: f64, target: f64) -> f64 {
+    let he1 = c;
+    let he2 = c * c - 1.0;
+    let he3 = c * he2 - 2.0 * he1;
+    let he4 = c * he3 - 3.0 * he2;
+    let mut d = target;
+    for _ in 0..6 {
+        let integral =
+            d * (1.0 - d * (he1 / 2.0 - d * (he2 / 6.0 - d * (he3 / 24.0 - d * he4 / 120.0))));
+        let density = (-c * d - 0.5 * d * d).exp();
+        let step = (integral - target) / density;
+        d -= step;
+        if step.abs() <= 1e-17 * d {
+            break;
+        }
+    }
+    d.max(0.0)
 }
 
 impl Triangular {
@@ -742,9 +802,25 @@ impl Pert {
     fn quantile(&self, p: f64) -> f64 {
         let range = self.max - self.min;
         let x = if p <= 0.5 {
-            self.min + range * beta_quantile(p, self.alpha, self.beta, self.ln_beta)
+            self.min
+                + range
+                    * beta_quantile_tabled(
+                        p,
+                        self.alpha,
+                        self.beta,
+                        self.ln_beta,
+                        &self.lower_table,
+                    )
         } else {
-            self.max - range * beta_quantile(1.0 - p, self.beta, self.alpha, self.ln_beta)
+            self.max
+                - range
+                    * beta_quantile_tabled(
+                        1.0 - p,
+                        self.beta,
+                        self.alpha,
+                        self.ln_beta,
+                        &self.upper_table,
+                    )
         };
         x.clamp(self.min, self.max)
     }
@@ -1134,9 +1210,13 @@ fn beta_quantile(p: f64, a: f64, b: f64, ln_beta: f64) -> f64 {
         // I_x(1, b) = 1 - (1 - x)^b.
         return -((-p).ln_1p() / b).exp_m1();
     }
-    let (a1, b1) = (a - 1.0, b - 1.0);
-    // Initial guess.
-    let mut x = if a >= 1.0 && b >= 1.0 {
+    beta_refine(p, a, b, ln_beta, beta_initial(p, a, b))
+}
+
+/// Starting value for [`beta_quantile`] (Press et al. 2007, 6.4 `invbetai`; for `a, b >= 1`
+/// after Abramowitz & Stegun 26.5.22).
+fn beta_initial(p: f64, a: f64, b: f64) -> f64 {
+    if a >= 1.0 && b >= 1.0 {
         let pp = if p < 0.5 { p } else { 1.0 - p };
         let t = (-2.0 * pp.ln()).sqrt();
         let mut z = (2.30753 + t * 0.27061) / (1.0 + t * (0.99229 + t * 0.04481)) - t;
@@ -1159,10 +1239,18 @@ fn beta_quantile(p: f64, a: f64, b: f64, ln_beta: f64) -> f64 {
         } else {
             1.0 - (b * w * (1.0 - p)).powf(1.0 / b)
         }
-    };
-    if !(x > 0.0 && x < 1.0) {
-        x = 0.5;
     }
+}
+
+/// Solves `I_x(a, b) = p` by Halley's method from `x0` (Press et al. 2007, 6.4 `invbetai`),
+/// inside a shrinking bracket with bisection as a safeguard.
+///
+/// Stops after a Halley step smaller than 1e-5 relative: Halley's method converges cubically,
+/// so the error left after such a step is of order 1e-15 (a plain Newton step, used far from
+/// the root, must instead fall below 1e-10).
+fn beta_refine(p: f64, a: f64, b: f64, ln_beta: f64, x0: f64) -> f64 {
+    let (a1, b1) = (a - 1.0, b - 1.0);
+    let mut x = if x0 > 0.0 && x0 < 1.0 { x0 } else { 0.5 };
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     for _ in 0..200 {
         let y = 1.0 - x;
@@ -1181,9 +1269,11 @@ fn beta_quantile(p: f64, a: f64, b: f64, ln_beta: f64) -> f64 {
         let mut next = f64::NAN;
         if dens > 0.0 && dens.is_finite() {
             let u = err / dens;
-            let step = u / (1.0 - 0.5 * (u * (a1 / x - b1 / y)).min(1.0));
+            let corr = u * (a1 / x - b1 / y);
+            let step = u / (1.0 - 0.5 * corr.min(1.0));
             next = x - step;
-            if next > lo && next < hi && step.abs() <= 1e-11 * next {
+            let tol = if corr.abs() < 0.5 { 1e-5 } else { 1e-10 };
+            if next > lo && next < hi && step.abs() <= tol * next {
                 return next;
             }
         }
@@ -1202,6 +1292,91 @@ fn beta_quantile(p: f64, a: f64, b: f64, ln_beta: f64) -> f64 {
         x = next;
     }
     x
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting-value tables
+// ---------------------------------------------------------------------------------------------
+
+/// Spacing of the [`HermiteTable`] nodes in normal-score units.
+const TABLE_STEP: f64 = 0.125;
+/// Number of [`HermiteTable`] intervals: the nodes cover normal scores 0 to 8.25, beyond
+/// `-norm_quantile(1e-15) = 7.94`.
+const TABLE_INTERVALS: usize = 66;
+
+/// A piecewise cubic Hermite interpolant of a smooth function `g(v)` on the nodes
+/// `v = 0, h, 2h, ...`, from its values and slopes there (Fritsch & Carlson 1980 form; here the
+/// exact slopes are known). Built once per distribution, it turns the normal score
+/// `v = -Phi^-1(p)` into a starting value for the quantile with a relative error of about 1e-6,
+/// so that one Halley step usually finishes the job.
+#[derive(Clone, PartialEq, Default)]
+struct HermiteTable {
+    values: Vec<f64>,
+    slopes: Vec<f64>,
+}
+
+impl std::fmt::Debug for HermiteTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HermiteTable({} nodes)", self.values.len())
+    }
+}
+
+impl HermiteTable {
+    /// Tabulates `node(v) = (g(v), g'(v))` at `v = j * TABLE_STEP`, `j = 0..=TABLE_INTERVALS`.
+    fn build(mut node: impl FnMut(f64) -> (f64, f64)) -> HermiteTable {
+        let (values, slopes) = (0..=TABLE_INTERVALS)
+            .map(|j| node(j as f64 * TABLE_STEP))
+            .unzip();
+        HermiteTable { values, slopes }
+    }
+
+    /// The interpolant at `v >= 0` (linear extrapolation past the last node).
+    #[inline]
+    fn eval(&self, v: f64) -> f64 {
+        let n = self.values.len();
+        if n < 2 {
+            return f64::NAN;
+        }
+        let s = (v / TABLE_STEP).max(0.0);
+        let j = (s as usize).min(n - 2);
+        let u = s - j as f64;
+        let (g0, g1) = (self.values[j], self.values[j + 1]);
+        let (d0, d1) = (self.slopes[j] * TABLE_STEP, self.slopes[j + 1] * TABLE_STEP);
+        if u > 1.0 {
+            return g1 + d1 * (u - 1.0);
+        }
+        let u2 = u * u;
+        let u3 = u2 * u;
+        (2.0 * u3 - 3.0 * u2 + 1.0) * g0
+            + (u3 - 2.0 * u2 + u) * d0
+            + (-2.0 * u3 + 3.0 * u2) * g1
+            + (u3 - u2) * d1
+    }
+}
+
+/// Starting-value table for the beta quantile below the median: `g(v) = ln x(p)` with
+/// `p = Phi(-v)` and `I_x(a, b) = p`; empty when `a` or `b` is 1 (closed forms).
+fn beta_table(a: f64, b: f64, ln_beta: f64) -> HermiteTable {
+    if a == 1.0 || b == 1.0 {
+        return HermiteTable::default();
+    }
+    HermiteTable::build(|v| {
+        let p = norm_cdf(-v);
+        let x = beta_quantile(p, a, b, ln_beta);
+        let dens = ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - ln_beta).exp();
+        // dg/dv = (1 / x) (dx/dp) (dp/dv) = -phi(v) / (x f(x)).
+        (x.ln(), -norm_pdf(v) / (x * dens))
+    })
+}
+
+/// Beta quantile `I_x(a, b) = p` for `p <= 1/2`, started from `table` (see [`beta_table`]).
+#[inline]
+fn beta_quantile_tabled(p: f64, a: f64, b: f64, ln_beta: f64, table: &HermiteTable) -> f64 {
+    if a == 1.0 || b == 1.0 || table.values.is_empty() {
+        return beta_quantile(p, a, b, ln_beta);
+    }
+    let x0 = table.eval(-norm_quantile(p)).exp();
+    beta_refine(p, a, b, ln_beta, x0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1312,27 +1487,20 @@ fn bracket_fallback(lo: f64, hi: f64, t: f64) -> f64 {
 
 /// Standard Student-t upper quantile: the `t > 0` with `P(T > t) = q`, `0 < q < 1/2`.
 ///
-/// For `q > 1/4` it solves `P(0 < T <= t) = 1/2 - q` (no cancellation near the median) by Halley
-/// steps in `t` (the two-term Taylor correction of Hill 1981, as in R's `qt`); further out it
-/// applies Halley steps to `ln P(T > t) = ln q` in `u = ln t`, which is nearly linear for the
-/// power-law tails of small `df`. The iterates are kept inside a bracket of the root, falling
-/// back to bisection, so the iteration converges for every `df > 0`.
-fn t_upper_quantile(q: f64, df: f64, ln_beta: f64) -> f64 {
+/// For `q > 1/4` it solves `P(0 < T <= t) = 1/2 - q` (no cancellation near the median), further
+/// out `P(T > t) = q`, by steps in `t` with the two-term Taylor correction of Hill (1981, as in
+/// R's `qt`); in the tail, while the relative step exceeds 1e-2, it applies Halley steps to
+/// `ln P(T > t) = ln q` in `u = ln t` instead, which is nearly linear for the power-law tails of
+/// small `df` and so converges from far away. The iterates are kept inside a bracket of the root, falling
+/// back to bisection, so the iteration converges for every `df > 0` from any starting value
+/// `t0`. Both steps converge cubically, so the iteration stops after a step below 1e-5 relative
+/// (leaving an error of order 1e-15); plain Newton steps, used far from the root, must fall
+/// below 1e-10.
+fn t_upper_quantile(q: f64, df: f64, ln_beta: f64, t0: f64) -> f64 {
     let c = 0.5 - q;
     let center_mode = q > 0.25;
-    // Starting value.
-    let mut t = if df > 1.0 {
-        t_hill(2.0 * q, df)
-    } else if center_mode {
-        // Linear from the median: c / f(0), f(0) = 1 / (sqrt(df) B(df/2, 1/2)).
-        c * df.sqrt() * ln_beta.exp()
-    } else {
-        // Power-law tail: P(T > t) ~ df^(df/2 - 1) t^-df / B(df/2, 1/2).
-        ((-ln_beta + (0.5 * df - 1.0) * df.ln() - q.ln()) / df)
-            .min(700.0)
-            .exp()
-    };
-    if !(t > 0.0 && t.is_finite()) {
+    let mut t = t0.min(f64::MAX);
+    if !(t > 0.0) {
         t = 1.0;
     }
     let (mut lo, mut hi) = (0.0f64, f64::INFINITY);
@@ -1355,12 +1523,14 @@ fn t_upper_quantile(q: f64, df: f64, ln_beta: f64) -> f64 {
         }
         let mut next = f64::NAN;
         let mut rel_step = f64::INFINITY;
+        let mut tol = 1e-10;
         if pt.t_pdf > 0.0 && pt.t_pdf.is_finite() {
-            if center_mode {
-                // u = g / f; Halley / two-term Taylor step in t.
-                let u = g * t / pt.t_pdf;
-                let corr = u * (df + 1.0) * pt.y / (2.0 * t);
+            // u = g / f; two-term Taylor (Chebyshev) step in t, cubically convergent.
+            let u = g * t / pt.t_pdf;
+            let corr = u * (df + 1.0) * pt.y / (2.0 * t);
+            if center_mode || (u / t).abs() < 1e-2 {
                 let step = if corr.abs() < 0.5 {
+                    tol = 1e-5;
                     u * (1.0 + corr)
                 } else {
                     u
@@ -1376,6 +1546,7 @@ fn t_upper_quantile(q: f64, df: f64, ln_beta: f64) -> f64 {
                 let newton = -h / d1;
                 let corr = 0.5 * newton * d2 / d1;
                 let du = if corr.abs() < 0.5 {
+                    tol = 1e-5;
                     newton / (1.0 + corr)
                 } else {
                     newton
@@ -1386,7 +1557,7 @@ fn t_upper_quantile(q: f64, df: f64, ln_beta: f64) -> f64 {
             }
         }
         if next > lo && next < hi {
-            if rel_step <= 1e-10 {
+            if rel_step <= tol {
                 return next;
             }
         } else {
@@ -1403,8 +1574,48 @@ fn t_upper_quantile(q: f64, df: f64, ln_beta: f64) -> f64 {
     t
 }
 
+/// Starting value for [`t_upper_quantile`] without a table: Hill's approximation for `df > 1`,
+/// otherwise the linear approximation at the median (`q > 1/4`) or the power-law tail.
+fn t_initial(q: f64, df: f64, ln_beta: f64) -> f64 {
+    let c = 0.5 - q;
+    if df > 1.0 {
+        t_hill(2.0 * q, df)
+    } else if q > 0.25 {
+        // Linear from the median: c / f(0), f(0) = 1 / (sqrt(df) B(df/2, 1/2)).
+        c * df.sqrt() * ln_beta.exp()
+    } else {
+        // Power-law tail: P(T > t) ~ df^(df/2 - 1) t^-df / B(df/2, 1/2).
+        ((-ln_beta + (0.5 * df - 1.0) * df.ln() - q.ln()) / df)
+            .min(700.0)
+            .exp()
+    }
+}
+
+/// Starting-value table for the standard Student-t upper quantile: `g(v) = asinh(t(q))` with
+/// `q = Phi(-v)` and `P(T > t) = q` (asinh keeps both the linear centre and the power-law tails
+/// smooth); empty where closed forms or the Cornish-Fisher expansion are used.
+fn t_table(df: f64, ln_beta: f64) -> HermiteTable {
+    if df == 1.0 || df == 2.0 || df > T_DF_ASYMPTOTIC {
+        return HermiteTable::default();
+    }
+    HermiteTable::build(|v| {
+        if v == 0.0 {
+            // t'(0) = phi(0) / f(0), f(0) = 1 / (sqrt(df) B(df/2, 1/2)).
+            return (0.0, FRAC_1_SQRT_2PI * df.sqrt() * ln_beta.exp());
+        }
+        let q = norm_cdf(-v);
+        let t = t_upper_quantile(q, df, ln_beta, t_initial(q, df, ln_beta));
+        if !t.is_finite() {
+            return (f64::MAX.asinh(), 0.0);
+        }
+        // dt/dv = phi(v) / f(t) = phi(v) t / (t f(t)); d asinh(t) / dt = 1 / hypot(1, t).
+        let t_pdf = t_point(t, df, ln_beta).t_pdf;
+        (t.asinh(), norm_pdf(v) / t_pdf * (t / t.hypot(1.0)))
+    })
+}
+
 /// Standard Student-t quantile at `p` in (0, 1).
-fn t_quantile_std(p: f64, df: f64, ln_beta: f64) -> f64 {
+fn t_quantile_std(p: f64, df: f64, ln_beta: f64, table: &HermiteTable) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
@@ -1423,7 +1634,13 @@ fn t_quantile_std(p: f64, df: f64, ln_beta: f64) -> f64 {
     } else if df > T_DF_ASYMPTOTIC {
         t_cornish_fisher(-norm_quantile(q), df)
     } else {
-        t_upper_quantile(q, df, ln_beta)
+        let v = -norm_quantile(q);
+        let t0 = if table.values.is_empty() {
+            t_initial(q, df, ln_beta)
+        } else {
+            table.eval(v).sinh()
+        };
+        t_upper_quantile(q, df, ln_beta, t0)
     };
     if neg {
         -t
@@ -1440,7 +1657,7 @@ fn t_cdf_std(t: f64, df: f64, ln_beta: f64) -> f64 {
     if t.is_infinite() {
         return if t > 0.0 { 1.0 } else { 0.0 };
     }
-    if df > T_DF_ASYMPTOTIC {
+    if df > T_DF_ASYMPTOTIC && t.abs() < 8.5 {
         // Invert t = CF(z) by Newton's method, starting from the normal approximation of
         // Abramowitz & Stegun 26.7.8.
         let mut z = t * (1.0 - 0.25 / df) / (1.0 + 0.5 * t * t / df).sqrt();
