@@ -33,9 +33,17 @@ at_least = 133.82255776
     // 100 * 1.06^5 = 133.822557760000...
     let exact = upper_tail(0.5);
     for sampling in ["random", "lhs"] {
-        let text = text.replace("horizon = 2025", &format!("horizon = 2025\nsampling = \"{sampling}\""));
+        let text = text.replace(
+            "horizon = 2025",
+            &format!("horizon = 2025\nsampling = \"{sampling}\""),
+        );
         let s = run_text(&text, N, 11, 2);
-        assert_within_4se(&format!("growth level ({sampling})"), target(&s, "level").probability, exact, N);
+        assert_within_4se(
+            &format!("growth level ({sampling})"),
+            target(&s, "level").probability,
+            exact,
+            N,
+        );
     }
 }
 
@@ -74,10 +82,19 @@ at_least = 12
         let exact = upper_tail((12.0 - 10.0) / variance.sqrt());
         let s = run_text(&text, N, 12, 2);
         let t = target(&s, "level");
-        assert_within_4se(&format!("additive, persistence {phi}"), t.probability, exact, N);
+        assert_within_4se(
+            &format!("additive, persistence {phi}"),
+            t.probability,
+            exact,
+            N,
+        );
         // The simulated spread matches too (sd of a normal sample: SE ~ sd / sqrt(2n)).
         let sd = variance.sqrt();
-        assert!((t.outcome.sd - sd).abs() < 4.0 * sd / (2.0 * N as f64).sqrt(), "sd {} vs {sd}", t.outcome.sd);
+        assert!(
+            (t.outcome.sd - sd).abs() < 4.0 * sd / (2.0 * N as f64).sqrt(),
+            "sd {} vs {sd}",
+            t.outcome.sd
+        );
     }
 }
 
@@ -163,9 +180,24 @@ to = 2025
 above = 6
 "#;
     let s = run_text(&text, N, 14, 2);
-    assert_within_4se("cagr", target(&s, "cagr").probability, upper_tail(2.0 / 3.0), N);
-    assert_within_4se("cumulative", target(&s, "cumulative").probability, upper_tail(0.5), N);
-    assert_within_4se("change", target(&s, "change").probability, upper_tail(0.5), N);
+    assert_within_4se(
+        "cagr",
+        target(&s, "cagr").probability,
+        upper_tail(2.0 / 3.0),
+        N,
+    );
+    assert_within_4se(
+        "cumulative",
+        target(&s, "cumulative").probability,
+        upper_tail(0.5),
+        N,
+    );
+    assert_within_4se(
+        "change",
+        target(&s, "change").probability,
+        upper_tail(0.5),
+        N,
+    );
 }
 
 /// Bivariate normal upper orthant P(X >= h, Y >= k) for standard normals with correlation rho,
@@ -175,7 +207,8 @@ above = 6
 fn bivariate_upper(h: f64, k: f64, rho: f64) -> f64 {
     let density = |r: f64| {
         let det = 1.0 - r * r;
-        (-(h * h - 2.0 * r * h * k + k * k) / (2.0 * det)).exp() / (2.0 * std::f64::consts::PI * det.sqrt())
+        (-(h * h - 2.0 * r * h * k + k * k) / (2.0 * det)).exp()
+            / (2.0 * std::f64::consts::PI * det.sqrt())
     };
     let steps = 2000;
     let width = rho / steps as f64;
@@ -257,7 +290,12 @@ targets = ["u", "v"]
 "#;
     let s = run_text(&text, N, 15, 2);
     let sqrt5 = 5f64.sqrt();
-    assert_within_4se("trend pair", group(&s, "trend_pair").probability, bivariate_upper(0.5, 1.0, 0.6), N);
+    assert_within_4se(
+        "trend pair",
+        group(&s, "trend_pair").probability,
+        bivariate_upper(0.5, 1.0, 0.6),
+        N,
+    );
     assert_within_4se(
         "noise pair",
         group(&s, "noise_pair").probability,
@@ -324,10 +362,22 @@ at_least = 158
 "#;
     let s = run_text(&text, N, 17, 2);
     // 200 * 1.07^2 = 228.98 exactly.
-    assert_within_4se("observed start", target(&s, "level").probability, upper_tail(1.0), N);
+    assert_within_4se(
+        "observed start",
+        target(&s, "level").probability,
+        upper_tail(1.0),
+        N,
+    );
     let filled = target(&s, "filled");
     assert_eq!(filled.probability, 1.0); // 100 * 2^(2/3) = 158.74 >= 158
-    assert_eq!(filled.status, plancast::report::summary::TargetStatus::ObservedMet);
-    let year_2022 = s.indicators[0].years.iter().find(|y| y.year == 2022).unwrap();
+    assert_eq!(
+        filled.status,
+        plancast::report::summary::TargetStatus::ObservedMet
+    );
+    let year_2022 = s.indicators[0]
+        .years
+        .iter()
+        .find(|y| y.year == 2022)
+        .unwrap();
     assert!((year_2022.quantiles.p50 - 100.0 * 2f64.powf(2.0 / 3.0)).abs() < 1e-9);
 }

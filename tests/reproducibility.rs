@@ -8,12 +8,25 @@ use plancast::report::csv::quantiles_csv;
 use std::path::Path;
 
 fn numbers(threads: usize, seed: u64, sampling_lhs: bool) -> (String, Vec<u8>) {
-    let sets: &[&str] = if sampling_lhs { &["scenario.sampling=lhs"] } else { &[] };
+    let sets: &[&str] = if sampling_lhs {
+        &["scenario.sampling=lhs"]
+    } else {
+        &[]
+    };
     // 40,000 paths: three blocks of 16,384, the last one partial.
-    let mut s = run_file(Path::new("tests/fixtures/valid/small.toml"), 40_000, seed, threads, sets);
+    let mut s = run_file(
+        Path::new("tests/fixtures/valid/small.toml"),
+        40_000,
+        seed,
+        threads,
+        sets,
+    );
     s.timing.threads = 0;
     s.timing.elapsed_seconds = 0.0;
-    (serde_json::to_string(&s).unwrap(), quantiles_csv(&s).unwrap())
+    (
+        serde_json::to_string(&s).unwrap(),
+        quantiles_csv(&s).unwrap(),
+    )
 }
 
 #[test]
@@ -22,8 +35,14 @@ fn identical_numbers_with_one_and_several_threads() {
         let (json1, csv1) = numbers(1, 99, lhs);
         for threads in [2, 3, 8] {
             let (json, csv) = numbers(threads, 99, lhs);
-            assert!(json1 == json, "summary differs between 1 and {threads} threads (lhs {lhs})");
-            assert!(csv1 == csv, "quantiles.csv differs between 1 and {threads} threads (lhs {lhs})");
+            assert!(
+                json1 == json,
+                "summary differs between 1 and {threads} threads (lhs {lhs})"
+            );
+            assert!(
+                csv1 == csv,
+                "quantiles.csv differs between 1 and {threads} threads (lhs {lhs})"
+            );
         }
     }
 }
@@ -35,7 +54,13 @@ fn a_different_seed_gives_different_numbers() {
 
 #[test]
 fn summary_round_trips_through_json() {
-    let s = run_file(Path::new("tests/fixtures/valid/small.toml"), 5_000, 3, 2, &[]);
+    let s = run_file(
+        Path::new("tests/fixtures/valid/small.toml"),
+        5_000,
+        3,
+        2,
+        &[],
+    );
     let text = serde_json::to_string_pretty(&s).unwrap();
     let back: plancast::report::summary::Summary = serde_json::from_str(&text).unwrap();
     assert_eq!(back, s);

@@ -123,12 +123,9 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
         let Some(formula) = &scenario.indicators[d].formula else {
             continue;
         };
-        let (mut first, mut fixed) = (scenario.base_year, horizon);
-        if !formula.slots.is_empty() {
-            first = i32::MIN;
-        }
+        let first = scenario.indicators[d].base_year;
+        let mut fixed = horizon;
         for &(source, lag) in &formula.slots {
-            first = first.max(indicators[source].first_year + lag as i32);
             fixed = fixed.min(indicators[source].fixed_through + lag as i32);
         }
         indicators[d] = PreparedIndicator {

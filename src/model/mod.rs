@@ -114,7 +114,8 @@ pub struct Indicator {
     pub note: Option<String>,
     /// The model.
     pub kind: ModelKind,
-    /// Year of `base` (for derived indicators: the scenario's base year).
+    /// Year of `base`; for derived indicators, the first year in which every term of the
+    /// formula has a value.
     pub base_year: i32,
     /// Value in `base_year` (growth, additive, count).
     pub base: Option<f64>,

@@ -21,15 +21,15 @@ impl OutputDir {
     /// Prepares to write into `dir` (created if missing).
     pub fn create(dir: &Path) -> std::io::Result<Self> {
         fs::create_dir_all(dir)?;
-        // Clean up staging folders that a killed run left behind.
+        // Clean up staging folders that a killed run left behind (never one whose process is
+        // still running: two runs may write into one folder at the same time).
         if let Ok(entries) = fs::read_dir(dir) {
             for entry in entries.flatten() {
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(STAGING_PREFIX)
-                {
-                    let _ = fs::remove_dir_all(entry.path());
+                let name = entry.file_name().to_string_lossy().to_string();
+                if let Some(pid) = name.strip_prefix(STAGING_PREFIX) {
+                    if !process_is_running(pid) {
+                        let _ = fs::remove_dir_all(entry.path());
+                    }
                 }
             }
         }
@@ -71,6 +71,13 @@ impl OutputDir {
         let _ = fs::remove_dir_all(&self.staging);
         Ok(written)
     }
+}
+
+/// Whether a process with this id exists (Linux: /proc; elsewhere assume it does, keeping the
+/// folder rather than risking another run's files).
+fn process_is_running(pid: &str) -> bool {
+    let proc_root = Path::new("/proc");
+    !proc_root.is_dir() || pid.parse::<u32>().is_err() || proc_root.join(pid).exists()
 }
 
 impl Drop for OutputDir {

@@ -252,10 +252,14 @@ pub struct MilestoneResult {
     pub later: String,
     /// P(later met | earlier met); null when the earlier one is never met.
     pub given_met: Option<f64>,
+    /// 95% Wilson interval of `given_met` (null with it).
+    pub given_met_ci: Option<[f64; 2]>,
     /// Paths in which the earlier one was met.
     pub earlier_met_paths: u64,
     /// P(later met | earlier missed); null when the earlier one is always met.
     pub given_missed: Option<f64>,
+    /// 95% Wilson interval of `given_missed` (null with it).
+    pub given_missed_ci: Option<[f64; 2]>,
     /// Paths in which the earlier one was missed.
     pub earlier_missed_paths: u64,
 }
@@ -296,8 +300,8 @@ pub struct PeriodInfo {
     pub from: i32,
     /// Last year.
     pub to: i32,
-    /// Trend: mean of the distribution.
-    pub trend_mean: f64,
+    /// Trend: mean of the distribution (null where it has none, e.g. student_t with df <= 1).
+    pub trend_mean: Option<f64>,
     /// Trend: 10th and 90th percentiles.
     pub trend_p10: f64,
     /// Trend: 90th percentile.
@@ -334,7 +338,16 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .enumerate()
         .map(|(k, t)| {
             let met = acc.target_met[k];
-            let p = wilson(met, n);
+            let mut p = wilson(met, n);
+            if sim.prepared.target_fixed[k] {
+                // Decided by observations: no Monte Carlo uncertainty at all.
+                p = Proportion {
+                    estimate: p.estimate,
+                    std_error: 0.0,
+                    lower: p.estimate,
+                    upper: p.estimate,
+                };
+            }
             let outcome = Quantiles::of(&acc.target_outcomes[k]);
             let status = match (sim.prepared.target_fixed[k], met == n) {
                 (false, _) => TargetStatus::Simulated,
@@ -410,12 +423,16 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .zip(&acc.pairs)
         .map(|(&(a, b), c)| {
             let missed = n - c.earlier_met;
+            let given_met = (c.earlier_met > 0).then(|| wilson(c.both_met, c.earlier_met));
+            let given_missed = (missed > 0).then(|| wilson(c.later_met_after_miss, missed));
             MilestoneResult {
                 earlier: scenario.targets[a].id.clone(),
                 later: scenario.targets[b].id.clone(),
-                given_met: (c.earlier_met > 0).then(|| c.both_met as f64 / c.earlier_met as f64),
+                given_met: given_met.map(|p| p.estimate),
+                given_met_ci: given_met.map(|p| [p.lower, p.upper]),
                 earlier_met_paths: c.earlier_met,
-                given_missed: (missed > 0).then(|| c.later_met_after_miss as f64 / missed as f64),
+                given_missed: given_missed.map(|p| p.estimate),
+                given_missed_ci: given_missed.map(|p| [p.lower, p.upper]),
                 earlier_missed_paths: missed,
             }
         })
@@ -464,7 +481,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                     .map(|p| PeriodInfo {
                         from: p.from,
                         to: p.to,
-                        trend_mean: p.trend.mean(),
+                        trend_mean: Some(p.trend.mean()).filter(|m| m.is_finite()),
                         trend_p10: p.trend.quantile(0.1),
                         trend_p90: p.trend.quantile(0.9),
                         noise: p.noise,

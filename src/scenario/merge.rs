@@ -97,6 +97,18 @@ fn set_at(
                 None => Err(fail(format!("`{walked}` has no key `{key}`"), help)),
             }
         }
+        (Value::Table(table), Segment::Index(index)) => {
+            // A number after a table is a key such as a year: `observed.2021`.
+            let key = index.to_string();
+            if rest.is_empty() {
+                table.insert(key, set.value.clone());
+                return Ok(());
+            }
+            match table.get_mut(&key) {
+                Some(next) => set_at(next, rest, walked.key(key.clone()), set),
+                None => Err(fail(format!("`{walked}` has no key `{key}`"), None)),
+            }
+        }
         (Value::Array(array), Segment::Index(index)) => {
             let len = array.len();
             match array.get_mut(*index) {
@@ -119,10 +131,21 @@ fn set_at(
                 Segment::Index(i) => format!("entry {i}"),
             };
             Err(fail(
-                format!("`{walked}` is a {type_name}, so it has no {what}"),
+                format!(
+                    "`{walked}` is {}, so it has no {what}",
+                    with_article(type_name)
+                ),
                 None,
             ))
         }
+    }
+}
+
+fn with_article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
     }
 }
 

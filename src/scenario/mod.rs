@@ -264,9 +264,20 @@ fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
         let key = rest.split('`').next().unwrap_or(rest);
         return Diagnostic::at(path, format!("missing required key `{key}`"));
     }
-    let message = message
+    // serde's text names Rust types; say it in the file's terms, on one line.
+    let first_line = message.lines().next().unwrap_or(message);
+    let message = first_line
         .replace("invalid type: ", "wrong type: found ")
-        .replace(", expected ", ", expected ");
+        .replace("expected f64", "expected a number")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number (0 or more)")
+        .replace("expected a boolean", "expected true or false")
+        .replace(
+            "a tuple of size 3",
+            "a list like [\"indicator_a\", \"indicator_b\", 0.5]",
+        )
+        .replace("floating point", "the number")
+        .replace("integer", "the whole number");
     Diagnostic::at(path, message)
 }
 

@@ -105,7 +105,7 @@ impl Validator {
                 ),
             );
         }
-        if meta.horizon <= meta.base_year || meta.horizon - meta.base_year > 200 {
+        if meta.horizon <= meta.base_year || meta.horizon.saturating_sub(meta.base_year) > 200 {
             self.error(
                 meta_path.key("horizon"),
                 format!(
@@ -183,12 +183,13 @@ impl Validator {
                 "the scenario defines no indicators ([indicators.<id>] tables)",
             );
         }
-        self.formulas(raw, &mut indicators, &ids, base_year);
+        self.formulas(raw, &mut indicators, &ids);
         let derived_order = self.derived_order(raw, &indicators);
+        self.derived_years(&mut indicators, &derived_order, base_year);
 
         let correlation = self.correlation(raw, &indicators, &ids);
         let events = self.events(raw, &indicators, &ids, base_year, horizon);
-        let targets = self.targets(raw, &indicators, &ids, base_year, horizon);
+        let targets = self.targets(raw, &indicators, &ids, horizon);
         let groups = self.groups(raw, &targets);
         let mut warnings = Vec::new();
         if correlation.repaired {
@@ -266,7 +267,7 @@ impl Validator {
                         format!("an indicator's base_year ({year}) cannot be after the scenario's ({base_year})"),
                     );
                     base_year
-                } else if year < 1900 || base_year as i64 - year > 50 {
+                } else if year < 1900 || (base_year as i64).saturating_sub(year) > 50 {
                     self.error(
                         path.key("base_year"),
                         format!("base_year {year} is too far before the scenario's base_year {base_year}"),
@@ -291,8 +292,8 @@ impl Validator {
                 self.error(
                     path.clone(),
                     format!(
-                        "a {} indicator needs `base` (its value in {own_base_year})",
-                        kind.name()
+                        "{} indicator needs `base` (its value in {own_base_year})",
+                        article(kind.name())
                     ),
                 );
                 Some(1.0)
@@ -391,8 +392,8 @@ impl Validator {
                         "a derived indicator takes `formula`, not periods".to_string()
                     } else {
                         format!(
-                            "a {} indicator takes its periods under `{}`",
-                            kind.name(),
+                            "{} indicator takes its periods under `{}`",
+                            article(kind.name()),
                             kind.period_key()
                         )
                     };
@@ -410,8 +411,8 @@ impl Validator {
             self.error(
                 path.clone(),
                 format!(
-                    "a {} indicator needs `{}` periods covering {}..{}",
-                    kind.name(),
+                    "{} indicator needs `{}` periods covering {}..{}",
+                    article(kind.name()),
                     kind.period_key(),
                     own_base_year + 1,
                     horizon
@@ -422,8 +423,8 @@ impl Validator {
             self.error(
                 path.key("formula"),
                 format!(
-                    "a {} indicator takes no formula; use model = \"derived\"",
-                    kind.name()
+                    "{} indicator takes no formula; use model = \"derived\"",
+                    article(kind.name())
                 ),
             );
         }
@@ -436,6 +437,11 @@ impl Validator {
 
         // Clamps.
         let (min, max) = (raw.min, raw.max);
+        for (key, value) in [("min", min), ("max", max)] {
+            if let Some(v) = value {
+                self.finite(path.key(key), v);
+            }
+        }
         if (min.is_some() || max.is_some()) && kind != ModelKind::Additive && known_model {
             self.error(
                 path.key(if min.is_some() { "min" } else { "max" }),
@@ -796,13 +802,7 @@ impl Validator {
         Some(out)
     }
 
-    fn formulas(
-        &mut self,
-        raw: &RawScenario,
-        indicators: &mut [Indicator],
-        ids: &[&str],
-        base_year: i32,
-    ) {
+    fn formulas(&mut self, raw: &RawScenario, indicators: &mut [Indicator], ids: &[&str]) {
         let index_of: HashMap<&str, usize> =
             ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         for (i, (id, raw_ind)) in raw.indicators.iter().enumerate() {
@@ -842,36 +842,63 @@ impl Validator {
                     continue;
                 }
             };
-            // Lags may reach back to the base year of the indicator they read, not before.
-            for reference in formula.references() {
-                let Some(&target) = index_of.get(reference.name.as_str()) else {
-                    continue;
-                };
-                if reference.lag == 0 || !indicators[target].kind.is_stochastic() {
-                    continue;
-                }
-                let reached = base_year + 1 - reference.lag as i32;
-                if reached < indicators[target].base_year {
-                    let mut d = Diagnostic::at(
-                        path.clone(),
-                        format!(
-                            "`{}[-{}]` reaches back to {reached} in the first simulated year {}, before `{}`'s base year {}",
-                            reference.name,
-                            reference.lag,
-                            base_year + 1,
-                            reference.name,
-                            indicators[target].base_year
-                        ),
-                    );
-                    d.column_offset = reference.offset + 1;
-                    self.diags.push(d);
-                }
-            }
             indicators[i].formula = Some(DerivedFormula {
                 text: text.clone(),
                 program,
                 slots,
             });
+        }
+    }
+
+    /// Sets each derived indicator's first year with a value (its `base_year`): the latest year
+    /// at which every term, lags included, has a value. A lag that would reach before the first
+    /// value of the indicator it reads, in the first simulated year, is an error.
+    fn derived_years(&mut self, indicators: &mut [Indicator], order: &[usize], base_year: i32) {
+        let first_simulated = base_year + 1;
+        for &d in order {
+            let Some(formula) = &indicators[d].formula else {
+                continue;
+            };
+            let path = KeyPath::root()
+                .key("indicators")
+                .key(indicators[d].id.clone())
+                .key("formula");
+            let references = Formula::parse(&formula.text)
+                .map(|f| f.references())
+                .unwrap_or_default();
+            let mut first = if formula.slots.is_empty() {
+                base_year
+            } else {
+                i32::MIN
+            };
+            let mut errors = Vec::new();
+            for &(source, lag) in &formula.slots {
+                let source_first = indicators[source].base_year;
+                first = first.max(source_first + lag as i32);
+                let reached = first_simulated - lag as i32;
+                if reached < source_first {
+                    let id = &indicators[source].id;
+                    let offset = references
+                        .iter()
+                        .find(|r| &r.name == id && r.lag == lag)
+                        .map(|r| r.offset)
+                        .unwrap_or(0);
+                    let written = if lag > 0 {
+                        format!("{id}[-{lag}]")
+                    } else {
+                        id.clone()
+                    };
+                    errors.push((offset, format!(
+                        "`{written}` reaches back to {reached} in the first simulated year {first_simulated}, but `{id}` has values only from {source_first}"
+                    )));
+                }
+            }
+            for (offset, message) in errors {
+                let mut diagnostic = Diagnostic::at(path.clone(), message);
+                diagnostic.column_offset = offset + 1;
+                self.diags.push(diagnostic);
+            }
+            indicators[d].base_year = first.min(first_simulated);
         }
     }
 
@@ -1098,7 +1125,15 @@ impl Validator {
                     format!("probability must lie in [0, 1] (got {})", ev.probability),
                 );
             }
-            let lo = (base_year + 1) as i64;
+            // Default window: every simulated year of any indicator.
+            let first_simulated = indicators
+                .iter()
+                .filter(|i| i.kind.is_stochastic())
+                .map(|i| i.base_year + 1)
+                .min()
+                .unwrap_or(base_year + 1)
+                .min(base_year + 1);
+            let lo = first_simulated as i64;
             let from = ev
                 .from
                 .map(|y| {
@@ -1110,7 +1145,7 @@ impl Validator {
                         "event window starts in",
                     )
                 })
-                .unwrap_or(base_year + 1);
+                .unwrap_or(first_simulated);
             let to = ev
                 .to
                 .map(|y| {
@@ -1170,7 +1205,6 @@ impl Validator {
         raw: &RawScenario,
         indicators: &[Indicator],
         ids: &[&str],
-        base_year: i32,
         horizon: i32,
     ) -> Vec<Target> {
         let mut targets = Vec::new();
@@ -1255,11 +1289,7 @@ impl Validator {
                 }
             };
             let Some(indicator) = indicator else { continue };
-            let earliest = if indicators[indicator].kind.is_stochastic() {
-                indicators[indicator].base_year
-            } else {
-                base_year
-            };
+            let earliest = indicators[indicator].base_year;
             let year_key = if kind == TargetKind::Level {
                 "year"
             } else {
@@ -1383,6 +1413,15 @@ impl Validator {
             });
         }
         groups
+    }
+}
+
+/// "a growth", "an additive", ...
+fn article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
     }
 }
 

@@ -14,7 +14,13 @@ pub fn run_text(text: &str, paths: u64, seed: u64, threads: usize) -> Summary {
 }
 
 /// Loads a scenario file and simulates it.
-pub fn run_file(path: &std::path::Path, paths: u64, seed: u64, threads: usize, sets: &[&str]) -> Summary {
+pub fn run_file(
+    path: &std::path::Path,
+    paths: u64,
+    seed: u64,
+    threads: usize,
+    sets: &[&str],
+) -> Summary {
     let options = LoadOptions {
         sets: sets.iter().map(|s| s.to_string()).collect(),
         settings: RunSettings {
@@ -23,19 +29,26 @@ pub fn run_file(path: &std::path::Path, paths: u64, seed: u64, threads: usize, s
             as_of: None,
         },
     };
-    let loaded = scenario::load(path, &options).unwrap_or_else(|d| panic!("invalid test scenario:\n{d}"));
+    let loaded =
+        scenario::load(path, &options).unwrap_or_else(|d| panic!("invalid test scenario:\n{d}"));
     let sim = plancast::engine::simulate(&loaded.scenario, Some(threads), &|_| {}).unwrap();
     summary::build(&loaded, &sim, 0.0, threads)
 }
 
 /// The target with this id.
 pub fn target<'a>(s: &'a Summary, id: &str) -> &'a summary::TargetResult {
-    s.targets.iter().find(|t| t.id == id).unwrap_or_else(|| panic!("no target {id}"))
+    s.targets
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("no target {id}"))
 }
 
 /// The group with this id.
 pub fn group<'a>(s: &'a Summary, id: &str) -> &'a summary::GroupResult {
-    s.groups.iter().find(|g| g.id == id).unwrap_or_else(|| panic!("no group {id}"))
+    s.groups
+        .iter()
+        .find(|g| g.id == id)
+        .unwrap_or_else(|| panic!("no group {id}"))
 }
 
 /// Asserts |estimate - exact| <= 4 standard errors of a proportion with n paths.
