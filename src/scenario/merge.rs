@@ -168,18 +168,18 @@ mod tests {
 
     #[test]
     fn override_sets_nested_values_and_reports_bad_paths() {
-        let mut doc = table("[i.g]\ngrowth = [{ from = 1, to = 2, trend = { dist = 'normal', mean = 1, sd = 1 } }]\n");
-        let set = parse_override("i.g.growth.0.trend.mean=14").unwrap();
+        let mut doc = table("[i.rd_spend]\ngrowth = [{ from = 1, to = 2, trend = { dist = 'normal', mean = 1, sd = 1 } }]\n");
+        let set = parse_override("i.rd_spend.growth.0.trend.mean=14").unwrap();
         apply_override(&mut doc, &set).unwrap();
         assert_eq!(
-            doc["i"]["g"]["growth"][0]["trend"]["mean"].as_integer(),
+            doc["i"]["rd_spend"]["growth"][0]["trend"]["mean"].as_integer(),
             Some(14)
         );
-        let bad = parse_override("i.gg.growth.0.trend.mean=14").unwrap();
+        let bad = parse_override("i.rd_spnd.growth.0.trend.mean=14").unwrap();
         let err = apply_override(&mut doc, &bad).unwrap_err();
-        assert!(err.message.contains("no key `gg`"), "{}", err.message);
-        assert_eq!(err.help.as_deref(), Some("did you mean `g`?"));
-        let out_of_range = parse_override("i.g.growth.3.noise=1").unwrap();
+        assert!(err.message.contains("no key `rd_spnd`"), "{}", err.message);
+        assert_eq!(err.help.as_deref(), Some("did you mean `rd_spend`?"));
+        let out_of_range = parse_override("i.rd_spend.growth.3.noise=1").unwrap();
         assert!(apply_override(&mut doc, &out_of_range).is_err());
         assert_eq!(
             parse_override("s.sampling=lhs").unwrap().value.as_str(),
