@@ -126,8 +126,18 @@ pub struct Quantiles {
 }
 
 impl Quantiles {
-    fn of(d: &Distribution) -> Self {
-        let q = |p: f64| d.sketch.quantile(p);
+    /// Mean, sd and quantiles of `d`. For whole-number quantities (counts) the sketch's value is
+    /// rounded to the nearest whole number: the sketch is accurate to 0.4%, which below 128 is
+    /// less than one, so small counts come out exact instead of as 10.03.
+    fn of(d: &Distribution, whole_numbers: bool) -> Self {
+        let q = |p: f64| {
+            let v = d.sketch.quantile(p);
+            if whole_numbers {
+                v.round()
+            } else {
+                v
+            }
+        };
         Quantiles {
             mean: d.moments.mean,
             sd: d.moments.sd(),
@@ -331,6 +341,16 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
     let scenario: &Scenario = &loaded.scenario;
     let acc = &sim.accumulator;
     let n = acc.paths;
+    // Count indicators that start from a whole number stay whole in every path.
+    let counts_whole: Vec<bool> = scenario
+        .indicators
+        .iter()
+        .map(|ind| {
+            ind.kind == ModelKind::Count
+                && ind.base.is_some_and(|b| b.fract() == 0.0)
+                && ind.observed.values().all(|v| v.fract() == 0.0)
+        })
+        .collect();
 
     let targets = scenario
         .targets
@@ -348,7 +368,8 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                     upper: p.estimate,
                 };
             }
-            let outcome = Quantiles::of(&acc.target_outcomes[k]);
+            let whole = counts_whole[t.indicator] && t.kind != TargetKind::Cagr;
+            let outcome = Quantiles::of(&acc.target_outcomes[k], whole);
             let status = match (sim.prepared.target_fixed[k], met == n) {
                 (false, _) => TargetStatus::Simulated,
                 (true, true) => TargetStatus::ObservedMet,
@@ -454,7 +475,9 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                             true,
                             Quantiles::constant(acc.fixed_cells[c].unwrap_or(f64::NAN)),
                         ),
-                        CellSlot::Simulated(c) => (false, Quantiles::of(&acc.cells[c])),
+                        CellSlot::Simulated(c) => {
+                            (false, Quantiles::of(&acc.cells[c], counts_whole[i]))
+                        }
                     };
                     Some(YearResult {
                         year,

@@ -86,26 +86,39 @@ pub fn render(summary: &Summary) -> String {
         for g in &s.groups {
             let _ = writeln!(
                 out,
-                "  {:<24} {:>7} [{:.1}, {:.1}]  ({} targets)",
+                "  {:<24} {:>7} [{:.1}, {:.1}]  ({} {})",
                 g.id,
                 percent(g.probability),
                 g.ci_lower * 100.0,
                 g.ci_upper * 100.0,
-                g.targets.len()
+                g.targets.len(),
+                if g.targets.len() == 1 {
+                    "target"
+                } else {
+                    "targets"
+                }
             );
         }
     }
     if !s.milestones.is_empty() {
         let _ = writeln!(out, "\nmilestones (later target given the earlier one)");
         for m in &s.milestones {
-            let show = |p: Option<f64>| p.map(percent).unwrap_or_else(|| "n/a".into());
+            let show = |p: Option<f64>, ci: Option<[f64; 2]>, paths: u64| match (p, ci) {
+                (Some(p), Some([lo, hi])) => format!(
+                    "{} [{:.1}, {:.1}] of {paths} paths",
+                    percent(p),
+                    lo * 100.0,
+                    hi * 100.0
+                ),
+                _ => "n/a (no such paths)".into(),
+            };
             let _ = writeln!(
                 out,
-                "  {} -> {}: {} if met, {} if missed",
+                "  {} -> {}\n      if met: {}\n      if missed: {}",
                 m.earlier,
                 m.later,
-                show(m.given_met),
-                show(m.given_missed)
+                show(m.given_met, m.given_met_ci, m.earlier_met_paths),
+                show(m.given_missed, m.given_missed_ci, m.earlier_missed_paths)
             );
         }
     }

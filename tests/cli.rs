@@ -1,0 +1,150 @@
+//! The command line end to end: a run writes its three files (CSV with a byte-order mark,
+//! summary.json that parses), prints the table, and leaves no staging folder behind.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+
+fn plancast() -> Command {
+    Command::cargo_bin("plancast").unwrap()
+}
+
+#[test]
+fn run_writes_summary_and_csv_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    plancast()
+        .args([
+            "run",
+            "tests/fixtures/valid/small.toml",
+            "--paths",
+            "5_000",
+            "--seed",
+            "3",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rd_intensity_2025"))
+        .stdout(predicate::str::contains("met (observed)"))
+        .stdout(predicate::str::contains("due_2025"));
+    let names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["quantiles.csv", "summary.json", "targets.csv"],
+        "{names:?}"
+    );
+
+    for csv in ["targets.csv", "quantiles.csv"] {
+        let bytes = fs::read(out.join(csv)).unwrap();
+        assert!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            "{csv} lacks the UTF-8 byte-order mark"
+        );
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let width = reader.headers().unwrap().len();
+        let rows: Vec<_> = reader.records().map(|r| r.unwrap()).collect();
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|r| r.len() == width));
+    }
+    let quantiles = fs::read_to_string(out.join("quantiles.csv")).unwrap();
+    assert!(quantiles
+        .starts_with("\u{feff}indicator,year,observed,mean,sd,p05,p10,p25,p50,p75,p90,p95\n"));
+
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["run"]["paths"], 5000);
+    assert_eq!(summary["run"]["seed"], 3);
+    assert_eq!(summary["scenario"]["sha256"].as_str().unwrap().len(), 64);
+    let targets = summary["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 5);
+    for t in targets {
+        let p = t["probability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        assert!(t["ci_lower"].as_f64().unwrap() <= p && p <= t["ci_upper"].as_f64().unwrap());
+    }
+}
+
+#[test]
+fn overrides_and_as_of_are_recorded_and_change_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], out: &str| -> serde_json::Value {
+        let out = dir.path().join(out);
+        plancast()
+            .args([
+                "run",
+                "tests/fixtures/valid/small.toml",
+                "--paths",
+                "4000",
+                "-q",
+                "--out",
+            ])
+            .arg(&out)
+            .args(args)
+            .assert()
+            .success()
+            .stdout("");
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap()
+    };
+    let base = run(&[], "base");
+    let raised = run(
+        &["--set", "indicators.rd_spend.growth.0.trend.mode=14"],
+        "raised",
+    );
+    let ex_ante = run(&["--as-of", "2020"], "ex_ante");
+    assert_eq!(
+        raised["run"]["overrides"][0],
+        "indicators.rd_spend.growth.0.trend.mode=14"
+    );
+    let p = |s: &serde_json::Value, k: usize| s["targets"][k]["probability"].as_f64().unwrap();
+    // A higher R&D growth mode raises the chance of the R&D growth target (target 2).
+    assert!(p(&raised, 2) > p(&base, 2));
+    // Seen from 2020, the 2022 GDP target is no longer decided by observation.
+    assert_eq!(base["targets"][4]["status"], "observed_met");
+    assert_eq!(ex_ante["targets"][4]["status"], "simulated");
+    assert_eq!(ex_ante["run"]["as_of"], 2020);
+}
+
+#[test]
+fn validate_reports_a_valid_scenario() {
+    plancast()
+        .args(["validate", "scenarios/guangxi-14th-fyp.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("valid"));
+}
+
+#[test]
+fn bundled_variants_validate() {
+    for file in [
+        "guangxi-14th-fyp-optimistic.toml",
+        "guangxi-14th-fyp-pessimistic.toml",
+    ] {
+        plancast()
+            .args(["validate", &format!("scenarios/{file}")])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn help_explains_the_commands() {
+    plancast()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("run").and(predicate::str::contains("validate")))
+        .stdout(predicate::str::contains("Exit codes"));
+    plancast()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--paths").and(predicate::str::contains("--set")));
+}
