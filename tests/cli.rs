@@ -148,3 +148,41 @@ fn help_explains_the_commands() {
         .success()
         .stdout(predicate::str::contains("--paths").and(predicate::str::contains("--set")));
 }
+
+#[test]
+fn a_formula_that_divides_by_zero_is_a_runtime_failure_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("zero.toml");
+    fs::write(
+        &file,
+        r#"
+[scenario]
+name = "division by zero"
+base_year = 2020
+horizon = 2025
+
+[indicators.x]
+name = "x"
+model = "additive"
+base = 1
+step = [{ from = 2021, to = 2025, trend = 1 }]
+
+[indicators.ratio]
+name = "ratio"
+model = "derived"
+formula = "x / (x - 3)"
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    plancast()
+        .args(["run"])
+        .arg(&file)
+        .args(["--paths", "100", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`ratio`").and(predicate::str::contains("2022")))
+        .stderr(predicate::str::contains("panicked").not());
+    assert!(!out.exists());
+}
