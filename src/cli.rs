@@ -1,5 +1,5 @@
 //! Command-line arguments (the only module that knows about clap). Raw flags become a typed
-//! [`crate::app::Command`] here; nothing past this point sees a flag.
+//! [`CliCommand`] here, which [`crate::app::execute`] runs; nothing past that point parses a flag.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -61,7 +61,7 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Output folder (default: output/<scenario file name>/).
+    /// Output folder (default: output/NAME/, NAME being the scenario file name without .toml).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
