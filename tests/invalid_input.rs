@@ -480,6 +480,7 @@ fn invalid_fixtures_are_rejected_with_located_messages() {
 /// Fixtures marked `engine-problem`: they state what a user needs and fail until the engine is
 /// fixed. Expected to fail for now; the report lists each case.
 #[test]
+#[ignore = "no fixture is marked engine-problem at present; run with --ignored after marking one"]
 fn invalid_fixtures_with_known_engine_problems() {
     check_fixtures(true);
 }
@@ -740,6 +741,7 @@ fn bad_arguments_exit_2_without_writing() {
 
 /// Bad command lines marked `engine_problem`: expected to fail until the engine is fixed.
 #[test]
+#[ignore = "no argument case is marked engine_problem at present; run with --ignored after marking one"]
 fn bad_arguments_with_known_engine_problems() {
     check_cli(true);
 }

@@ -120,6 +120,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Character offset inside a string value (formulas), added to the located column.
     pub column_offset: usize,
+    /// Point at the key itself rather than its value (e.g. a misspelt name used as a key).
+    pub at_key: bool,
 }
 
 impl Diagnostic {
@@ -131,6 +133,15 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             column_offset: 0,
+            at_key: false,
+        }
+    }
+
+    /// A diagnostic about the key at the end of `path` (not its value).
+    pub fn at_key(path: KeyPath, message: impl Into<String>) -> Self {
+        Diagnostic {
+            at_key: true,
+            ..Diagnostic::at(path, message)
         }
     }
 
@@ -142,6 +153,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             column_offset: 0,
+            at_key: false,
         }
     }
 

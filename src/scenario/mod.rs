@@ -252,12 +252,11 @@ fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
             Some(Segment::Key(last)) if last == key => path.clone(),
             _ => path.key(key),
         };
-        let mut d = Diagnostic::at(key_path, format!("unknown key `{key}`"))
+        let mut d = Diagnostic::at_key(key_path, format!("unknown key `{key}`"))
             .with_optional_help(did_you_mean(key, valid.iter().copied()));
         if d.help.is_none() && !valid.is_empty() {
             d.help = Some(format!("valid keys here: {}", valid.join(", ")));
         }
-        d.column_offset = usize::MAX; // marker: locate the key, not the value
         return d;
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
@@ -293,8 +292,7 @@ fn locate(mut d: Diagnostic, sources: &[SourceFile], overrides: &[Override]) -> 
         d.column_offset = 0;
         return d;
     }
-    if d.column_offset == usize::MAX {
-        d.column_offset = 0;
+    if d.at_key {
         for file in sources {
             if let Some(location) = file.locate_key(&path) {
                 d.location = location;

@@ -39,7 +39,10 @@ impl SourceFile {
                     .trim()
                     .trim_end_matches('.')
                     .replace('\n', " ");
-                Err((location, format!("TOML syntax error: {message}")))
+                Err((
+                    location,
+                    format!("TOML syntax error: {}", plain_syntax_message(&message)),
+                ))
             }
         }
     }
@@ -128,6 +131,21 @@ impl SourceFile {
     /// Line and column of a byte offset in this file.
     pub fn location(&self, offset: usize) -> Location {
         location_at(&self.display_path, &self.text, offset)
+    }
+}
+
+/// The TOML parser's message, with the usual planner's slips explained in plain words.
+fn plain_syntax_message(message: &str) -> String {
+    if message.contains("invalid basic string") || message.contains("invalid literal string") {
+        "a text value is not closed: add the closing quote (\")".to_string()
+    } else if message.contains("expected newline") {
+        format!(
+            "{message}: after a value only a comment may follow on the line; numbers cannot contain `,` or spaces (write 22156.69, not 22,156.69)"
+        )
+    } else if message.contains("duplicate key") {
+        format!("{message}: each key may appear only once in a table")
+    } else {
+        message.to_string()
     }
 }
 

@@ -46,17 +46,21 @@ const DISTS: [&str; 8] = [
 
 /// Checks a raw scenario and builds the model; returns every problem found.
 pub fn validate(raw: &RawScenario, settings: &RunSettings) -> Result<Scenario, Vec<Diagnostic>> {
-    let mut v = Validator { diags: Vec::new() };
-    let scenario = v.scenario(raw, settings);
-    if v.diags.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(v.diags)
+    let mut v = Validator {
+        diags: Vec::new(),
+        invalid_models: HashSet::new(),
+    };
+    match v.scenario(raw, settings) {
+        Some(scenario) if v.diags.is_empty() => Ok(scenario),
+        _ => Err(v.diags),
     }
 }
 
 struct Validator {
     diags: Vec<Diagnostic>,
+    /// Indicators whose `model` is unknown: already reported, so checks that depend on the
+    /// model are skipped for them.
+    invalid_models: HashSet<usize>,
 }
 
 fn is_id(text: &str) -> bool {
@@ -68,6 +72,10 @@ fn is_id(text: &str) -> bool {
 impl Validator {
     fn error(&mut self, path: KeyPath, message: impl Into<String>) {
         self.diags.push(Diagnostic::at(path, message));
+    }
+
+    fn key_error(&mut self, path: KeyPath, message: impl Into<String>) {
+        self.diags.push(Diagnostic::at_key(path, message));
     }
 
     fn error_help(&mut self, path: KeyPath, message: impl Into<String>, help: Option<String>) {
@@ -82,17 +90,24 @@ impl Validator {
         value
     }
 
-    fn year(&mut self, path: KeyPath, value: i64, lo: i64, hi: i64, what: &str) -> i32 {
+    fn year(
+        &mut self,
+        path: KeyPath,
+        value: i64,
+        (lo, hi): (i64, i64),
+        what: &str,
+        range_name: &str,
+    ) -> i32 {
         if value < lo || value > hi {
             self.error(
                 path,
-                format!("{what} {value} is outside the scenario's years {lo}..{hi}"),
+                format!("{what} {value} is outside {range_name} {lo}..{hi}"),
             );
         }
         value.clamp(lo, hi) as i32
     }
 
-    fn scenario(&mut self, raw: &RawScenario, settings: &RunSettings) -> Scenario {
+    fn scenario(&mut self, raw: &RawScenario, settings: &RunSettings) -> Option<Scenario> {
         let root = KeyPath::root();
         let meta_path = root.key("scenario");
         let meta = &raw.scenario;
@@ -114,7 +129,11 @@ impl Validator {
                 ),
             );
         }
-        let base_year = meta.base_year.clamp(1900, 2200) as i32;
+        if !self.diags.is_empty() {
+            // Every later year check would repeat the same mistake: report it alone.
+            return None;
+        }
+        let base_year = meta.base_year as i32;
         let horizon = meta
             .horizon
             .clamp(base_year as i64 + 1, base_year as i64 + 200) as i32;
@@ -134,19 +153,21 @@ impl Validator {
             (None, Some(year)) => Some(self.year(
                 meta_path.key("as_of"),
                 year,
-                base_year as i64,
-                horizon as i64,
+                (base_year as i64, horizon as i64),
                 "as_of",
+                "the scenario's years",
             )),
             (None, None) => None,
         };
 
         let paths = settings.paths.or(meta.paths).unwrap_or(DEFAULT_PATHS);
-        if settings.paths.is_none() && !(1..=MAX_PATHS).contains(&paths) {
-            self.error(
-                meta_path.key("paths"),
-                format!("paths must be between 1 and {MAX_PATHS} (got {paths})"),
-            );
+        if let Some(own) = meta.paths {
+            if !(1..=MAX_PATHS).contains(&own) {
+                self.error(
+                    meta_path.key("paths"),
+                    format!("paths must be between 1 and {MAX_PATHS} (got {own})"),
+                );
+            }
         }
         let seed = settings.seed.or(meta.seed).unwrap_or(DEFAULT_SEED);
         let sampling = match meta.sampling.as_deref() {
@@ -175,6 +196,9 @@ impl Validator {
         let mut indicators = Vec::new();
         for (id, ind) in &raw.indicators {
             let path = root.key("indicators").key(id.clone());
+            if !MODELS.contains(&ind.model.as_str()) {
+                self.invalid_models.insert(indicators.len());
+            }
             indicators.push(self.indicator(id, ind, &path, base_year, horizon));
         }
         if indicators.is_empty() {
@@ -199,7 +223,7 @@ impl Validator {
             );
         }
 
-        Scenario {
+        Some(Scenario {
             name: meta.name.clone(),
             name_zh: meta.name_zh.clone(),
             description: meta.description.clone(),
@@ -216,7 +240,7 @@ impl Validator {
             targets,
             groups,
             warnings,
-        }
+        })
     }
 
     fn indicator(
@@ -321,11 +345,11 @@ impl Validator {
         for (key, &value) in raw.observed.iter().flatten() {
             let obs_path = path.key("observed").key(key.clone());
             let Ok(year) = key.trim().parse::<i32>() else {
-                self.error(obs_path, format!("`{key}` is not a year"));
+                self.key_error(obs_path, format!("`{key}` is not a year"));
                 continue;
             };
             if year > horizon || year < 1900 {
-                self.error(
+                self.key_error(
                     obs_path,
                     format!("observed year {year} is outside the scenario (horizon {horizon})"),
                 );
@@ -339,7 +363,7 @@ impl Validator {
                 continue;
             }
             if kind.is_stochastic() && year == own_base_year {
-                self.error(
+                self.key_error(
                     obs_path,
                     format!("{year} is the indicator's base year: its value is `base`, not an observation"),
                 );
@@ -367,13 +391,13 @@ impl Validator {
                 {
                     observed_sources.insert(year, text.clone());
                 }
-                Ok(year) => self.error(
+                Ok(year) => self.key_error(
                     src_path,
                     format!(
                         "a source is given for {year}, but there is no observed value for {year}"
                     ),
                 ),
-                Err(_) => self.error(src_path, format!("`{key}` is not a year")),
+                Err(_) => self.key_error(src_path, format!("`{key}` is not a year")),
             }
         }
 
@@ -500,6 +524,8 @@ impl Validator {
     ) -> Vec<Period> {
         let mut periods = Vec::new();
         let first_year = base_year + 1;
+        // After a broken period, coverage messages would only repeat it: they are skipped.
+        let mut had_error = false;
         for (i, raw) in list.iter().enumerate() {
             let p = path.index(i);
             if raw.from > raw.to {
@@ -510,6 +536,7 @@ impl Validator {
                         raw.from, raw.to
                     ),
                 );
+                had_error = true;
                 continue;
             }
             if raw.to > horizon as i64 {
@@ -517,6 +544,7 @@ impl Validator {
                     p.key("to"),
                     format!("period ends in {}, after the horizon {horizon}", raw.to),
                 );
+                had_error = true;
                 continue;
             }
             if raw.to < first_year as i64 {
@@ -527,6 +555,7 @@ impl Validator {
                         raw.to
                     ),
                 );
+                had_error = true;
                 continue;
             }
             let noise = match raw.noise {
@@ -537,7 +566,15 @@ impl Validator {
                     );
                     0.0
                 }
-                Some(n) if !n.is_finite() || n < 0.0 => {
+                Some(n) if !n.is_finite() => {
+                    self.error(
+                        p.key("noise"),
+                        format!("noise must be a finite number (got {n})"),
+                    );
+                    had_error = true;
+                    0.0
+                }
+                Some(n) if n < 0.0 => {
                     self.error(
                         p.key("noise"),
                         format!("noise is a standard deviation and must be >= 0 (got {n})"),
@@ -566,6 +603,7 @@ impl Validator {
                 None => 0.0,
             };
             let Some(trend) = self.dist(&raw.trend, &p.key("trend")) else {
+                had_error = true;
                 continue;
             };
             periods.push(Period {
@@ -575,13 +613,15 @@ impl Validator {
                 noise,
                 persistence,
             });
-            let _ = i;
+        }
+        if had_error {
+            return periods;
         }
         // Coverage: every year first_year..=horizon exactly once.
         let mut order: Vec<usize> = (0..periods.len()).collect();
         order.sort_by_key(|&i| periods[i].from);
         let mut next = first_year;
-        let mut ok = periods.len() == list.len();
+        let mut ok = true;
         for &i in &order {
             let period = &periods[i];
             let index = list
@@ -903,7 +943,21 @@ impl Validator {
     }
 
     fn formula_error(&mut self, path: &KeyPath, e: crate::model::formula::FormulaError) {
-        let mut d = Diagnostic::at(path.clone(), format!("in formula: {}", e.message))
+        // The formula module counts columns within the formula; say so, since the location
+        // printed in front is a column of the file.
+        let message = match e.message.find(" at column ") {
+            Some(i) => {
+                let rest = &e.message[i + " at column ".len()..];
+                let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+                format!(
+                    "{} at character {digits} of the formula{}",
+                    &e.message[..i],
+                    &rest[digits.len()..]
+                )
+            }
+            None => e.message.clone(),
+        };
+        let mut d = Diagnostic::at(path.clone(), format!("in formula: {message}"))
             .with_optional_help(e.help);
         // +1 for the opening quote of the TOML string.
         d.column_offset = e.offset + 1;
@@ -985,11 +1039,12 @@ impl Validator {
         match ids.iter().position(|id| *id == name) {
             Some(i) => Some(i),
             None => {
-                self.error_help(
-                    path,
-                    format!("unknown indicator `{name}` in {what}"),
-                    did_you_mean(name, ids.iter().copied()),
-                );
+                let help = did_you_mean(name, ids.iter().copied());
+                let mut d = Diagnostic::at(path, format!("unknown indicator `{name}` in {what}"))
+                    .with_optional_help(help);
+                // Event effects name indicators as keys: point at the key.
+                d.at_key = what == "event effects";
+                self.diags.push(d);
                 None
             }
         }
@@ -1015,15 +1070,18 @@ impl Validator {
             let mut seen = HashSet::new();
             for (k, (a, b, rho)) in list.iter().enumerate() {
                 let path = KeyPath::root().key("correlation").key(kind).index(k);
-                let ia = self.lookup_indicator(path.clone(), a, ids, "a correlation");
-                let ib = self.lookup_indicator(path.clone(), b, ids, "a correlation");
+                let ia = self.lookup_indicator(path.index(0), a, ids, "a correlation");
+                let ib = self.lookup_indicator(path.index(1), b, ids, "a correlation");
                 let (Some(ia), Some(ib)) = (ia, ib) else {
                     continue;
                 };
-                for &i in &[ia, ib] {
+                for (position, &i) in [ia, ib].iter().enumerate() {
+                    if self.invalid_models.contains(&i) {
+                        continue;
+                    }
                     if !indicators[i].kind.is_stochastic() {
                         self.error(
-                            path.clone(),
+                            path.index(position),
                             format!(
                                 "`{}` is derived: it has no trend or noise of its own to correlate",
                                 indicators[i].id
@@ -1031,7 +1089,7 @@ impl Validator {
                         );
                     } else if kind == "noise" && indicators[i].kind == ModelKind::Count {
                         self.error(
-                            path.clone(),
+                            path.index(position),
                             format!(
                                 "`{}` is a count indicator: it has no yearly noise to correlate",
                                 indicators[i].id
@@ -1140,9 +1198,9 @@ impl Validator {
                     self.year(
                         path.key("from"),
                         y,
-                        lo,
-                        horizon as i64,
-                        "event window starts in",
+                        (lo, horizon as i64),
+                        "the event window's first year",
+                        "the simulated years",
                     )
                 })
                 .unwrap_or(first_simulated);
@@ -1152,9 +1210,9 @@ impl Validator {
                     self.year(
                         path.key("to"),
                         y,
-                        lo,
-                        horizon as i64,
-                        "event window ends in",
+                        (lo, horizon as i64),
+                        "the event window's last year",
+                        "the simulated years",
                     )
                 })
                 .unwrap_or(horizon);
@@ -1173,7 +1231,10 @@ impl Validator {
                     continue;
                 };
                 if !indicators[i].kind.is_stochastic() {
-                    self.error(
+                    if self.invalid_models.contains(&i) {
+                        continue;
+                    }
+                    self.key_error(
                         effect_path.clone(),
                         format!(
                             "`{name}` is derived: events act on the indicators it is computed from"
