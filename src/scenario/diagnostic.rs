@@ -119,7 +119,7 @@ pub struct Diagnostic {
     /// An optional hint, e.g. "did you mean `rd_spend`?".
     pub help: Option<String>,
     /// Character offset inside a string value (formulas), added to the located column.
-    pub column_offset: usize,
+    pub column_offset: u32,
     /// Point at the key itself rather than its value (e.g. a misspelt name used as a key).
     pub at_key: bool,
 }

@@ -31,19 +31,19 @@ pub struct Override {
 /// Parses `KEY=VALUE`. The value is read as a TOML value (`14`, `0.5`, `"lhs"`, `true`,
 /// `{ dist = "normal", mean = 5, sd = 1 }`); anything that is not valid TOML is taken as a string,
 /// so `--set scenario.sampling=lhs` works without quotes.
-pub fn parse_override(raw: &str) -> Result<Override, Diagnostic> {
+pub fn parse_override(raw: &str) -> Result<Override, Box<Diagnostic>> {
     let Some((key, value_text)) = raw.split_once('=') else {
-        return Err(Diagnostic::located(
+        return Err(Box::new(Diagnostic::located(
             Location::Argument(format!("--set {raw}")),
             "expected KEY=VALUE, e.g. --set indicators.gdp.growth.0.trend.mean=6",
-        ));
+        )));
     };
     let key = key.trim();
     if key.is_empty() || key.split('.').any(|part| part.is_empty()) {
-        return Err(Diagnostic::located(
+        return Err(Box::new(Diagnostic::located(
             Location::Argument(format!("--set {raw}")),
             format!("`{key}` is not a dotted key path"),
-        ));
+        )));
     }
     let value_text = value_text.trim();
     let value = match toml::from_str::<Table>(&format!("v = {value_text}")) {
@@ -61,7 +61,7 @@ pub fn parse_override(raw: &str) -> Result<Override, Diagnostic> {
 
 /// Applies one override to the merged document. Every segment but the last must exist; the last
 /// may add a key to an existing table (unknown keys are caught later, as in a file).
-pub fn apply_override(document: &mut Table, set: &Override) -> Result<(), Diagnostic> {
+pub fn apply_override(document: &mut Table, set: &Override) -> Result<(), Box<Diagnostic>> {
     let mut root = Value::Table(std::mem::take(document));
     let result = set_at(&mut root, &set.path.0, KeyPath::root(), set);
     if let Value::Table(table) = root {
@@ -75,10 +75,12 @@ fn set_at(
     segments: &[Segment],
     walked: KeyPath,
     set: &Override,
-) -> Result<(), Diagnostic> {
+) -> Result<(), Box<Diagnostic>> {
     let fail = |message: String, help: Option<String>| {
-        Diagnostic::located(Location::Argument(format!("--set {}", set.raw)), message)
-            .with_optional_help(help)
+        Box::new(
+            Diagnostic::located(Location::Argument(format!("--set {}", set.raw)), message)
+                .with_optional_help(help),
+        )
     };
     let Some((segment, rest)) = segments.split_first() else {
         *current = set.value.clone();

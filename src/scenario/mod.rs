@@ -79,9 +79,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         match merge::parse_override(raw) {
             Ok(set) => match merge::apply_override(&mut document, &set) {
                 Ok(()) => overrides.push(set),
-                Err(d) => diags.push(d),
+                Err(d) => diags.push(*d),
             },
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
     if !diags.is_empty() {
@@ -320,12 +320,12 @@ fn locate(mut d: Diagnostic, sources: &[SourceFile], overrides: &[Override]) -> 
     d
 }
 
-fn shift(location: Location, columns: usize) -> Location {
+fn shift(location: Location, columns: u32) -> Location {
     match location {
         Location::File { path, line, column } => Location::File {
             path,
             line,
-            column: column + columns,
+            column: column + columns as usize,
         },
         other => other,
     }

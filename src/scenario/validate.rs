@@ -935,7 +935,7 @@ impl Validator {
             }
             for (offset, message) in errors {
                 let mut diagnostic = Diagnostic::at(path.clone(), message);
-                diagnostic.column_offset = offset + 1;
+                diagnostic.column_offset = u32::try_from(offset + 1).unwrap_or(u32::MAX);
                 self.diags.push(diagnostic);
             }
             indicators[d].base_year = first.min(first_simulated);
@@ -960,7 +960,7 @@ impl Validator {
         let mut d = Diagnostic::at(path.clone(), format!("in formula: {message}"))
             .with_optional_help(e.help);
         // +1 for the opening quote of the TOML string.
-        d.column_offset = e.offset + 1;
+        d.column_offset = u32::try_from(e.offset + 1).unwrap_or(u32::MAX);
         self.diags.push(d);
     }
 
