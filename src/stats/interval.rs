@@ -19,6 +19,14 @@ pub struct Proportion {
 /// The estimate, standard error and 95% Wilson score interval of k successes in n trials
 /// (E. B. Wilson, JASA 22, 1927; see Brown, Cai & DasGupta, Stat. Sci. 16, 2001). For n = 0 the
 /// proportion is undefined and reported as NaN with the interval [0, 1].
+///
+/// ```
+/// use plancast::stats::interval::wilson;
+/// let p = wilson(81, 263);
+/// assert!((p.estimate - 0.30798).abs() < 1e-5);
+/// assert!(p.lower < p.estimate && p.estimate < p.upper);
+/// assert_eq!(wilson(0, 50).lower, 0.0);
+/// ```
 pub fn wilson(k: u64, n: u64) -> Proportion {
     if n == 0 {
         return Proportion {

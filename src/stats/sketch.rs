@@ -67,6 +67,14 @@ impl Store {
 }
 
 /// Quantiles of a stream of values within [`RELATIVE_ACCURACY`], mergeable exactly.
+///
+/// ```
+/// use plancast::stats::sketch::{Sketch, RELATIVE_ACCURACY};
+/// let mut s = Sketch::new();
+/// s.extend(&(1..=1000).map(f64::from).collect::<Vec<_>>());
+/// // The exact median (rank 499 of 0..999) is 500.
+/// assert!((s.quantile(0.5) - 500.0).abs() <= 500.0 * RELATIVE_ACCURACY);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sketch {
     positive: Store,
