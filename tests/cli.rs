@@ -186,3 +186,39 @@ formula = "x / (x - 3)"
         .stderr(predicate::str::contains("panicked").not());
     assert!(!out.exists());
 }
+
+#[test]
+fn set_can_change_a_published_value_and_points_at_itself_when_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    plancast()
+        .args([
+            "run",
+            "tests/fixtures/valid/small.toml",
+            "--paths",
+            "2000",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .args(["--set", "indicators.gdp.observed.2022=25000"])
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    // The 2022 GDP target (>= 26000) is now decided as missed by the changed observation.
+    assert_eq!(summary["targets"][4]["status"], "observed_missed");
+    plancast()
+        .args([
+            "validate",
+            "tests/fixtures/valid/small.toml",
+            "--set",
+            "indicators.gdp.observed.2022=-5",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "argument `--set indicators.gdp.observed.2022=-5`",
+        ))
+        .stderr(predicate::str::contains("must be positive"));
+}

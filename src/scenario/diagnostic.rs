@@ -50,9 +50,16 @@ impl KeyPath {
         )
     }
 
-    /// True when `self` equals `prefix` or lies below it.
+    /// True when `self` equals `prefix` or lies below it. A numeric key and an index match
+    /// (`observed.2021` from `--set` is the key "2021" in the file).
     pub fn starts_with(&self, prefix: &KeyPath) -> bool {
-        self.0.len() >= prefix.0.len() && self.0[..prefix.0.len()] == prefix.0[..]
+        let same = |a: &Segment, b: &Segment| match (a, b) {
+            (Segment::Key(k), Segment::Index(i)) | (Segment::Index(i), Segment::Key(k)) => {
+                *k == i.to_string()
+            }
+            _ => a == b,
+        };
+        self.0.len() >= prefix.0.len() && self.0.iter().zip(&prefix.0).all(|(a, b)| same(a, b))
     }
 }
 
