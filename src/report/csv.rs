@@ -2,7 +2,7 @@
 //! names intact, RFC 4180 quoting, numbers at full precision, one header row (pandas reads them
 //! with `pd.read_csv(path, encoding="utf-8-sig")` or plain `pd.read_csv(path)`).
 
-use super::summary::Summary;
+use super::summary::{Summary, QUANTILES};
 
 /// The byte-order mark that tells Excel the file is UTF-8.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -15,6 +15,13 @@ fn number(x: f64) -> String {
     }
 }
 
+/// `mean, sd, p05, ..., p95`: the columns of a distribution, in [`QUANTILES`] order.
+fn distribution_columns() -> impl Iterator<Item = &'static str> {
+    ["mean", "sd"]
+        .into_iter()
+        .chain(QUANTILES.iter().map(|(name, _)| *name))
+}
+
 fn finish(writer: csv::Writer<Vec<u8>>) -> Vec<u8> {
     let body = writer.into_inner().unwrap_or_default();
     let mut out = BOM.to_vec();
@@ -25,7 +32,7 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Vec<u8> {
 /// The contents of `targets.csv`: one row per target.
 pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut header: Vec<&str> = vec![
         "id",
         "label",
         "label_zh",
@@ -43,18 +50,10 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         "std_error",
         "met_paths",
         "paths",
-        "mean",
-        "sd",
-        "p05",
-        "p10",
-        "p25",
-        "p50",
-        "p75",
-        "p90",
-        "p95",
-        "median_margin",
-        "source",
-    ])?;
+    ];
+    header.extend(distribution_columns());
+    header.extend(["median_margin", "source"]);
+    w.write_record(&header)?;
     for t in &summary.targets {
         let mut row = vec![
             t.id.clone(),
@@ -92,20 +91,9 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
 /// The contents of `quantiles.csv`: one row per indicator and year.
 pub fn quantiles_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "indicator",
-        "year",
-        "observed",
-        "mean",
-        "sd",
-        "p05",
-        "p10",
-        "p25",
-        "p50",
-        "p75",
-        "p90",
-        "p95",
-    ])?;
+    let mut header: Vec<&str> = vec!["indicator", "year", "observed"];
+    header.extend(distribution_columns());
+    w.write_record(&header)?;
     for ind in &summary.indicators {
         for y in &ind.years {
             let mut row = vec![

@@ -196,6 +196,15 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The word with its indefinite article: "a growth", "an additive", "an array".
+pub fn with_article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
+}
+
 /// The nearest valid name to `given` among `candidates`, when one is close enough to be a likely
 /// misspelling (normalised Damerau-Levenshtein similarity of at least 0.6, or a case-only
 /// difference).

@@ -1,7 +1,7 @@
 //! Scenario variants and overrides: `extends` (merge this file over its parent, table by table;
 //! arrays replace) and `--set KEY=VALUE` (replace one value by its dotted path).
 
-use super::diagnostic::{did_you_mean, Diagnostic, KeyPath, Location, Segment};
+use super::diagnostic::{did_you_mean, with_article, Diagnostic, KeyPath, Location, Segment};
 use toml::{Table, Value};
 
 /// Merges `child` over `parent`: tables merge key by key, everything else (arrays included)
@@ -140,14 +140,6 @@ fn set_at(
                 None,
             ))
         }
-    }
-}
-
-fn with_article(word: &str) -> String {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        format!("an {word}")
-    } else {
-        format!("a {word}")
     }
 }
 

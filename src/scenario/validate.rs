@@ -1,7 +1,7 @@
 //! Raw scenario -> validated [`Scenario`]. Every rule of the format is checked here, and every
 //! problem is reported (not only the first), each tied to the key path it belongs to.
 
-use super::diagnostic::{did_you_mean, Diagnostic, KeyPath};
+use super::diagnostic::{did_you_mean, with_article, Diagnostic, KeyPath};
 use super::raw::{RawIndicator, RawPeriod, RawScenario};
 use crate::model::correlation::{self, Correlation, CorrelationError, Factor};
 use crate::model::dist::Dist;
@@ -317,7 +317,7 @@ impl Validator {
                     path.clone(),
                     format!(
                         "{} indicator needs `base` (its value in {own_base_year})",
-                        article(kind.name())
+                        with_article(kind.name())
                     ),
                 );
                 Some(1.0)
@@ -417,7 +417,7 @@ impl Validator {
                     } else {
                         format!(
                             "{} indicator takes its periods under `{}`",
-                            article(kind.name()),
+                            with_article(kind.name()),
                             kind.period_key()
                         )
                     };
@@ -436,7 +436,7 @@ impl Validator {
                 path.clone(),
                 format!(
                     "{} indicator needs `{}` periods covering {}..{}",
-                    article(kind.name()),
+                    with_article(kind.name()),
                     kind.period_key(),
                     own_base_year + 1,
                     horizon
@@ -448,7 +448,7 @@ impl Validator {
                 path.key("formula"),
                 format!(
                     "{} indicator takes no formula; use model = \"derived\"",
-                    article(kind.name())
+                    with_article(kind.name())
                 ),
             );
         }
@@ -1474,15 +1474,6 @@ impl Validator {
             });
         }
         groups
-    }
-}
-
-/// "a growth", "an additive", ...
-fn article(word: &str) -> String {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        format!("an {word}")
-    } else {
-        format!("a {word}")
     }
 }
 
