@@ -196,11 +196,6 @@ impl Sketch {
         self.max
     }
 
-    /// Number of buckets held (a measure of the sketch's memory).
-    pub fn total_buckets(&self) -> usize {
-        self.positive.counts.len() + self.negative.counts.len()
-    }
-
     /// Consistency check used by tests: bucket counts add up to the count.
     pub fn is_consistent(&self) -> bool {
         self.positive.total() + self.negative.total() + self.zeros == self.count
