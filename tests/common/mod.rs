@@ -54,6 +54,11 @@ pub fn group<'a>(s: &'a Summary, id: &str) -> &'a summary::GroupResult {
 /// Asserts |estimate - exact| <= 4 standard errors of a proportion with n paths.
 pub fn assert_within_4se(what: &str, estimate: f64, exact: f64, n: u64) {
     let se = (exact * (1.0 - exact) / n as f64).sqrt();
+    // Printed for the record (visible with --nocapture): how far from the closed form, in SE.
+    eprintln!(
+        "{what}: estimate {estimate:.5}, closed form {exact:.5}, difference {:+.2} SE",
+        (estimate - exact) / se
+    );
     assert!(
         (estimate - exact).abs() <= 4.0 * se,
         "{what}: estimate {estimate:.5}, closed form {exact:.5}, 4 SE = {:.5}",
