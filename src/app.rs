@@ -46,11 +46,11 @@ pub fn validate(args: &ScenarioArgs) -> Result<String, Error> {
     let loaded = load(args, None, None)?;
     let s = &loaded.scenario;
     let mut text = format!(
-        "{}: valid — {} indicators, {} targets, {} events, years {}..{}\n",
+        "{}: valid — {}, {}, {}, years {}..{}\n",
         args.scenario.display(),
-        s.indicators.len(),
-        s.targets.len(),
-        s.events.len(),
+        count(s.indicators.len(), "indicator"),
+        count(s.targets.len(), "target"),
+        count(s.events.len(), "event"),
         s.base_year,
         s.horizon
     );
@@ -58,6 +58,15 @@ pub fn validate(args: &ScenarioArgs) -> Result<String, Error> {
         text.push_str(&format!("warning: {w}\n"));
     }
     Ok(text)
+}
+
+/// "1 target", "3 targets".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// The default output folder: `output/<scenario file stem>/`.
