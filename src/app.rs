@@ -125,6 +125,10 @@ pub fn write_outputs(
 pub fn execute(command: CliCommand) -> Result<String, Error> {
     match command {
         CliCommand::Validate(args) => validate(&args.scenario),
+        CliCommand::Sensitivity(args) => crate::app_analysis::sensitivity(&args),
+        CliCommand::Solve(args) => crate::app_analysis::solve(&args),
+        CliCommand::Compare(args) => crate::app_analysis::compare(&args),
+        CliCommand::Calibrate(args) => crate::app_analysis::calibrate(&args),
         CliCommand::Run(args) => {
             let outcome = run(&args)?;
             if args.quiet {

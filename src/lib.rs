@@ -3,7 +3,9 @@
 //! Data flows one way: [`scenario`] (files -> validated model) -> [`model`] -> [`engine`]
 //! (parallel simulation into mergeable accumulators) -> [`stats`] -> [`report`].
 
+pub mod analysis;
 pub mod app;
+pub mod app_analysis;
 pub mod cli;
 pub mod engine;
 pub mod model;
