@@ -85,7 +85,8 @@ pub struct GrowthRow {
     pub unit: String,
     /// The target's probability in the scenario as written.
     pub probability: Option<f64>,
-    /// The scenario's own median average growth per year over the window.
+    /// The scenario's own median average growth per year over the window (count indicators:
+    /// mean additions per year).
     pub scenario_median: Option<f64>,
     /// Required growth, one per probability asked.
     pub required: Vec<Required>,
@@ -331,7 +332,7 @@ fn solve_vary(
         lower: range.map(|r| r.0).unwrap_or(f64::NEG_INFINITY),
         upper: range.map(|r| r.1).unwrap_or(f64::INFINITY),
         goal: probability,
-        tolerance: step * 1e-5,
+        tolerance: step * 1e-4,
         fixed_range: range.is_some(),
     };
     let threads = options.threads;
@@ -569,14 +570,21 @@ fn required_growth(
                         });
                     }
                     (Outcome::NotBracketed { low, high }, _) => {
-                        unreachable[w] = Some(format!(
-                            "a {:.0}% chance is out of reach: the probability is {:.3} with a shift of {} and {:.3} with {}",
-                            100.0 * goal,
-                            low.1,
-                            low.0,
-                            high.1,
-                            high.0
-                        ));
+                        unreachable[w] = Some(if low.1 >= goal && high.1 >= goal {
+                            format!(
+                                "met with probability {:.3} even at the lowest growth tried: no growth needed",
+                                low.1.min(high.1)
+                            )
+                        } else {
+                            format!(
+                                "a {:.0}% chance is out of reach: the probability is {:.3} with a shift of {} and {:.3} with {}",
+                                100.0 * goal,
+                                low.1,
+                                low.0,
+                                high.1,
+                                high.0
+                            )
+                        });
                     }
                     _ => {}
                 }
@@ -621,7 +629,7 @@ fn shift_problem(scenario: &Scenario, window: &Window, median: f64, goal: f64) -
         lower,
         upper: f64::INFINITY,
         goal,
-        tolerance: step * 1e-5,
+        tolerance: step * 1e-3,
         fixed_range: false,
     }
 }
@@ -657,6 +665,7 @@ fn window_medians(
         return Ok(Vec::new());
     }
     let first = scenario.targets.len();
+    let mut means = vec![f64::NAN; windows.len()];
     let problems: Vec<Problem> = windows
         .iter()
         .map(|w| {
@@ -672,7 +681,7 @@ fn window_medians(
                 lower: f64::NEG_INFINITY,
                 upper: f64::INFINITY,
                 goal: 0.5,
-                tolerance: step * 1e-4,
+                tolerance: step * 1e-2,
                 fixed_range: false,
             }
         })
@@ -699,15 +708,24 @@ fn window_medians(
             });
         }
         let (_, stats) = simulate_targets(&s, threads)?;
+        // The mean change over the window does not depend on the threshold.
+        for (w, m) in means.iter_mut().enumerate() {
+            *m = stats[first + w].mean / windows[w].years();
+        }
         Ok((0..windows.len())
             .map(|w| stats[first + w].probability.estimate)
             .collect())
     })?;
+    // Count indicators: the mean additions per year (a median of whole additions is often 0,
+    // and the shift scales the mean exactly).
     Ok(outcomes
         .iter()
-        .map(|o| match o {
-            Outcome::Found(r) => r.value,
-            Outcome::NotBracketed { .. } => f64::NAN,
+        .zip(windows)
+        .zip(&means)
+        .map(|((o, w), &mean)| match (o, w.model) {
+            (_, ModelKind::Count) => mean,
+            (Outcome::Found(r), _) => r.value,
+            (Outcome::NotBracketed { .. }, _) => f64::NAN,
         })
         .collect())
 }
@@ -785,7 +803,7 @@ pub fn render(report: &SolveReport) -> String {
             text.push_str(&line);
             text.push('\n');
         }
-        text.push_str("median: the scenario's own median average growth from the starting point to the due year; for P%: the median growth needed for a P% chance (± 95% Monte Carlo interval)\n");
+        text.push_str("median: the scenario's own median average growth per year from the starting point (from) to the due year (count indicators: mean additions per year); for P%: the same figure with every year of the window shifted so that the chance is P% (± 95% Monte Carlo interval)\n");
     }
     text.push_str(&format!(
         "\n{} simulations of {} paths (seed {}) in {:.1} s\n",
