@@ -769,10 +769,15 @@ pub fn render(report: &SolveReport) -> String {
         text.push_str(&header);
         text.push('\n');
         for r in &report.rows {
+            let derived = r.model == ModelKind::Derived;
             let mut line = format!(
                 "{:<28} {:>5} {:>5} {:>8} {:>10}",
                 r.target,
-                r.start_year,
+                if derived {
+                    "-".to_string()
+                } else {
+                    r.start_year.to_string()
+                },
                 r.due_year,
                 r.probability.map(|p| format!("{p:.3}")).unwrap_or_default(),
                 r.scenario_median
@@ -796,7 +801,9 @@ pub fn render(report: &SolveReport) -> String {
                     .unwrap_or_else(|| "-".to_string());
                 line.push_str(&format!(" {cell:>16}"));
             }
-            line.push_str(&format!("  {}", r.unit));
+            if !derived {
+                line.push_str(&format!("  {}", r.unit));
+            }
             if let Some(note) = &r.note {
                 line.push_str(&format!("  ({note})"));
             }
