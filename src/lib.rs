@@ -9,6 +9,7 @@ pub mod app_analysis;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod plots;
 pub mod report;
 pub mod scenario;
 pub mod stats;
