@@ -5,6 +5,7 @@
 use crate::analysis::{self, calibrate, compare, sensitivity, solve, AnalysisError, CommonOptions};
 use crate::app::Error;
 use crate::cli::{CalibrateArgs, CompareArgs, SensitivityArgs, SimulationArgs, SolveArgs};
+use crate::plots::{Labels, Lang};
 use crate::report::output::OutputDir;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,18 @@ fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Er
     out.commit().map_err(fail)
 }
 
+fn chart_error(e: crate::plots::PlotError) -> Error {
+    Error::Runtime(e.to_string())
+}
+
+/// The SVG and PNG files of a chart, named `stem.svg` and `stem.png`.
+fn chart_files(stem: &str, chart: crate::plots::Rendered) -> [(String, Vec<u8>); 2] {
+    [
+        (format!("{stem}.svg"), chart.svg.into_bytes()),
+        (format!("{stem}.png"), chart.png),
+    ]
+}
+
 fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec_pretty(value).map_err(|e| Error::Runtime(format!("cannot write JSON: {e}")))
 }
@@ -63,7 +76,12 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<String, Error> {
         ("sensitivity.json".to_string(), json(&report)?),
         ("sensitivity.csv".to_string(), sensitivity::to_csv(&report)?),
     ];
-    files.extend(crate::analysis::charts::tornado_files(&report)?);
+    let labels = Labels::new(Lang::En);
+    let audit = report.run.audit_line();
+    for target in &report.targets {
+        let chart = crate::plots::tornado::chart(target, &labels, &audit).map_err(chart_error)?;
+        files.extend(chart_files(&format!("charts/tornado-{}", target.id), chart));
+    }
     let dir = args
         .out
         .clone()
@@ -104,7 +122,14 @@ pub fn compare(args: &CompareArgs) -> Result<String, Error> {
         ("compare.csv".to_string(), compare::to_csv(&comparison)?),
         ("compare.json".to_string(), json(&comparison)?),
     ];
-    files.extend(crate::analysis::charts::compare_files(&comparison)?);
+    let labels = Labels::new(Lang::En);
+    let audit = comparison
+        .columns
+        .first()
+        .map(|c| c.run.audit_line())
+        .unwrap_or_default();
+    let chart = crate::plots::compare::chart(&comparison, &labels, &audit).map_err(chart_error)?;
+    files.extend(chart_files("charts/compare", chart));
     let dir = args
         .out
         .clone()

@@ -34,6 +34,17 @@ fn sensitivity_writes_csv_json_and_charts() {
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.path().join("sensitivity.json")).unwrap()).unwrap();
     assert_eq!(json["format"], "plancast-sensitivity/1");
+    // A tornado chart per target, SVG and PNG, with the audit line.
+    for target in ["a_2025", "b_2025", "log_ab_2025"] {
+        let svg =
+            fs::read_to_string(dir.path().join(format!("charts/tornado-{target}.svg"))).unwrap();
+        assert!(
+            svg.contains("seed 11") && svg.contains("2000 paths"),
+            "{target}"
+        );
+        let png = fs::read(dir.path().join(format!("charts/tornado-{target}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{target}");
+    }
 }
 
 #[test]
@@ -157,6 +168,12 @@ fn compare_writes_one_row_per_target_and_needs_two_files() {
         .stdout(predicate::str::contains("a_2023"));
     let csv = fs::read_to_string(dir.path().join("compare.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
+    let svg = fs::read_to_string(dir.path().join("charts/compare.svg")).unwrap();
+    assert!(
+        svg.contains("a_2023 (2023)") && svg.contains("seed 3"),
+        "{svg}"
+    );
+    assert!(dir.path().join("charts/compare.png").exists());
     plancast().args(["compare", SCENARIO]).assert().code(2);
     plancast()
         .args(["compare", SCENARIO, "tests/fixtures/analysis/missing.toml"])

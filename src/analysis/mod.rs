@@ -4,10 +4,10 @@
 //! two runs the effect of the change and not noise.
 //!
 //! This module calls the library directly ([`crate::scenario::load`], [`crate::engine::simulate`]);
-//! the commands live one per file, and the small helpers they share live here.
+//! the commands live one per file, and the small helpers they share live here. Their charts are
+//! drawn by [`crate::plots::tornado`] and [`crate::plots::compare`] from the finished results.
 
 pub mod calibrate;
-pub mod charts;
 pub mod compare;
 pub mod root;
 pub mod sensitivity;
@@ -208,6 +208,8 @@ pub struct RunRecord {
     pub paths: u64,
     /// Effective as_of year.
     pub as_of: Option<i32>,
+    /// Trend-score sampling ("random" or "lhs").
+    pub sampling: String,
     /// `--set` overrides, as typed.
     pub overrides: Vec<String>,
     /// Engine version.
@@ -225,25 +227,33 @@ impl RunRecord {
             seed: loaded.scenario.seed,
             paths: loaded.scenario.paths,
             as_of: loaded.scenario.as_of,
+            sampling: loaded.scenario.sampling.name().to_string(),
             overrides: loaded.overrides.clone(),
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
 
-    /// One line for a chart or a printed table: name, short sha256, seed, paths, as_of, version.
+    /// The audit line of a chart, in the format of [`crate::plots::audit_line`]: name, short
+    /// sha256, seed, paths, sampling, as_of, engine version and any `--set` overrides.
     pub fn audit_line(&self) -> String {
-        let short: String = self.sha256.chars().take(12).collect();
-        format!(
-            "{} ({}) · sha256 {short} · seed {} · {} paths · as_of {} · plancast {}",
+        let sha: String = self.sha256.chars().take(12).collect();
+        let mut line = format!(
+            "{} · sha256 {sha} · seed {} · {} paths · {} · as_of {} · plancast {}",
             self.scenario,
-            self.file,
             self.seed,
             self.paths,
+            self.sampling,
             self.as_of
                 .map(|y| y.to_string())
-                .unwrap_or_else(|| "latest".to_string()),
+                .unwrap_or_else(|| "all".to_string()),
             self.engine_version
-        )
+        );
+        match self.overrides.len() {
+            0 => {}
+            1 => line.push_str(&format!(" · --set {}", self.overrides[0])),
+            n => line.push_str(&format!(" · {n} --set overrides")),
+        }
+        line
     }
 }
 

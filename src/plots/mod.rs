@@ -13,10 +13,13 @@
 
 pub mod audit;
 pub mod backend;
+pub mod compare;
 pub mod fonts;
 pub mod render;
+pub mod rows;
 pub mod style;
 pub mod text;
+pub mod tornado;
 
 pub use audit::{audit_line, frame};
 pub use render::{render, Area, PlotError, Rendered};
