@@ -174,13 +174,20 @@ pub fn render(comparison: &Comparison) -> String {
         .max()
         .unwrap_or(0)
         .max(20);
-    let mut text = format!("{:<28} {:>4}", "target", "due");
+    let id_width = comparison
+        .rows
+        .iter()
+        .map(|r| r.target.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let mut text = format!("{:<id_width$} {:>4}", "target", "due");
     for c in &comparison.columns {
         text.push_str(&format!("  {:>width$}", c.name));
     }
     text.push('\n');
     for r in &comparison.rows {
-        text.push_str(&format!("{:<28} {:>4}", r.target, r.due_year));
+        text.push_str(&format!("{:<id_width$} {:>4}", r.target, r.due_year));
         for cell in &r.cells {
             let shown = match cell {
                 Some(c) if c.decided => format!("{:.3} (observed)", c.probability),

@@ -454,6 +454,7 @@ fn required_growth(
         let start_value = super::median_value(&base_sim, t.indicator, pi.start_year);
         let unit = match ind.kind {
             ModelKind::Growth => "% per year".to_string(),
+            _ if ind.unit.trim() == "%" => "percentage points per year".to_string(),
             _ => format!("{} per year", ind.unit),
         };
         let note = if !ind.kind.is_stochastic() {
@@ -758,8 +759,15 @@ pub fn render(report: &SolveReport) -> String {
             .filter(|p| !TABLE_PROBABILITIES.contains(p))
             .take(1)
             .collect();
+        let width = report
+            .rows
+            .iter()
+            .map(|r| r.target.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(6);
         let mut header = format!(
-            "{:<28} {:>5} {:>5} {:>8} {:>10}",
+            "{:<width$} {:>5} {:>5} {:>8} {:>10}",
             "target", "from", "due", "p now", "median"
         );
         for p in TABLE_PROBABILITIES.iter().chain(&extra) {
@@ -771,7 +779,7 @@ pub fn render(report: &SolveReport) -> String {
         for r in &report.rows {
             let derived = r.model == ModelKind::Derived;
             let mut line = format!(
-                "{:<28} {:>5} {:>5} {:>8} {:>10}",
+                "{:<width$} {:>5} {:>5} {:>8} {:>10}",
                 r.target,
                 if derived {
                     "-".to_string()
