@@ -130,3 +130,23 @@ fn variance_shares_of_two_independent_trends_match_the_closed_form() {
     }
     assert!((exact_a - 0.8).abs() < 0.01, "{exact_a}");
 }
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let run = |threads| {
+        let options = CommonOptions {
+            paths: Some(3_000),
+            seed: Some(8),
+            threads: Some(threads),
+            ..Default::default()
+        };
+        sensitivity::run(
+            Path::new("tests/fixtures/analysis/two_trends.toml"),
+            &options,
+            &[],
+        )
+        .unwrap()
+        .targets
+    };
+    assert_eq!(run(1), run(3));
+}
