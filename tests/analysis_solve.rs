@@ -146,3 +146,27 @@ fn an_unreachable_probability_is_reported_as_bad_input() {
     let text = err.to_string();
     assert!(text.contains("no value of"), "{text}");
 }
+
+#[test]
+fn a_single_target_and_probability_gives_solve_json_a_value_and_interval() {
+    let report = solve::run(
+        Path::new(FILE),
+        &options(6),
+        &SolveRequest {
+            targets: vec!["a_2025".into()],
+            all: false,
+            probability: Some(0.9),
+            vary: None,
+            range: None,
+        },
+    )
+    .unwrap();
+    let value = report.value.unwrap();
+    let r = report.rows[0]
+        .required
+        .iter()
+        .find(|r| r.probability == 0.9)
+        .unwrap();
+    assert_eq!(value, r.value);
+    assert!(report.lower.unwrap() < value && value < report.upper.unwrap());
+}
