@@ -1,5 +1,5 @@
 //! The tornado chart of one target (`plancast sensitivity`): for the assumptions with the largest
-//! swings, a bar from the target's probability with the assumption at its 10th percentile to the
+//! swings (those that move the probability at all), a bar from the target's probability with the assumption at its 10th percentile to the
 //! probability at its 90th, around a line at the scenario's own probability.
 
 use super::render::{render, Area, PlotError, Rendered};
@@ -24,7 +24,7 @@ pub fn chart(
     labels: &Labels,
     audit: &str,
 ) -> Result<Rendered, PlotError> {
-    let mut effects: Vec<_> = target.effects.iter().collect();
+    let mut effects: Vec<_> = target.effects.iter().filter(|e| e.swing > 0.0).collect();
     effects.sort_by(|a, b| b.swing.total_cmp(&a.swing));
     effects.truncate(MAX_BARS);
     let layout = RowLayout::new(effects.len().max(1), 34);
