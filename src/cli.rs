@@ -42,7 +42,7 @@ pub enum CliCommand {
     /// Writes solve.json.
     ///
     /// Example: plancast solve scenarios/guangxi-14th-fyp.toml --target rd_intensity_2025
-    /// --probability 0.8 --vary indicators.rd_spend.growth.0.trend.mean
+    /// --probability 0.5 --vary indicators.rd_spend.growth.0.trend.mode
     Solve(SolveArgs),
     /// The targets of several scenarios side by side (same seed, common random numbers).
     /// Writes compare.csv, compare.json and a grouped chart.
@@ -66,7 +66,8 @@ pub struct SimulationArgs {
     /// Ignore observations after this year (e.g. the plan's base year for the ex-ante view).
     #[arg(long = "as-of", value_name = "YEAR")]
     pub as_of: Option<i64>,
-    /// Paths per simulation (default: the command's own, see --help of the command).
+    /// Paths per simulation (default: sensitivity 5000, solve 20000, compare the first
+    /// scenario's `paths`, else 100000). Accepts 1e6 and 1_000_000.
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub paths: Option<u64>,
     /// Random seed shared by every simulation (default: the scenario's `seed`, else 1).
@@ -109,7 +110,7 @@ pub struct SolveArgs {
     #[arg(long, value_name = "P")]
     pub probability: Option<f64>,
     /// The numeric key to solve for, as a --set path, e.g.
-    /// indicators.rd_spend.growth.0.trend.mean.
+    /// indicators.rd_spend.growth.0.trend.mode.
     #[arg(long, value_name = "KEY")]
     pub vary: Option<String>,
     /// Search the value of --vary between LO and HI.
