@@ -66,13 +66,15 @@ pub fn run(paths: &[PathBuf], options: &CommonOptions) -> Result<Comparison, Ana
         ));
     }
     // The first scenario fixes the seed and paths for all (common random numbers).
-    let first = options.load(&paths[0], &[])?;
+    let first = options
+        .load(&paths[0], &[])
+        .map_err(|e| naming(e, &paths[0]))?;
     let mut shared = options.clone();
     shared.seed = Some(first.scenario.seed);
     shared.paths = Some(first.scenario.paths);
     let mut loaded = vec![first];
     for path in &paths[1..] {
-        loaded.push(shared.load(path, &[])?);
+        loaded.push(shared.load(path, &[]).map_err(|e| naming(e, path))?);
     }
 
     let mut columns = Vec::new();
@@ -129,6 +131,21 @@ pub fn run(paths: &[PathBuf], options: &CommonOptions) -> Result<Comparison, Ana
         rows,
         elapsed_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Says which scenario an argument problem (e.g. a `--set` key it lacks) belongs to.
+fn naming(error: AnalysisError, path: &std::path::Path) -> AnalysisError {
+    match error {
+        AnalysisError::Input(mut d) => {
+            for diagnostic in &mut d.0 {
+                if diagnostic.help.is_none() {
+                    diagnostic.help = Some(format!("while loading {}", path.display()));
+                }
+            }
+            AnalysisError::Input(d)
+        }
+        other => other,
+    }
 }
 
 /// The contents of `compare.csv`: one row per target; per scenario, its probability and
