@@ -150,3 +150,40 @@ fn results_do_not_depend_on_the_thread_count() {
     };
     assert_eq!(run(1), run(3));
 }
+
+#[test]
+fn on_the_bundled_scenario_raising_a_targets_own_trend_never_lowers_its_probability() {
+    // Growth and additive paths rise with their trend in every path (same draws), so an
+    // at-least target can only gain; count indicators are left out (their Poisson draws are
+    // common only below a rate of 10, see docs/analysis.md).
+    use plancast::model::{Comparison, ModelKind};
+    let path = Path::new("scenarios/guangxi-14th-fyp.toml");
+    let options = CommonOptions {
+        paths: Some(500),
+        ..Default::default()
+    };
+    let scenario = options.load(path, &[]).unwrap().scenario;
+    let report = sensitivity::run(path, &options, &[]).unwrap();
+    let mut checked = 0;
+    for (target, result) in scenario.targets.iter().zip(&report.targets) {
+        let indicator = &scenario.indicators[target.indicator];
+        if !matches!(indicator.kind, ModelKind::Growth | ModelKind::Additive) {
+            continue;
+        }
+        let rising = matches!(target.comparison, Comparison::AtLeast | Comparison::Above);
+        let prefix = format!("indicators.{}.", indicator.id);
+        for e in result
+            .effects
+            .iter()
+            .filter(|e| e.kind == "trend" && e.key.starts_with(&prefix))
+        {
+            checked += 1;
+            if rising {
+                assert!(e.p_high >= e.p_low, "{}: {e:?}", target.id);
+            } else {
+                assert!(e.p_high <= e.p_low, "{}: {e:?}", target.id);
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} trends checked");
+}
