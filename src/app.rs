@@ -1,8 +1,9 @@
 //! The application: turns a parsed command into work and reports. Errors are typed here and
 //! mapped to exit codes in one place ([`Error::exit_code`]).
 
-use crate::cli::{CliCommand, RunArgs, ScenarioArgs};
+use crate::cli::{CliCommand, PlotArgs, RunArgs, ScenarioArgs};
 use crate::engine;
+use crate::plots::{self, Labels};
 use crate::report::{self, output::OutputDir};
 use crate::scenario::{self, Diagnostics, LoadOptions, Loaded, RunSettings};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,10 @@ pub enum Error {
     /// The scenario or an argument is invalid (exit 2).
     #[error("{0}")]
     Input(#[from] Diagnostics),
+    /// An argument other than the scenario is invalid, e.g. a folder without summary.json
+    /// (exit 2).
+    #[error("error: {0}")]
+    BadArgument(String),
     /// A failure while running (exit 1).
     #[error("error: {0}")]
     Runtime(String),
@@ -23,7 +28,7 @@ impl Error {
     /// 2 for bad input, 1 for runtime failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) => 2,
+            Error::Input(_) | Error::BadArgument(_) => 2,
             Error::Runtime(_) => 1,
         }
     }
@@ -84,6 +89,10 @@ pub struct RunOutcome {
     pub summary: report::summary::Summary,
     /// Files written.
     pub written: Vec<PathBuf>,
+    /// Charts drawn and how long drawing them and the report took, seconds.
+    pub charts: Option<(usize, f64)>,
+    /// Labels that could not be drawn as written (see [`plots::text::Labels::fallbacks`]).
+    pub fallbacks: Vec<String>,
 }
 
 /// `plancast run`: simulate, then write every output atomically.
@@ -101,15 +110,63 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, Error> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.scenario.scenario));
-    let written = write_outputs(&out_dir, &summary)
+    let labels = Labels::new(args.lang.into());
+    let drawn = if args.no_charts {
+        None
+    } else {
+        Some(draw_charts_and_report(&summary, &labels)?)
+    };
+    let written = write_outputs(&out_dir, &summary, drawn.as_ref().map(|d| &d.files))
         .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", out_dir.display())))?;
-    Ok(RunOutcome { summary, written })
+    Ok(RunOutcome {
+        summary,
+        written,
+        charts: drawn.map(|d| (d.charts, d.seconds)),
+        fallbacks: labels.fallbacks(),
+    })
 }
 
-/// Writes summary.json, targets.csv and quantiles.csv into `dir`, atomically.
+/// Charts and report, drawn and ready to stage.
+pub struct Drawn {
+    /// (relative path, contents) of every chart file and report.html.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Number of charts (each in two formats).
+    pub charts: usize,
+    /// Wall time of drawing, seconds.
+    pub seconds: f64,
+}
+
+/// Draws every chart and the report of `summary`.
+pub fn draw_charts_and_report(
+    summary: &report::summary::Summary,
+    labels: &Labels,
+) -> Result<Drawn, Error> {
+    let started = Instant::now();
+    let charts =
+        plots::charts::draw_all(summary, labels).map_err(|e| Error::Runtime(e.to_string()))?;
+    let html = report::html::render(summary, &charts, labels);
+    let mut files = Vec::with_capacity(charts.len() * 2 + 1);
+    for chart in &charts {
+        files.push((
+            format!("{}.svg", chart.stem),
+            chart.rendered.svg.clone().into_bytes(),
+        ));
+        files.push((format!("{}.png", chart.stem), chart.rendered.png.clone()));
+    }
+    files.push(("report.html".to_string(), html.into_bytes()));
+    Ok(Drawn {
+        files,
+        charts: charts.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Writes summary.json, targets.csv, quantiles.csv and the given chart and report files into
+/// `dir`, atomically.
 pub fn write_outputs(
     dir: &Path,
     summary: &report::summary::Summary,
+    extra: Option<&Vec<(String, Vec<u8>)>>,
 ) -> std::io::Result<Vec<PathBuf>> {
     let json = serde_json::to_vec_pretty(summary).map_err(std::io::Error::other)?;
     let targets = report::csv::targets_csv(summary).map_err(std::io::Error::other)?;
@@ -118,29 +175,127 @@ pub fn write_outputs(
     out.write("summary.json", &json)?;
     out.write("targets.csv", &targets)?;
     out.write("quantiles.csv", &quantiles)?;
+    for (relative, contents) in extra.into_iter().flatten() {
+        out.write(relative, contents)?;
+    }
     out.commit()
+}
+
+/// `plancast plot`: redraws charts and report.html from `OUT_DIR/summary.json`.
+pub fn plot(args: &PlotArgs) -> Result<(Drawn, Vec<String>), Error> {
+    let dir = &args.out_dir;
+    let summary = read_summary(dir)?;
+    let labels = Labels::new(args.lang.into());
+    let drawn = draw_charts_and_report(&summary, &labels)?;
+    let mut out = OutputDir::create(dir)
+        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    for (relative, contents) in &drawn.files {
+        out.write(relative, contents)
+            .map_err(|e| Error::Runtime(format!("cannot write {relative}: {e}")))?;
+    }
+    out.commit()
+        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    Ok((drawn, labels.fallbacks()))
+}
+
+/// Reads and checks `dir/summary.json` (bad input, exit 2, when missing or not a summary).
+pub fn read_summary(dir: &Path) -> Result<report::summary::Summary, Error> {
+    if !dir.is_dir() {
+        return Err(Error::BadArgument(format!(
+            "{}: no such folder (give the output folder of an earlier `plancast run`)",
+            dir.display()
+        )));
+    }
+    let path = dir.join("summary.json");
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Error::BadArgument(format!(
+            "{}: cannot read it ({e}); is {} the output folder of a `plancast run`?",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::BadArgument(format!("{}: not valid JSON: {e}", path.display())))?;
+    let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+    if format != report::summary::FORMAT {
+        return Err(Error::BadArgument(format!(
+            "{}: format is `{format}`, expected `{}`",
+            path.display(),
+            report::summary::FORMAT
+        )));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        Error::BadArgument(format!(
+            "{}: not a readable {} summary at `{}`: {}",
+            path.display(),
+            report::summary::FORMAT,
+            e.path(),
+            e.inner()
+        ))
+    })
+}
+
+/// One warning line for labels that fell back to English (none when all were drawn).
+fn fallback_warning(fallbacks: &[String]) -> Option<String> {
+    (!fallbacks.is_empty()).then(|| {
+        format!(
+            "warning: the embedded font cannot draw {} label(s), shown in English instead: {}",
+            fallbacks.len(),
+            fallbacks.join("; ")
+        )
+    })
 }
 
 /// Runs a parsed command; returns the text to print on standard output.
 pub fn execute(command: CliCommand) -> Result<String, Error> {
     match command {
         CliCommand::Validate(args) => validate(&args.scenario),
+        CliCommand::Plot(args) => {
+            let (drawn, fallbacks) = plot(&args)?;
+            if let Some(w) = fallback_warning(&fallbacks) {
+                eprintln!("{w}");
+            }
+            Ok(format!(
+                "drew {} charts (SVG and PNG) and report.html in {:.2} s into {}\n",
+                drawn.charts,
+                drawn.seconds,
+                args.out_dir.display()
+            ))
+        }
         CliCommand::Run(args) => {
             let outcome = run(&args)?;
+            if let Some(w) = fallback_warning(&outcome.fallbacks) {
+                eprintln!("{w}");
+            }
             if args.quiet {
                 return Ok(String::new());
             }
             let mut text = report::table::render(&outcome.summary);
+            // Chart files are many: name the folder, not each file.
+            let mut listed: Vec<String> = outcome
+                .written
+                .iter()
+                .filter(|p| !p.parent().is_some_and(|d| d.ends_with("charts")))
+                .map(|p| p.display().to_string())
+                .collect();
+            if let Some((charts, seconds)) = outcome.charts {
+                let dir = outcome.written.iter().find_map(|p| {
+                    p.parent()
+                        .filter(|d| d.ends_with("charts"))
+                        .map(Path::to_path_buf)
+                });
+                if let Some(dir) = dir {
+                    listed.push(format!(
+                        "{}/ ({charts} charts, SVG and PNG, drawn in {seconds:.2} s)",
+                        dir.display()
+                    ));
+                }
+            }
             text.push_str(&format!(
                 "\n{} paths in {:.2} s; wrote {}\n",
                 outcome.summary.run.paths,
                 outcome.summary.timing.elapsed_seconds,
-                outcome
-                    .written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listed.join(", ")
             ));
             Ok(text)
         }

@@ -22,6 +22,7 @@ static CJK_REGULAR: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei-gb23
 
 struct Parsed {
     latin: FontRef<'static>,
+    latin_bold: FontRef<'static>,
     cjk: FontRef<'static>,
 }
 
@@ -35,6 +36,7 @@ fn parsed() -> Result<&'static Parsed, String> {
             };
             Ok(Parsed {
                 latin: parse("DejaVuSans.ttf", LATIN_REGULAR)?,
+                latin_bold: parse("DejaVuSans-Bold.ttf", LATIN_BOLD)?,
                 cjk: parse("wqy-microhei-gb2312.ttf", CJK_REGULAR)?,
             })
         })
@@ -62,6 +64,18 @@ pub fn register() -> Result<(), String> {
             Ok(())
         })
         .clone()
+}
+
+/// The embedded font registered under `family` (bold where asked and available), for the
+/// bitmap text renderer; None for a family that is not ours.
+pub fn font_for(family: &str, bold: bool) -> Option<FontRef<'static>> {
+    let fonts = parsed().ok()?;
+    match (family, bold) {
+        (LATIN_FAMILY, false) => Some(fonts.latin.clone()),
+        (LATIN_FAMILY, true) => Some(fonts.latin_bold.clone()),
+        (CJK_FAMILY, _) => Some(fonts.cjk.clone()),
+        _ => None,
+    }
 }
 
 /// Which embedded font draws a piece of text.

@@ -13,7 +13,12 @@
 
 pub mod audit;
 pub mod backend;
+pub mod charts;
+pub mod fan;
 pub mod fonts;
+pub mod format;
+pub mod outcome;
+pub mod probabilities;
 pub mod render;
 pub mod style;
 pub mod text;
