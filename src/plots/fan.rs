@@ -210,7 +210,13 @@ pub fn chart(
     let x0 = first_year as f64 - 0.5;
     let x1 = last_year as f64 + 0.5;
     let year_step = if last_year - first_year > 16 { 2 } else { 1 };
-    let tick_decimals = super::format::decimals_for((y1 - y0) / 8.0);
+    // Counts: whole-number ticks only.
+    let whole = indicator.model == crate::model::ModelKind::Count;
+    let tick_decimals = if whole {
+        0
+    } else {
+        super::format::decimals_for((y1 - y0) / 8.0)
+    };
 
     render(SIZE.0, SIZE.1, |root| {
         let audit = audit.to_string();
@@ -236,7 +242,13 @@ pub fn chart(
                 }
             })
             .y_labels(8)
-            .y_label_formatter(&|y| format!("{y:.tick_decimals$}"))
+            .y_label_formatter(&|y| {
+                if whole && (y - y.round()).abs() > 1e-9 {
+                    String::new()
+                } else {
+                    format!("{y:.tick_decimals$}")
+                }
+            })
             .x_desc(labels.ui("year", "年份"))
             .y_desc(unit.as_str())
             .axis_desc_style(labels.font(&unit, 15.0))
@@ -264,10 +276,16 @@ pub fn chart(
                 tint(BAND, a).filled(),
             )))?;
         }
-        chart.draw_series(LineSeries::new(
-            q.iter().map(|y| (y.year as f64, y.quantiles.p50)),
-            BAND.stroke_width(3),
-        ))?;
+        // The median as separate segments with round joints: a thick polyline's mitred joints
+        // spike at the sharp corners of count paths.
+        let median: Vec<(f64, f64)> = q.iter().map(|y| (y.year as f64, y.quantiles.p50)).collect();
+        for pair in median.windows(2) {
+            chart.draw_series(std::iter::once(PathElement::new(
+                pair.to_vec(),
+                BAND.stroke_width(3),
+            )))?;
+        }
+        chart.draw_series(median.iter().map(|&p| Circle::new(p, 1, BAND.filled())))?;
 
         // Plan start and last observation.
         let mut guide = |year: i32, text: String, row: i32| -> Result<(), PlotError> {

@@ -111,12 +111,22 @@ pub fn chart(
             .x_label_area_size(48)
             .y_label_area_size(70)
             .build_cartesian_2d(x0..x1, 0.0..y1)?;
-        let x_decimals = decimals_for((x1 - x0) / 10.0);
+        let x_decimals = if h.whole_numbers {
+            0
+        } else {
+            decimals_for((x1 - x0) / 10.0)
+        };
         let y_decimals = decimals_for(y1 / 6.0);
         chart
             .configure_mesh()
             .x_labels(10)
-            .x_label_formatter(&|x| format!("{x:.x_decimals$}"))
+            .x_label_formatter(&|x| {
+                if h.whole_numbers && (x - x.round()).abs() > 1e-9 {
+                    String::new()
+                } else {
+                    format!("{x:.x_decimals$}")
+                }
+            })
             .y_labels(6)
             .y_label_formatter(&|y| format!("{y:.y_decimals$}%"))
             .x_desc(x_desc.as_str())
@@ -140,6 +150,14 @@ pub fn chart(
                 h.start + (k + 1) as f64 * h.width,
             );
             let height = share * 100.0;
+            if h.whole_numbers {
+                // One whole number per bin: a separate bar, coloured by that number.
+                let centre = 0.5 * (a + b);
+                let colour = if meets(centre) { status_colour } else { MISS };
+                let (a, b) = (centre - 0.4 * h.width, centre + 0.4 * h.width);
+                bars.push(Rectangle::new([(a, 0.0), (b, height)], colour.filled()));
+                continue;
+            }
             let mut cuts = vec![a];
             if t.threshold > a && t.threshold < b {
                 cuts.push(t.threshold);
@@ -199,8 +217,19 @@ pub fn chart(
             OBSERVED.stroke_width(1),
             1,
         )?;
+        // Whole numbers: the line goes between the last value that misses and the first that
+        // meets, not through a bar.
+        let threshold_x = if h.whole_numbers {
+            use crate::model::Comparison;
+            match t.comparison {
+                Comparison::AtLeast | Comparison::Below => t.threshold.ceil() - 0.5,
+                Comparison::Above | Comparison::AtMost => t.threshold.floor() + 0.5,
+            }
+        } else {
+            t.threshold
+        };
         mark(
-            t.threshold,
+            threshold_x,
             format!("{} {condition}", labels.ui("target", "目标")),
             THRESHOLD.stroke_width(2),
             0,

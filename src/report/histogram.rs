@@ -29,6 +29,9 @@ pub struct Histogram {
     pub below: f64,
     /// Share of paths right of the last bin.
     pub above: f64,
+    /// True when each bin holds one whole number (its centre): a count's outcome.
+    #[serde(default)]
+    pub whole_numbers: bool,
 }
 
 impl Histogram {
@@ -52,7 +55,8 @@ impl Histogram {
             lo = lo.min(threshold);
             hi = hi.max(threshold);
         }
-        let (start, width, bins) = if whole && hi - lo <= MAX_BINS as f64 - 2.0 {
+        let one_per_whole_number = whole && hi - lo <= MAX_BINS as f64 - 2.0;
+        let (start, width, bins) = if one_per_whole_number {
             let start = lo.floor() - 0.5;
             let bins = (hi.ceil() - lo.floor()) as usize + 1;
             (start, 1.0, bins)
@@ -127,6 +131,7 @@ impl Histogram {
             shares: counts.iter().map(|c| c / total).collect(),
             below: below / total,
             above: above / total,
+            whole_numbers: one_per_whole_number,
         })
     }
 }
@@ -160,6 +165,7 @@ mod tests {
         sketch.extend(&values);
         let h = Histogram::of(&sketch, 12.0, true).unwrap();
         assert_eq!(h.width, 1.0);
+        assert!(h.whole_numbers);
         assert_eq!(h.start, 2.5);
         assert_eq!(h.shares.len(), 10); // 3..=12
         let share_of_5 = h.shares[2];
