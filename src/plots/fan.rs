@@ -338,11 +338,14 @@ pub fn chart(
 
         // Observed values (solid) and values published after as_of (hollow, not used).
         chart.draw_series(fixed.iter().map(|&p| Circle::new(p, 5, OBSERVED.filled())))?;
-        chart.draw_series(
-            unused
-                .iter()
-                .map(|&p| Circle::new(p, 5, OBSERVED.stroke_width(2))),
-        )?;
+        // Hollow rings from 1-pixel circles (thick circle outlines rasterise unevenly).
+        for radius in [5, 4] {
+            chart.draw_series(
+                unused
+                    .iter()
+                    .map(|&p| Circle::new(p, radius, OBSERVED.stroke_width(1))),
+            )?;
+        }
 
         // Targets: a diamond in its status colour, the label to its left, kept apart.
         let mut placed: Vec<(i32, i32, &Marker)> = markers
@@ -406,7 +409,8 @@ pub fn chart(
         text(labels.ui("observed", "观测值"), y + 8)?;
         y += row;
         if !unused.is_empty() {
-            legend.draw(&Circle::new((12, y + 8), 5, OBSERVED.stroke_width(2)))?;
+            legend.draw(&Circle::new((12, y + 8), 5, OBSERVED.stroke_width(1)))?;
+            legend.draw(&Circle::new((12, y + 8), 4, OBSERVED.stroke_width(1)))?;
             text(
                 labels.ui("published after as_of (unused)", "as_of 之后公布（未使用）"),
                 y + 8,

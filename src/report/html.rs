@@ -194,9 +194,10 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             percent(g.probability),
             ui("joint chance: all", "同时实现全部"),
             g.targets.len(),
-            match labels.lang() {
-                Lang::En => format!("targets due {}", g.due_year.unwrap_or_default()),
-                Lang::Zh => format!("个 {} 年目标的概率", g.due_year.unwrap_or_default()),
+            match (labels.lang(), g.targets.len()) {
+                (Lang::En, 1) => format!("target due {}", g.due_year.unwrap_or_default()),
+                (Lang::En, _) => format!("targets due {}", g.due_year.unwrap_or_default()),
+                (Lang::Zh, _) => format!("个 {} 年目标的概率", g.due_year.unwrap_or_default()),
             },
             escape(&g.id),
             percent_interval(g.ci_lower, g.ci_upper)

@@ -1,6 +1,11 @@
 //! The summary record: one documented, serialisable type that holds everything a run produced
 //! and everything needed to reproduce it. `summary.json` is this type; every other output is
 //! computed from it, so the charts and report can be redrawn from the file alone.
+//!
+//! Fields added for the charts and report (same format tag: older files still read, without
+//! them): `targets[].outcome_histogram` (the outcome's distribution in equal-width bins, as
+//! shares of paths, see [`Histogram`]) and `indicators[].periods[].trend_dist` (the kind of the
+//! trend distribution, e.g. `pert`).
 
 use crate::engine::accumulator::Distribution;
 use crate::engine::{CellSlot, Simulation};
