@@ -91,11 +91,14 @@ fn condition(labels: &Labels, t: &TargetResult) -> String {
         TargetKind::Cumulative => format!("{} {}–{}", labels.ui("sum", "累计"), t.from, t.due_year),
         TargetKind::Change => format!("{} {}–{}", labels.ui("change", "增量"), t.from, t.due_year),
     };
+    let unit = match t.kind {
+        TargetKind::Cagr => labels.ui("% per year", "%/年").to_string(),
+        _ => labels.drawable_text(&t.unit),
+    };
     format!(
-        "{kind} {} {} {}",
+        "{kind} {} {} {unit}",
         symbol(t.comparison),
-        value(t.threshold),
-        labels.drawable_text(&t.unit)
+        value(t.threshold)
     )
 }
 
