@@ -87,6 +87,9 @@ fn bundled_scenario_charts_decode_parse_and_carry_their_labels() {
 
     let probabilities_height = probabilities::height(&summary);
     for (name, bytes) in &files {
+        if name.ends_with(".svg") {
+            assert_every_glyph_drawable(name, bytes);
+        }
         if let Some(stem) = name.strip_suffix(".png") {
             let expected = if stem == "target_probabilities" {
                 (probabilities::WIDTH, probabilities_height)
@@ -295,4 +298,49 @@ fn plot_refuses_folders_without_a_readable_summary() {
     )
     .unwrap();
     check(&partial, "not a readable plancast-summary/1 summary");
+}
+
+/// Every character of every `<text>` of an SVG is in the embedded font its `font-family` names:
+/// nothing would be drawn as an empty box in the PNG.
+fn assert_every_glyph_drawable(name: &str, bytes: &[u8]) {
+    use plancast::plots::fonts::{can_draw, Face, CJK_FAMILY, LATIN_FAMILY};
+    let text = std::str::from_utf8(bytes).unwrap();
+    let doc = roxmltree::Document::parse(text).unwrap();
+    for node in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let content = node.text().unwrap_or("").trim();
+        let face = match node.attribute("font-family") {
+            Some(LATIN_FAMILY) => Face::Latin,
+            Some(CJK_FAMILY) => Face::Cjk,
+            other => panic!("{name}: text {content:?} in an unknown font {other:?}"),
+        };
+        assert!(
+            can_draw(face, content),
+            "{name}: {content:?} has characters {face:?} lacks"
+        );
+    }
+}
+
+#[test]
+fn chinese_charts_of_the_bundled_scenario_use_only_glyphs_the_fonts_have() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gx_zh");
+    let output = run("scenarios/guangxi-14th-fyp.toml", &out, &["--lang", "zh"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let summary = read_summary(&out);
+    let files = chart_files(&out);
+    for (name, bytes) in files.iter().filter(|(n, _)| n.ends_with(".svg")) {
+        assert_every_glyph_drawable(name, bytes);
+    }
+    for ind in &summary.indicators {
+        let file = format!("fan_{}.svg", ind.id);
+        let zh = ind
+            .name_zh
+            .as_deref()
+            .expect("the bundled scenario names everything in Chinese");
+        assert_has(&svg_texts(&files[&file]), zh, &file);
+    }
+    let texts = svg_texts(&files["target_probabilities.svg"]);
+    assert_has(&texts, "各目标实现概率", "target_probabilities.svg");
+    assert_has(&texts, "2025 年目标", "target_probabilities.svg");
 }
