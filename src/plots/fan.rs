@@ -287,20 +287,42 @@ pub fn chart(
         }
         chart.draw_series(median.iter().map(|&p| Circle::new(p, 1, BAND.filled())))?;
 
-        // Plan start and last observation.
-        let mut guide = |year: i32, text: String, row: i32| -> Result<(), PlotError> {
+        // Plan start and last observation: both lines first, then their labels on top.
+        let plan_start = summary.scenario.base_year;
+        let guides: Vec<(i32, String)> = match last_observed {
+            Some(last) if last > plan_start => vec![
+                (
+                    plan_start,
+                    format!("{} {plan_start}", labels.ui("plan start", "规划起点")),
+                ),
+                (
+                    last,
+                    format!("{} {last}", labels.ui("last observed", "最新观测")),
+                ),
+            ],
+            _ => vec![(
+                plan_start,
+                format!(
+                    "{} {plan_start}",
+                    labels.ui("plan start · last observed", "规划起点 · 最新观测")
+                ),
+            )],
+        };
+        for (year, _) in &guides {
             chart.draw_series(DashedLineSeries::new(
-                [(year as f64, y0), (year as f64, y1)],
+                [(*year as f64, y0), (*year as f64, y1)],
                 6,
                 4,
                 GUIDE.stroke_width(1),
             ))?;
+        }
+        for (row, (year, text)) in guides.into_iter().enumerate() {
             let (px, py) = chart.backend_coord(&(year as f64, y1));
             let style = labels
                 .font(&text, 13.0)
                 .color(&MUTED)
                 .pos(Pos::new(HPos::Left, VPos::Top));
-            let at = (px + 5, py + 6 + row * 18);
+            let at = (px + 5, py + 6 + row as i32 * 18);
             let (tw, th) = root.estimate_text_size(&text, &style)?;
             root.draw(&Rectangle::new(
                 [
@@ -310,30 +332,6 @@ pub fn chart(
                 WHITE.mix(0.85).filled(),
             ))?;
             root.draw(&Text::new(text, at, style))?;
-            Ok(())
-        };
-        let plan_start = summary.scenario.base_year;
-        match last_observed {
-            Some(last) if last > plan_start => {
-                guide(
-                    plan_start,
-                    format!("{} {plan_start}", labels.ui("plan start", "规划起点")),
-                    0,
-                )?;
-                guide(
-                    last,
-                    format!("{} {last}", labels.ui("last observed", "最新观测")),
-                    1,
-                )?;
-            }
-            _ => guide(
-                plan_start,
-                format!(
-                    "{} {plan_start}",
-                    labels.ui("plan start · last observed", "规划起点 · 最新观测")
-                ),
-                0,
-            )?,
         }
 
         // Observed values (solid) and values published after as_of (hollow, not used).

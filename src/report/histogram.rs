@@ -5,8 +5,8 @@
 //! that width, so a far-off threshold does not squash the distribution; the chart then says
 //! where it is). Each sketch bucket's count is spread over the bins its value range overlaps,
 //! and bins are never narrower than twice a bucket (0.8% of the value), so the shape carries no
-//! artefacts of the sketch's log buckets. Whole-number outcomes with a small range get one bin
-//! per whole number.
+//! artefacts of the sketch's log buckets. Whole-number outcomes with a small range and values
+//! below 128 (where a sketch bucket holds one whole number) get one bin per whole number.
 
 use crate::stats::sketch::Sketch;
 use serde::{Deserialize, Serialize};
@@ -55,13 +55,17 @@ impl Histogram {
             lo = lo.min(threshold);
             hi = hi.max(threshold);
         }
-        let one_per_whole_number = whole && hi - lo <= MAX_BINS as f64 - 2.0;
+        // One bar per whole number only where every sketch bucket is narrower than one unit
+        // (magnitudes below 128), so each bucket holds a single whole number.
+        let magnitude = lo.abs().max(hi.abs());
+        let one_per_whole_number = whole
+            && hi - lo <= MAX_BINS as f64 - 2.0
+            && magnitude < crate::stats::sketch::BUCKETS_PER_OCTAVE as f64;
         let (start, width, bins) = if one_per_whole_number {
             let start = lo.floor() - 0.5;
             let bins = (hi.ceil() - lo.floor()) as usize + 1;
             (start, 1.0, bins)
         } else {
-            let magnitude = lo.abs().max(hi.abs());
             let mut range = hi - lo;
             if range <= magnitude * 1e-9 || range <= 0.0 {
                 // One value in every path: a narrow window around it.
@@ -93,13 +97,14 @@ impl Histogram {
         };
         for (a, b, c) in sketch.buckets() {
             let c = c as f64;
-            if whole || b <= a {
-                // Whole numbers: a bucket narrower than one unit holds one value.
-                add_point(
-                    if whole { (0.5 * (a + b)).round() } else { a },
-                    c,
-                    &mut counts,
-                );
+            if one_per_whole_number || b <= a {
+                // A bucket narrower than one unit holds one whole number.
+                let at = if one_per_whole_number {
+                    (0.5 * (a + b)).round()
+                } else {
+                    a
+                };
+                add_point(at, c, &mut counts);
                 continue;
             }
             // Spread the bucket's count over [a, b) in proportion to overlap.
@@ -171,6 +176,25 @@ mod tests {
         let share_of_5 = h.shares[2];
         assert!((share_of_5 - 143.0 / 1000.0).abs() < 1e-12, "{h:?}");
         assert_eq!(h.shares[9], 0.0);
+    }
+
+    #[test]
+    fn large_whole_numbers_are_spread_evenly_not_aliased() {
+        // Counts 600..=800, evenly: sketch buckets are about 5 units wide here, wider than one
+        // whole number, so bins are continuous and every inner bin holds about its share.
+        let values: Vec<f64> = (0..20_100).map(|i| 600.0 + (i % 201) as f64).collect();
+        let mut sketch = Sketch::new();
+        sketch.extend(&values);
+        let h = Histogram::of(&sketch, 700.0, true).unwrap();
+        assert!(!h.whole_numbers);
+        let expected = h.width / 201.0;
+        let inner = &h.shares[2..h.shares.len() - 2];
+        for share in inner {
+            assert!(
+                (share - expected).abs() < 0.08 * expected,
+                "{share} vs {expected}: {h:?}"
+            );
+        }
     }
 
     #[test]
