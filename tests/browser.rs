@@ -1,5 +1,5 @@
 //! report.html in a real browser (headless Chromium): it renders to a screenshot that is not
-//! blank, and every image in it loads. Skipped with a printed notice when no Chromium is found,
+//! blank, every image in it loads, and so does its embedded Chinese font. Skipped with a printed notice when no Chromium is found,
 //! unless PLANCAST_REQUIRE_BROWSER=1 (set by .ci/run), which turns a missing browser into a
 //! failure so CI cannot pass without running it.
 
@@ -141,7 +141,10 @@ fn report_renders_in_chromium_with_every_image_loaded() {
     let script = "<script>window.addEventListener('load',function(){var ok=0,bad=[];\
         for(const i of document.images){if(i.complete&&i.naturalWidth>0){ok++}else{bad.push(i.alt)}}\
         document.body.setAttribute('data-images-ok',ok);\
-        document.body.setAttribute('data-images-broken',bad.length+':'+bad.join('|'));});</script>";
+        document.body.setAttribute('data-images-broken',bad.length+':'+bad.join('|'));\
+        document.fonts.load('16px plancast-cjk','广').then(function(f){var st=[];\
+        document.fonts.forEach(function(x){st.push(x.family+':'+x.status)});\
+        document.body.setAttribute('data-cjk-font',st.join(','));});});</script>";
     fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
     let output = chromium(
         &binary,
@@ -161,4 +164,12 @@ fn report_renders_in_chromium_with_every_image_loaded() {
             .map_or("no result", |s| &s[..s.len().min(300)])
     );
     assert!(dom.contains("data-images-broken=\"0:\""));
+    // The embedded Chinese font passed the browser's font checks and loaded.
+    assert!(
+        dom.contains("data-cjk-font=\"plancast-cjk:loaded\""),
+        "embedded font not loaded: {}",
+        dom.split("data-cjk-font")
+            .nth(1)
+            .map_or("no result", |s| &s[..s.len().min(200)])
+    );
 }

@@ -140,12 +140,16 @@ fn bundled_scenario_charts_decode_parse_and_carry_their_labels() {
 
     // The report: self-contained, every target, every chart inlined.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    for forbidden in ["http:", "https:", "@import", "url(", "<link", "<script"] {
+    for forbidden in ["http:", "https:", "@import", "<link", "<script", "<iframe"] {
         assert!(
             !html.contains(forbidden),
             "report.html contains {forbidden}"
         );
     }
+    // The only url() is the embedded font, as data.
+    let urls: Vec<&str> = html.split("url(").skip(1).collect();
+    assert_eq!(urls.len(), 1);
+    assert!(urls[0].starts_with("data:font/ttf;base64,"));
     let sources: Vec<&str> = html.split("src=\"").skip(1).collect();
     assert_eq!(sources.len(), charts, "one inlined image per chart");
     assert!(sources

@@ -20,6 +20,11 @@ static LATIN_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf"
 static LATIN_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 static CJK_REGULAR: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei-gb2312.ttf");
 
+/// The Chinese font file (TrueType), e.g. for embedding in the HTML report.
+pub fn cjk_font_file() -> &'static [u8] {
+    CJK_REGULAR
+}
+
 struct Parsed {
     latin: FontRef<'static>,
     latin_bold: FontRef<'static>,

@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained file a reviewer can open offline. Every chart is inlined as
 //! a PNG data URI (pixel-exact with the embedded fonts, so no font is needed to read it), the
-//! style sheet is inline, and nothing refers to any other file or to the network.
+//! style sheet is inline with the embedded Chinese font as a data URI (so Chinese text reads on
+//! a machine without Chinese fonts), and nothing refers to any other file or to the network.
 //!
 //! Sections: headline (targets on track, joint chances of each due year), targets table,
 //! conditional milestone probabilities, charts, assumptions per indicator, audit block.
@@ -31,7 +32,7 @@ pub fn escape(text: &str) -> String {
 }
 
 const STYLE: &str = "
-body{font-family:'DejaVu Sans',Verdana,Arial,'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif;color:#212121;margin:0 auto;max-width:1180px;padding:24px;line-height:1.45}
+body{font-family:'DejaVu Sans',Verdana,Arial,'plancast-cjk','WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif;color:#212121;margin:0 auto;max-width:1180px;padding:24px;line-height:1.45}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:36px 0 10px;border-bottom:2px solid #ddd;padding-bottom:4px}
 h3{font-size:16px;margin:24px 0 8px}
 .sub{color:#606060}
@@ -102,6 +103,15 @@ fn condition(labels: &Labels, t: &TargetResult) -> String {
     )
 }
 
+/// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
+/// report renders on a machine without Chinese fonts (the browser uses it only for characters
+/// the Latin fonts lack). About 1.7 MB of the report.
+fn cjk_font_face() -> String {
+    let data =
+        base64::engine::general_purpose::STANDARD.encode(crate::plots::fonts::cjk_font_file());
+    format!("@font-face{{font-family:'plancast-cjk';src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
+}
+
 fn img(chart: &ChartFile, alt: &str) -> String {
     let data = base64::engine::general_purpose::STANDARD.encode(&chart.rendered.png);
     format!(
@@ -124,8 +134,9 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     };
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        escape(&format!("plancast: {name}"))
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}{STYLE}</style>\n</head>\n<body>\n",
+        escape(&format!("plancast: {name}")),
+        cjk_font_face()
     );
     let _ = writeln!(h, "<h1>{}</h1>", escape(&name));
     let _ = writeln!(
