@@ -118,6 +118,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, Error> {
     };
     let written = write_outputs(&out_dir, &summary, drawn.as_ref().map(|d| &d.files))
         .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", out_dir.display())))?;
+    if args.no_charts && out_dir.join("report.html").exists() {
+        // Not deleted (they may be wanted), but they no longer match summary.json.
+        eprintln!(
+            "note: {} and charts/ there are from an earlier run; `plancast plot {}` redraws them",
+            out_dir.join("report.html").display(),
+            out_dir.display()
+        );
+    }
     Ok(RunOutcome {
         summary,
         written,
