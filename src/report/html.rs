@@ -412,9 +412,8 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     let _ = writeln!(audit, "{}", audit_line(summary, labels));
     let _ = writeln!(audit, "format {}", summary.format);
     for f in &summary.scenario.files {
-        let _ = writeln!(audit, "{}", serde_json::to_string(f).unwrap_or_default());
+        let _ = writeln!(audit, "file {} sha256 {}", f.path, f.sha256);
     }
-    let _ = writeln!(audit, "sha256 {}", summary.scenario.sha256);
     let _ = writeln!(
         audit,
         "seed {} · paths {} · sampling {} · as_of {} · quantile relative accuracy {}",
@@ -433,17 +432,24 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     for w in &summary.warnings {
         let _ = writeln!(audit, "warning: {w}");
     }
-    let _ = writeln!(
-        audit,
-        "{} plancast run <scenario> {} {}",
-        ui("reproduce:", "复现："),
-        format_args!("--seed {} --paths {}", summary.run.seed, summary.run.paths),
+    // The command that reproduces the numbers (shell quoting left to the reader).
+    let mut command = format!(
+        "plancast run {} --seed {} --paths {}",
         summary
-            .run
-            .as_of
-            .map(|y| format!("--as-of {y}"))
-            .unwrap_or_default()
+            .scenario
+            .files
+            .first()
+            .map_or("<scenario>", |f| f.path.as_str()),
+        summary.run.seed,
+        summary.run.paths
     );
+    if let Some(year) = summary.run.as_of {
+        command.push_str(&format!(" --as-of {year}"));
+    }
+    for o in &summary.run.overrides {
+        command.push_str(&format!(" --set {o}"));
+    }
+    let _ = writeln!(audit, "{} {command}", ui("reproduce:", "复现："));
     let _ = writeln!(
         h,
         "<h2 id=\"audit\">{}</h2>\n<div class=\"audit\">{}</div>\n</body>\n</html>",
