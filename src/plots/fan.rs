@@ -376,19 +376,25 @@ pub fn chart(
                 ly += 20;
             }
             label_ys.push((*px, ly));
-            let style = labels
-                .bold(&m.label, 14.0)
-                .pos(Pos::new(HPos::Right, VPos::Center));
-            let (tw, th) = root.estimate_text_size(&m.label, &style)?;
+            // Left of the marker, unless that would cross the y axis: then right of it.
+            let measure = labels.bold(&m.label, 14.0);
+            let (tw, th) = root.estimate_text_size(&m.label, &measure)?;
             let (tw, th) = (tw as i32, th as i32);
+            let plot_left = chart.backend_coord(&(x0, y0)).0;
+            let (left, hpos, anchor_x) = if px - 18 - tw >= plot_left {
+                (px - 18 - tw, HPos::Right, px - 14)
+            } else {
+                (px + 10, HPos::Left, px + 14)
+            };
             root.draw(&Rectangle::new(
-                [
-                    (px - 14 - tw - 4, ly - th / 2 - 3),
-                    (px - 12, ly + th / 2 + 3),
-                ],
+                [(left, ly - th / 2 - 3), (left + tw + 6, ly + th / 2 + 3)],
                 WHITE.mix(0.85).filled(),
             ))?;
-            root.draw(&Text::new(m.label.clone(), (px - 14, ly), style))?;
+            root.draw(&Text::new(
+                m.label.clone(),
+                (anchor_x, ly),
+                measure.pos(Pos::new(hpos, VPos::Center)),
+            ))?;
         }
 
         // Legend.
