@@ -4,6 +4,7 @@
 //! (parallel simulation into mergeable accumulators) -> [`stats`] -> [`report`].
 
 pub mod app;
+pub mod app_charts;
 pub mod cli;
 pub mod engine;
 pub mod model;
