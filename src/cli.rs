@@ -21,11 +21,16 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
-    /// Simulate a scenario: print the targets table and write summary.json, targets.csv and
-    /// quantiles.csv.
+    /// Simulate a scenario: print the targets table and write summary.json, targets.csv,
+    /// quantiles.csv, charts/ (SVG and PNG) and report.html.
     ///
     /// Example: plancast run scenarios/guangxi-14th-fyp.toml --paths 100000 --seed 7
     Run(RunArgs),
+    /// Redraw the charts and report.html of an earlier run from its summary.json, without
+    /// simulating again.
+    ///
+    /// Example: plancast plot output/guangxi-14th-fyp --lang zh
+    Plot(PlotArgs),
     /// Check a scenario file without simulating; print every problem found.
     ///
     /// Example: plancast validate scenarios/guangxi-14th-fyp.toml
@@ -185,6 +190,40 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the charts and report.html (write only summary.json and the CSV files).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of the charts and report: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// `plancast plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// The output folder of an earlier `plancast run` (holding summary.json).
+    pub out_dir: PathBuf,
+    /// Language of the charts and report: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// Language of charts and report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Chinese (names from `name_zh` / `label_zh`).
+    Zh,
+}
+
+impl From<LangArg> for crate::plots::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::En => crate::plots::Lang::En,
+            LangArg::Zh => crate::plots::Lang::Zh,
+        }
+    }
 }
 
 /// `plancast validate`.

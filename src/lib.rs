@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod app;
 pub mod app_analysis;
+pub mod app_charts;
 pub mod cli;
 pub mod engine;
 pub mod model;

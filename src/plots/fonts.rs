@@ -20,8 +20,14 @@ static LATIN_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf"
 static LATIN_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 static CJK_REGULAR: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei-gb2312.ttf");
 
+/// The Chinese font file (TrueType), e.g. for embedding in the HTML report.
+pub fn cjk_font_file() -> &'static [u8] {
+    CJK_REGULAR
+}
+
 struct Parsed {
     latin: FontRef<'static>,
+    latin_bold: FontRef<'static>,
     cjk: FontRef<'static>,
 }
 
@@ -35,6 +41,7 @@ fn parsed() -> Result<&'static Parsed, String> {
             };
             Ok(Parsed {
                 latin: parse("DejaVuSans.ttf", LATIN_REGULAR)?,
+                latin_bold: parse("DejaVuSans-Bold.ttf", LATIN_BOLD)?,
                 cjk: parse("wqy-microhei-gb2312.ttf", CJK_REGULAR)?,
             })
         })
@@ -62,6 +69,18 @@ pub fn register() -> Result<(), String> {
             Ok(())
         })
         .clone()
+}
+
+/// The embedded font registered under `family` (bold where asked and available), for the
+/// bitmap text renderer; None for a family that is not ours.
+pub fn font_for(family: &str, bold: bool) -> Option<FontRef<'static>> {
+    let fonts = parsed().ok()?;
+    match (family, bold) {
+        (LATIN_FAMILY, false) => Some(fonts.latin.clone()),
+        (LATIN_FAMILY, true) => Some(fonts.latin_bold.clone()),
+        (CJK_FAMILY, _) => Some(fonts.cjk.clone()),
+        _ => None,
+    }
 }
 
 /// Which embedded font draws a piece of text.

@@ -2,7 +2,7 @@
 //! (so `plancast plot` can redraw them from `summary.json`), each as SVG and PNG.
 //!
 //! Shared pieces, for every chart kind:
-//! - [`render`]: draw one chart closure into both formats ([`Rendered`]), then
+//! - [`render()`]: draw one chart closure into both formats ([`Rendered`]), then
 //!   [`Rendered::write_to`] an [`OutputDir`](crate::report::output::OutputDir);
 //! - [`frame`]: white background, title, subtitle and the [`audit_line`] every chart carries;
 //! - [`Labels`]: text in the chosen [`Lang`], with the embedded [`fonts`] and a fallback to the
@@ -14,7 +14,12 @@
 pub mod audit;
 pub mod backend;
 pub mod compare;
+pub mod charts;
+pub mod fan;
 pub mod fonts;
+pub mod format;
+pub mod outcome;
+pub mod probabilities;
 pub mod render;
 pub mod rows;
 pub mod style;

@@ -106,6 +106,9 @@ fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, PlotErr
         let mut encoder = png::Encoder::new(&mut bytes, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Default);
+        encoder.set_filter(png::FilterType::Paeth);
+        encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
         let mut writer = encoder
             .write_header()
             .map_err(|e| PlotError::Encode(e.to_string()))?;
