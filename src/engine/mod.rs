@@ -5,6 +5,7 @@
 
 pub mod accumulator;
 pub mod chunk;
+pub mod floor;
 pub mod prepare;
 pub mod rng;
 

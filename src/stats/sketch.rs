@@ -98,13 +98,21 @@ impl Default for Sketch {
     }
 }
 
-/// The bucket index of a positive, normal magnitude.
+/// Mantissa bits below the ones that pick the part of the octave (52 - log2(128)).
+const SUB_BUCKET_SHIFT: u32 = 52 - BUCKETS_PER_OCTAVE.trailing_zeros();
+
+/// The bucket index of a positive, normal magnitude: `exponent * 128 + floor(128 * fraction)`,
+/// which is exactly the biased exponent and the top 7 mantissa bits read as one integer, less
+/// the bias.
 #[inline]
 fn index_of(magnitude: f64) -> i64 {
-    let bits = magnitude.to_bits();
-    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let mantissa = (bits & ((1u64 << 52) - 1)) as f64 / (1u64 << 52) as f64;
-    exponent * BUCKETS_PER_OCTAVE + (mantissa * BUCKETS_PER_OCTAVE as f64) as i64
+    index_of_bits(magnitude.to_bits())
+}
+
+/// [`index_of`] from the bits of a value; the sign bit is ignored.
+#[inline]
+fn index_of_bits(bits: u64) -> i64 {
+    ((bits & !(1u64 << 63)) >> SUB_BUCKET_SHIFT) as i64 - 1023 * BUCKETS_PER_OCTAVE
 }
 
 /// The lower end of bucket `index`.
@@ -117,6 +125,31 @@ fn lower_bound(index: i64) -> f64 {
 /// The value reported for bucket `index`: the midpoint of its ends.
 fn representative(index: i64) -> f64 {
     0.5 * (lower_bound(index) + lower_bound(index + 1))
+}
+
+/// The smallest and largest of `values`, or None when a value is not finite or there are none.
+/// Four independent lanes, so the loop is not one long dependency chain.
+#[inline]
+fn finite_min_max(values: &[f64]) -> Option<(f64, f64)> {
+    let first = *values.first()?;
+    let mut lo = [first; 4];
+    let mut hi = [first; 4];
+    let mut blocks = values.chunks_exact(4);
+    for block in &mut blocks {
+        for k in 0..4 {
+            lo[k] = lo[k].min(block[k]);
+            hi[k] = hi[k].max(block[k]);
+        }
+    }
+    for &v in blocks.remainder() {
+        lo[0] = lo[0].min(v);
+        hi[0] = hi[0].max(v);
+    }
+    let min = lo[0].min(lo[1]).min(lo[2].min(lo[3]));
+    let max = hi[0].max(hi[1]).max(hi[2].max(hi[3]));
+    // min/max skip NaN, so check for it apart; infinities show in the extremes.
+    let has_nan = values.iter().fold(false, |acc, v| acc | v.is_nan());
+    (min.is_finite() && max.is_finite() && !has_nan).then_some((min, max))
 }
 
 impl Sketch {
@@ -145,10 +178,43 @@ impl Sketch {
     }
 
     /// Adds every value of a slice.
+    ///
+    /// Fast path: when every value is finite and of one sign away from zero (the usual case
+    /// for a cell of a chunk), the store is grown once to cover the buckets of the smallest and
+    /// largest magnitudes (the index is monotone in the magnitude), and each value then costs
+    /// one integer index and one increment. Otherwise the values are added one by one. Both
+    /// paths give the same sketch.
     pub fn extend(&mut self, values: &[f64]) {
+        let Some((min, max)) = finite_min_max(values) else {
+            for &v in values {
+                self.add(v);
+            }
+            return;
+        };
+        let store = if min >= ZERO_THRESHOLD {
+            &mut self.positive
+        } else if max <= -ZERO_THRESHOLD {
+            &mut self.negative
+        } else {
+            for &v in values {
+                self.add(v);
+            }
+            return;
+        };
+        let (lo, hi) = {
+            let (a, b) = (index_of(min.abs()), index_of(max.abs()));
+            (a.min(b), a.max(b))
+        };
+        store.add(lo, 0);
+        store.add(hi, 0);
+        let base = store.offset;
+        let counts = &mut store.counts[(lo - base) as usize..=(hi - base) as usize];
         for &v in values {
-            self.add(v);
+            counts[(index_of_bits(v.to_bits()) - lo) as usize] += 1;
         }
+        self.count += values.len() as u64;
+        self.min = self.min.min(min);
+        self.max = self.max.max(max);
     }
 
     /// Merges `other` into `self`; the result is the same in any order.
@@ -237,6 +303,45 @@ mod tests {
             );
         }
         assert!(sketch.is_consistent());
+    }
+
+    #[test]
+    fn extend_equals_adding_one_by_one() {
+        let positive: Vec<f64> = (1..2000).map(|i| (i as f64 * 0.37).exp2() * 1e-3).collect();
+        let negative: Vec<f64> = positive.iter().map(|v| -v * 3.3).collect();
+        let mut mixed = positive.clone();
+        mixed.extend(&negative);
+        mixed.push(0.0);
+        let mut with_nan = positive.clone();
+        with_nan.insert(10, f64::NAN);
+        with_nan.push(f64::INFINITY);
+        let single = vec![42.0];
+        for values in [&positive, &negative, &mixed, &with_nan, &single] {
+            let mut fast = Sketch::new();
+            // Two calls, so that the second grows a non-empty store.
+            let (a, b) = values.split_at(values.len() / 2);
+            fast.extend(b);
+            fast.extend(a);
+            let mut slow = Sketch::new();
+            for &v in values.iter() {
+                slow.add(v);
+            }
+            assert_eq!(fast, slow);
+            assert!(fast.is_consistent());
+        }
+    }
+
+    #[test]
+    fn integer_index_matches_the_log_linear_formula() {
+        for i in 0..10_000 {
+            let x = (i as f64 * 0.0137 - 60.0).exp2() * (1.0 + (i % 7) as f64 / 7.0);
+            let bits = x.to_bits();
+            let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+            let mantissa = (bits & ((1u64 << 52) - 1)) as f64 / (1u64 << 52) as f64;
+            let formula =
+                exponent * BUCKETS_PER_OCTAVE + (mantissa * BUCKETS_PER_OCTAVE as f64) as i64;
+            assert_eq!(index_of(x), formula, "x = {x}");
+        }
     }
 
     #[test]
