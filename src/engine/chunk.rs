@@ -5,7 +5,7 @@
 use super::accumulator::{Accumulator, PairCounts};
 use super::rng::{self, open_uniform, Permutation, Purpose, Stream};
 use super::{CellSlot, Context};
-use crate::model::dist::{norm_cdf, norm_quantile, poisson};
+use crate::model::dist::{norm_quantile, poisson};
 use crate::model::{ModelKind, Sampling, TargetKind};
 use rand_distr::{Distribution as _, StandardNormal};
 
@@ -120,18 +120,13 @@ impl Workspace {
 
         // 2. Each period's trend at the path's score (Gaussian copula).
         for &i in &ctx.stochastic {
-            let ind = &scenario.indicators[i];
             let scores =
                 &trend_scores_row(trend_scores, &self.draws, &self.correlated, i, self.chunk)[..n];
-            for (k, period) in ind.periods.iter().enumerate() {
-                let out = &mut self.trends[i][k * self.chunk..k * self.chunk + n];
-                if period.trend.is_fixed() {
-                    out.fill(period.trend.mean());
-                } else {
-                    for (t, &z) in out.iter_mut().zip(scores) {
-                        *t = period.trend.quantile(norm_cdf(z));
-                    }
-                }
+            for (k, map) in ctx.trend_maps[i].iter().enumerate() {
+                map.fill(
+                    scores,
+                    &mut self.trends[i][k * self.chunk..k * self.chunk + n],
+                );
             }
         }
 

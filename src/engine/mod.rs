@@ -9,6 +9,7 @@ pub mod floor;
 pub mod prepare;
 pub mod rng;
 
+use crate::model::score_map::ScoreMap;
 use crate::model::{ModelKind, Scenario};
 use accumulator::Accumulator;
 use prepare::Prepared;
@@ -63,6 +64,8 @@ pub struct Context<'a> {
     pub period_of: Vec<Vec<Option<usize>>>,
     /// Members of each group: due-year groups first, then named groups.
     pub group_members: Vec<Vec<usize>>,
+    /// Copula maps of the trends: trend_maps[indicator][period].
+    pub trend_maps: Vec<Vec<ScoreMap>>,
 }
 
 impl<'a> Context<'a> {
@@ -150,6 +153,16 @@ impl<'a> Context<'a> {
                 .collect(),
             period_of,
             group_members,
+            trend_maps: scenario
+                .indicators
+                .iter()
+                .map(|ind| {
+                    ind.periods
+                        .iter()
+                        .map(|p| ScoreMap::new(&p.trend))
+                        .collect()
+                })
+                .collect(),
         }
     }
 

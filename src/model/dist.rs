@@ -1,7 +1,8 @@
 //! Distributions of scalar assumptions (scenario spec, section 3): validated constructors,
 //! inverse CDFs (what the copula sampler calls), CDFs and exact moments, plus the special
 //! functions they rest on: the standard normal CDF and quantile, log-gamma, the regularized
-//! incomplete beta function and its inverse, the Student-t quantile, and exact Poisson sampling.
+//! incomplete beta function and its inverse, the Student-t quantile, and exact Poisson sampling
+//! (small rates through [`super::poisson_table`]).
 //!
 //! Every [`Dist`] is built through a constructor ([`Dist::normal`], [`Dist::pert`], ...) that
 //! validates the parameters (returning a short user-facing message otherwise) and precomputes
@@ -534,6 +535,17 @@ impl Dist {
             }
         };
         finite_or_max(x)
+    }
+
+    /// The copula quantile `quantile(Phi(z))` of a standard normal score `z`, in closed form
+    /// where one exists: `Some((shift, scale, exponential))` means `shift + scale z` (normal),
+    /// or `exp(shift + scale z)` when `exponential` (lognormal). None for the other kinds.
+    pub fn score_affine(&self) -> Option<(f64, f64, bool)> {
+        match self {
+            Dist::Normal(d) => Some((d.mean, d.sd, false)),
+            Dist::LogNormal(d) => Some((d.mu, d.sigma, true)),
+            _ => None,
+        }
     }
 
     /// Exact mean (closed form). For a Student-t with `df <= 1` the mean does not exist and NaN
@@ -1819,10 +1831,10 @@ fn ln_poisson_pmf(k: f64, lambda: f64, ln_lambda: f64) -> f64 {
 /// returned as an `f64` holding an integer. Exact in distribution and deterministic for a given
 /// generator state; NaN if `lambda` is negative, NaN or infinite.
 ///
-/// For `lambda < 10`: inversion by sequential search (Devroye 1986, "Non-Uniform Random Variate
-/// Generation", X.3.3), one uniform per draw. For `lambda >= 10`: Hörmann's PTRS (1993, "The
-/// transformed rejection method for generating Poisson random variables", Insurance:
-/// Mathematics and Economics 12), about 1.1 pairs of uniforms per draw.
+/// For `lambda < 64`: two uniforms, by additivity over a grid of tabulated CDFs
+/// ([`super::poisson_table`]). For `lambda >= 64`: Hörmann's PTRS (1993, "The transformed
+/// rejection method for generating Poisson random variables", Insurance: Mathematics and
+/// Economics 12), about 1.1 pairs of uniforms per draw.
 pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if !(lambda >= 0.0 && lambda.is_finite()) {
         return f64::NAN;
@@ -1830,25 +1842,16 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if lambda == 0.0 {
         return 0.0;
     }
-    if lambda < 10.0 {
-        let u: f64 = rng.random();
-        let mut pk = (-lambda).exp();
-        let mut cum = pk;
-        let mut k = 0.0;
-        // Beyond k = 200 the remaining mass is far below 2^-53 for lambda < 10.
-        while u >= cum && k < 200.0 {
-            k += 1.0;
-            pk *= lambda / k;
-            cum += pk;
-        }
-        return k;
+    if lambda < super::poisson_table::TABLE_LAMBDA_MAX {
+        return super::poisson_table::sample(rng, lambda);
     }
     let slam = lambda.sqrt();
-    let ln_lambda = lambda.ln();
     let b = 0.931 + 2.53 * slam;
     let a = -0.059 + 0.02483 * b;
     let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
     let v_r = 0.9277 - 3.6224 / (b - 2.0);
+    // Computed on the first draw that needs the exact test.
+    let mut ln_lambda = f64::NAN;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
@@ -1860,9 +1863,11 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
         if k.is_nan() || k < 0.0 || (us < 0.013 && v > us) {
             continue;
         }
-        if v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln()
-            <= ln_poisson_pmf(k, lambda, ln_lambda)
-        {
+        if ln_lambda.is_nan() {
+            ln_lambda = lambda.ln();
+        }
+        // ln(v) + ln(inv_alpha) - ln(a / us^2 + b), as one logarithm.
+        if (v * inv_alpha / (a / (us * us) + b)).ln() <= ln_poisson_pmf(k, lambda, ln_lambda) {
             return k;
         }
     }
