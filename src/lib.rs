@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod scenario;
 pub mod stats;
