@@ -410,8 +410,17 @@ fn correlate(
     }
     for &i in members {
         let row = &mut out[i * chunk..i * chunk + n];
-        row.fill(0.0);
-        for &(j, weight) in &factor.rows[i] {
+        // The first term sets the row, the others add to it (no zero-fill pass).
+        let mut terms = factor.rows[i].iter();
+        match terms.next() {
+            Some(&(j, weight)) => {
+                for (o, &d) in row.iter_mut().zip(&draws[j * chunk..j * chunk + n]) {
+                    *o = weight * d;
+                }
+            }
+            None => row.fill(0.0),
+        }
+        for &(j, weight) in terms {
             for (o, &d) in row.iter_mut().zip(&draws[j * chunk..j * chunk + n]) {
                 *o += weight * d;
             }

@@ -4,7 +4,7 @@
 //! lambda) / 4` on a grid of step 1/4 and `d = lambda - l0` in `[0, 1/4)`. The first part is
 //! drawn by inversion of a precomputed CDF table of `Poisson(l0)` started from a guide table
 //! (Chen & Asau 1974; Devroye 1986, "Non-Uniform Random Variate Generation", III.2.4), one
-//! uniform and about two comparisons. The second by inversion from 0 with one uniform; since
+//! uniform and about two comparisons (skipped when `l0 = 0`). The second by inversion from 0 with one uniform; since
 //! `exp(-d) > 1 - d`, any `u < 1 - d` (at least 3/4 of draws) is 0 without computing `exp`.
 //!
 //! The tables hold `P(X <= k)` for `k` up to where the remaining mass is below 1e-18 (the
@@ -83,17 +83,22 @@ fn uniform<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
-/// A Poisson(`lambda`) draw for `0 <= lambda < TABLE_LAMBDA_MAX`, as an `f64`; two uniforms.
+/// A Poisson(`lambda`) draw for `0 <= lambda < TABLE_LAMBDA_MAX`, as an `f64`; two uniforms
+/// (one below 1/4, where the tabulated part is always 0).
 #[inline]
 pub fn sample<R: RngCore + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     debug_assert!((0.0..TABLE_LAMBDA_MAX).contains(&lambda));
+    if lambda < 1.0 / GRID_PER_UNIT {
+        // l0 = 0: the first part is always 0.
+        return small(rng, lambda);
+    }
     let tables = tables();
-    let j = ((lambda * GRID_PER_UNIT) as usize).min(tables.start.len() - 2);
+    let j = ((lambda * GRID_PER_UNIT) as u32 as usize).min(tables.start.len() - 2);
     let residual = (lambda - j as f64 / GRID_PER_UNIT).max(0.0);
     let (from, to) = (tables.start[j], tables.start[j + 1]);
     let cdf = &tables.cdf[from..to];
     let u = uniform(rng);
-    let g = ((u * cdf.len() as f64) as usize).min(cdf.len() - 1);
+    let g = ((u * cdf.len() as f64) as u32 as usize).min(cdf.len() - 1);
     let mut k = tables.guide[from + g] as usize;
     // cdf ends with 1 > u, so the search stops inside the table.
     while k + 1 < cdf.len() && u >= cdf[k] {

@@ -127,31 +127,6 @@ fn representative(index: i64) -> f64 {
     0.5 * (lower_bound(index) + lower_bound(index + 1))
 }
 
-/// The smallest and largest of `values`, or None when a value is not finite or there are none.
-/// Four independent lanes, so the loop is not one long dependency chain.
-#[inline]
-fn finite_min_max(values: &[f64]) -> Option<(f64, f64)> {
-    let first = *values.first()?;
-    let mut lo = [first; 4];
-    let mut hi = [first; 4];
-    let mut blocks = values.chunks_exact(4);
-    for block in &mut blocks {
-        for k in 0..4 {
-            lo[k] = lo[k].min(block[k]);
-            hi[k] = hi[k].max(block[k]);
-        }
-    }
-    for &v in blocks.remainder() {
-        lo[0] = lo[0].min(v);
-        hi[0] = hi[0].max(v);
-    }
-    let min = lo[0].min(lo[1]).min(lo[2].min(lo[3]));
-    let max = hi[0].max(hi[1]).max(hi[2].max(hi[3]));
-    // min/max skip NaN, so check for it apart; infinities show in the extremes.
-    let has_nan = values.iter().fold(false, |acc, v| acc | v.is_nan());
-    (min.is_finite() && max.is_finite() && !has_nan).then_some((min, max))
-}
-
 impl Sketch {
     /// An empty sketch.
     pub fn new() -> Self {
@@ -181,40 +156,46 @@ impl Sketch {
     ///
     /// Fast path: when every value is finite and of one sign away from zero (the usual case
     /// for a cell of a chunk), the store is grown once to cover the buckets of the smallest and
-    /// largest magnitudes (the index is monotone in the magnitude), and each value then costs
-    /// one integer index and one increment. Otherwise the values are added one by one. Both
-    /// paths give the same sketch.
+    /// largest magnitudes, and each value then costs one integer index and one increment. The
+    /// test needs no floating-point comparison: for values of one sign the bit patterns, read
+    /// as integers, are ordered like the magnitudes, so the smallest and largest patterns give
+    /// the sign, the extreme magnitudes (hence the bucket range) and finiteness. Otherwise the
+    /// values are added one by one. Both paths give the same sketch.
     pub fn extend(&mut self, values: &[f64]) {
-        let Some((min, max)) = finite_min_max(values) else {
-            for &v in values {
-                self.add(v);
-            }
+        const SIGN: u64 = 1 << 63;
+        const INFINITY: u64 = 0x7ff0_0000_0000_0000;
+        let (mut lo, mut hi) = (u64::MAX, 0u64);
+        for &v in values {
+            let bits = v.to_bits();
+            lo = lo.min(bits);
+            hi = hi.max(bits);
+        }
+        let smallest = ZERO_THRESHOLD.to_bits();
+        let (store, min_bits, max_bits) = if values.is_empty() {
             return;
-        };
-        let store = if min >= ZERO_THRESHOLD {
-            &mut self.positive
-        } else if max <= -ZERO_THRESHOLD {
-            &mut self.negative
+        } else if hi < INFINITY && lo >= smallest {
+            (&mut self.positive, lo, hi)
+        } else if lo >= SIGN | smallest && hi < SIGN | INFINITY {
+            (&mut self.negative, lo, hi)
         } else {
             for &v in values {
                 self.add(v);
             }
             return;
         };
-        let (lo, hi) = {
-            let (a, b) = (index_of(min.abs()), index_of(max.abs()));
-            (a.min(b), a.max(b))
-        };
-        store.add(lo, 0);
-        store.add(hi, 0);
-        let base = store.offset;
-        let counts = &mut store.counts[(lo - base) as usize..=(hi - base) as usize];
+        let (first, last) = (index_of_bits(min_bits), index_of_bits(max_bits));
+        let (first, last) = (first.min(last), first.max(last));
+        store.add(first, 0);
+        store.add(last, 0);
+        let offset = (first - store.offset) as usize;
+        let counts = &mut store.counts[offset..=offset + (last - first) as usize];
         for &v in values {
-            counts[(index_of_bits(v.to_bits()) - lo) as usize] += 1;
+            counts[(index_of_bits(v.to_bits()) - first) as usize] += 1;
         }
         self.count += values.len() as u64;
-        self.min = self.min.min(min);
-        self.max = self.max.max(max);
+        let (a, b) = (f64::from_bits(min_bits), f64::from_bits(max_bits));
+        self.min = self.min.min(a.min(b));
+        self.max = self.max.max(a.max(b));
     }
 
     /// Merges `other` into `self`; the result is the same in any order.
