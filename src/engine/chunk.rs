@@ -26,6 +26,8 @@ pub struct Workspace {
     event_add: Vec<f64>,
     /// Target met flags: met[target * chunk + path].
     met: Vec<bool>,
+    /// Per path: every member of the current group met.
+    all_met: Vec<bool>,
     outcome: Vec<f64>,
     formula_out: Vec<f64>,
     scratch: Vec<Vec<f64>>,
@@ -60,6 +62,7 @@ impl Workspace {
             shock: vec![0.0; n_ind * chunk],
             event_add: vec![0.0; n_ind * chunk],
             met: vec![false; ctx.scenario.targets.len() * chunk],
+            all_met: vec![true; chunk],
             outcome: vec![0.0; chunk],
             formula_out: vec![0.0; chunk],
             scratch: vec![Vec::with_capacity(chunk); depth],
@@ -359,16 +362,32 @@ impl Workspace {
                 count += *m as u64;
             }
             acc.target_met[k] += count;
-            acc.target_outcomes[k].add_chunk(outcome);
+            if ctx.level_cells[k].is_none() {
+                acc.target_outcomes[k].add_chunk(outcome);
+            }
+        }
+        // A level target's outcomes are its cell's values: copy the cell's distribution rather
+        // than sketch the same values twice (the result is the same, bit for bit).
+        for (k, cell) in ctx.level_cells.iter().enumerate() {
+            if let Some(c) = *cell {
+                acc.target_outcomes[k].clone_from(&acc.cells[c]);
+            }
         }
 
         // 8. Groups and milestone pairs.
         for (g, members) in ctx.group_members.iter().enumerate() {
-            let mut count = 0u64;
-            for p in 0..n {
-                count += members.iter().all(|&k| self.met[k * self.chunk + p]) as u64;
+            // AND the members' rows together, one row at a time (a loop over contiguous flags).
+            let all = &mut self.all_met[..n];
+            all.fill(true);
+            for &k in members {
+                for (a, &m) in all
+                    .iter_mut()
+                    .zip(&self.met[k * self.chunk..k * self.chunk + n])
+                {
+                    *a &= m;
+                }
             }
-            acc.group_met[g] += count;
+            acc.group_met[g] += all.iter().map(|&a| a as u64).sum::<u64>();
         }
         for (slot, &(a, b)) in acc.pairs.iter_mut().zip(&prepared.milestone_pairs) {
             let (ma, mb) = (
