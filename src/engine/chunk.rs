@@ -240,9 +240,11 @@ impl Workspace {
                             }
                         }
                         if ind.kind == ModelKind::Growth {
+                            // `* 0.01` rather than `/ 100`: within an ulp, and a division
+                            // per path and year is a measurable share of the run.
                             for p in 0..n {
                                 let rate = (trend[p] + shock[p] + events[p]).max(-99.0);
-                                current[p] = previous[p] * (1.0 + rate / 100.0);
+                                current[p] = previous[p] * (1.0 + rate * 0.01);
                             }
                         } else {
                             let (lo, hi) = (
