@@ -2,15 +2,17 @@
 //!
 //! `Poisson(lambda) = Poisson(l0) + Poisson(d)` for independent parts, with `l0 = floor(4
 //! lambda) / 4` on a grid of step 1/4 and `d = lambda - l0` in `[0, 1/4)`. The first part is
-//! drawn by inversion of a precomputed CDF table of `Poisson(l0)` started from a guide table
-//! (Chen & Asau 1974; Devroye 1986, "Non-Uniform Random Variate Generation", III.2.4), one
-//! uniform and about two comparisons (skipped when `l0 = 0`). The second by inversion from 0 with one uniform; since
-//! `exp(-d) > 1 - d`, any `u < 1 - d` (at least 3/4 of draws) is 0 without computing `exp`.
+//! drawn from a precomputed alias table of `Poisson(l0)` (Walker 1977, built by Vose's 1991
+//! method): one uniform `u`, one table entry, no search: with `n` entries, `x = n u`, entry
+//! `i = floor(x)` gives `i` if `x - i < prob[i]`, else `alias[i]` (skipped when `l0 = 0`). The
+//! second part by inversion from 0 with one uniform; since `exp(-d) > 1 - d`, any `u < 1 - d`
+//! (at least 3/4 of draws) is 0 without computing `exp`.
 //!
-//! The tables hold `P(X <= k)` for `k` up to where the remaining mass is below 1e-18 (the
-//! last entry is set to exactly 1); the entries agree with the exact CDF within 1e-13
-//! (`tests/poisson_table.rs`), against the 2^-53 resolution of the uniforms. They are built
-//! once per process (about 40,000 entries, 0.4 MB).
+//! Each table covers `k` up to where the remaining mass is below 1e-18 (then renormalised).
+//! The probabilities the tables encode agree with the exact Poisson pmf within 1e-13
+//! (`tests/poisson_table.rs`); using the fractional part of `n u` as the coin costs
+//! `log2(n)` of the 53 random bits, so the draws resolve probabilities to 2^-45 (3e-14) or
+//! finer. The tables are built once per process (about 28,000 entries, 0.45 MB).
 
 use rand::RngCore;
 use std::sync::OnceLock;
@@ -22,13 +24,17 @@ const GRID_PER_UNIT: f64 = 4.0;
 /// Mass left out of the upper tail of a table.
 const TAIL_MASS: f64 = 1e-18;
 
-/// The CDF and guide tables of `Poisson(j / 4)`, `j = 0 .. 256`.
+/// One alias-table entry: keep `k = i` with probability `prob`, else take `alias`.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    prob: f64,
+    alias: u32,
+}
+
+/// The alias tables of `Poisson(j / 4)`, `j = 0 .. 256`, concatenated: table `j` is
+/// `entries[start[j]..start[j + 1]]`.
 struct Tables {
-    /// Concatenated CDFs; table `j` is `cdf[start[j]..start[j + 1]]`.
-    cdf: Vec<f64>,
-    /// Concatenated guide tables, same lengths: `guide[start[j] + g]` is the least `k` with
-    /// `P(X <= k) > g / len`.
-    guide: Vec<u32>,
+    entries: Vec<Entry>,
     start: Vec<usize>,
 }
 
@@ -36,45 +42,76 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let count = (TABLE_LAMBDA_MAX * GRID_PER_UNIT) as usize;
-        let mut cdf = Vec::new();
-        let mut guide = Vec::new();
+        let mut entries = Vec::new();
         let mut start = vec![0];
         for j in 0..count {
-            let table = cdf_table(j as f64 / GRID_PER_UNIT);
-            let len = table.len();
-            let mut k = 0u32;
-            for g in 0..len {
-                let level = g as f64 / len as f64;
-                while table[k as usize] <= level {
-                    k += 1;
-                }
-                guide.push(k);
-            }
-            cdf.extend(table);
-            start.push(cdf.len());
+            entries.extend(alias_table(&pmf_table(j as f64 / GRID_PER_UNIT)));
+            start.push(entries.len());
         }
-        Tables { cdf, guide, start }
+        Tables { entries, start }
     })
 }
 
-/// `P(X <= k)` for `X ~ Poisson(lambda)`, `k = 0, 1, ...` until the rest is below
-/// [`TAIL_MASS`]; the last entry is 1.
-pub fn cdf_table(lambda: f64) -> Vec<f64> {
+/// `P(X = k)` for `X ~ Poisson(lambda)`, `k = 0, 1, ...` until the rest is below
+/// [`TAIL_MASS`].
+fn pmf_table(lambda: f64) -> Vec<f64> {
     let mut pmf = (-lambda).exp();
-    let mut cum = pmf;
-    let mut table = vec![cum];
+    let mut table = vec![pmf];
     let mut k = 0.0;
     // The remaining mass after k (> lambda) is below pmf * (k + 1) / (k + 1 - lambda).
     while !(k > lambda && pmf * (k + 1.0) / (k + 1.0 - lambda) < TAIL_MASS) {
         k += 1.0;
         pmf *= lambda / k;
-        cum += pmf;
-        table.push(cum);
-    }
-    if let Some(last) = table.last_mut() {
-        *last = 1.0;
+        table.push(pmf);
     }
     table
+}
+
+/// Vose's alias table for the (renormalised) probabilities `pmf`.
+fn alias_table(pmf: &[f64]) -> Vec<Entry> {
+    let n = pmf.len();
+    let total: f64 = pmf.iter().sum();
+    let mut scaled: Vec<f64> = pmf.iter().map(|p| p * n as f64 / total).collect();
+    let mut entries = vec![
+        Entry {
+            prob: 1.0,
+            alias: 0
+        };
+        n
+    ];
+    let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| scaled[i] < 1.0);
+    while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+        small.pop();
+        entries[s] = Entry {
+            prob: scaled[s],
+            alias: l as u32,
+        };
+        scaled[l] = (scaled[l] + scaled[s]) - 1.0;
+        if scaled[l] < 1.0 {
+            large.pop();
+            small.push(l);
+        }
+    }
+    // Whatever is left holds probability 1 up to rounding.
+    for i in small.into_iter().chain(large) {
+        entries[i] = Entry {
+            prob: 1.0,
+            alias: i as u32,
+        };
+    }
+    entries
+}
+
+/// The probabilities the alias table of `Poisson(lambda)` encodes, by `k` (for tests):
+/// `P(k) = (prob[k] + sum of (1 - prob[i]) over entries i aliased to k) / n`.
+pub fn tabulated_pmf(lambda: f64) -> Vec<f64> {
+    let entries = alias_table(&pmf_table(lambda));
+    let n = entries.len() as f64;
+    let mut pmf: Vec<f64> = entries.iter().map(|e| e.prob / n).collect();
+    for e in &entries {
+        pmf[e.alias as usize] += (1.0 - e.prob) / n;
+    }
+    pmf
 }
 
 /// A uniform in (0, 1) from 53 random bits (the engine's `open_uniform`).
@@ -95,15 +132,15 @@ pub fn sample<R: RngCore + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     let tables = tables();
     let j = ((lambda * GRID_PER_UNIT) as u32 as usize).min(tables.start.len() - 2);
     let residual = (lambda - j as f64 / GRID_PER_UNIT).max(0.0);
-    let (from, to) = (tables.start[j], tables.start[j + 1]);
-    let cdf = &tables.cdf[from..to];
-    let u = uniform(rng);
-    let g = ((u * cdf.len() as f64) as u32 as usize).min(cdf.len() - 1);
-    let mut k = tables.guide[from + g] as usize;
-    // cdf ends with 1 > u, so the search stops inside the table.
-    while k + 1 < cdf.len() && u >= cdf[k] {
-        k += 1;
-    }
+    let table = &tables.entries[tables.start[j]..tables.start[j + 1]];
+    let x = uniform(rng) * table.len() as f64;
+    let i = (x as u32 as usize).min(table.len() - 1);
+    let entry = table[i];
+    let k = if x - (i as f64) < entry.prob {
+        i
+    } else {
+        entry.alias as usize
+    };
     k as f64 + small(rng, residual)
 }
 

@@ -178,9 +178,7 @@ impl Sketch {
         } else if lo >= SIGN | smallest && hi < SIGN | INFINITY {
             (&mut self.negative, lo, hi)
         } else {
-            for &v in values {
-                self.add(v);
-            }
+            self.extend_mixed(values);
             return;
         };
         let (first, last) = (index_of_bits(min_bits), index_of_bits(max_bits));
@@ -196,6 +194,56 @@ impl Sketch {
         let (a, b) = (f64::from_bits(min_bits), f64::from_bits(max_bits));
         self.min = self.min.min(a.min(b));
         self.max = self.max.max(a.max(b));
+    }
+
+    /// [`Sketch::extend`] for values of both signs, zeros or non-finite values: one pass finds
+    /// each sign's bucket range, both stores grow once, a second pass counts.
+    fn extend_mixed(&mut self, values: &[f64]) {
+        const MAGNITUDE: u64 = u64::MAX >> 1;
+        let smallest = ZERO_THRESHOLD.to_bits();
+        let mut range = [(u64::MAX, 0u64); 2];
+        for &v in values {
+            let bits = v.to_bits();
+            let magnitude = bits & MAGNITUDE;
+            if v.is_finite() && magnitude >= smallest {
+                let r = &mut range[(bits >> 63) as usize];
+                *r = (r.0.min(magnitude), r.1.max(magnitude));
+            }
+        }
+        let mut bases = [0i64; 2];
+        for (sign, &(lo, hi)) in range.iter().enumerate() {
+            if lo <= hi {
+                let store = if sign == 0 {
+                    &mut self.positive
+                } else {
+                    &mut self.negative
+                };
+                store.add(index_of_bits(lo), 0);
+                store.add(index_of_bits(hi), 0);
+                bases[sign] = store.offset;
+            }
+        }
+        for &v in values {
+            if !v.is_finite() {
+                continue;
+            }
+            self.count += 1;
+            self.min = self.min.min(v);
+            self.max = self.max.max(v);
+            let bits = v.to_bits();
+            let magnitude = bits & MAGNITUDE;
+            if magnitude < smallest {
+                self.zeros += 1;
+                continue;
+            }
+            let sign = (bits >> 63) as usize;
+            let store = if sign == 0 {
+                &mut self.positive
+            } else {
+                &mut self.negative
+            };
+            store.counts[(index_of_bits(magnitude) - bases[sign]) as usize] += 1;
+        }
     }
 
     /// Merges `other` into `self`; the result is the same in any order.
