@@ -1831,7 +1831,7 @@ fn ln_poisson_pmf(k: f64, lambda: f64, ln_lambda: f64) -> f64 {
 /// returned as an `f64` holding an integer. Exact in distribution and deterministic for a given
 /// generator state; NaN if `lambda` is negative, NaN or infinite.
 ///
-/// For `lambda < 64`: two uniforms, by additivity over a grid of tabulated CDFs
+/// For `lambda < 64`: two random words, by additivity over a grid of alias tables
 /// ([`super::poisson_table`]). For `lambda >= 64`: Hörmann's PTRS (1993, "The transformed
 /// rejection method for generating Poisson random variables", Insurance: Mathematics and
 /// Economics 12), about 1.1 pairs of uniforms per draw.
