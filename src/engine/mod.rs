@@ -65,7 +65,7 @@ pub struct Context<'a> {
     pub period_of: Vec<Vec<Option<usize>>>,
     /// Members of each group: due-year groups first, then named groups.
     pub group_members: Vec<Vec<usize>>,
-    /// Copula maps of the trends: trend_maps[indicator][period].
+    /// Copula maps of the trends, by indicator, then period.
     pub trend_maps: Vec<Vec<ScoreMap>>,
     /// Per target: for a level target on a simulated cell, that cell (its outcome distribution
     /// is the cell's).
