@@ -548,6 +548,18 @@ impl Dist {
         }
     }
 
+    /// The probability at which the inverse CDF has a kink (a jump of its second derivative):
+    /// the mode of a triangular or split normal, when strictly inside (0, 1). Tables of the
+    /// inverse CDF place a node there.
+    pub fn kink_probability(&self) -> Option<f64> {
+        let p = match self {
+            Dist::Triangular(d) => d.f_mode,
+            Dist::SplitNormal(d) => d.p_mode,
+            _ => return None,
+        };
+        (p > 0.0 && p < 1.0).then_some(p)
+    }
+
     /// Exact mean (closed form). For a Student-t with `df <= 1` the mean does not exist and NaN
     /// is returned.
     ///

@@ -11,14 +11,16 @@
 //!   the exact values. The table checks itself when built: at every interval's midpoint (where a
 //!   cubic Hermite interpolant's error peaks) it must agree with the exact map within half of
 //!   [`TOLERANCE`] times `max(w, |x - m|)`, `w` being the width `Q(Phi(1)) - Q(Phi(-1))` and `m`
-//!   the median. A distribution that fails is tabulated again as `asinh((x - m) / w)` (fat
-//!   tails: Student-t with few degrees of freedom); one that fails again (the extreme tails of
-//!   a Student-t with df < 1, say) keeps the exact map. Beyond `TABLE_Z` (probability
+//!   the median. Where the map has a kink (the mode of a triangular or split normal) the grid
+//!   is shifted to put a node on it and the slopes next to it are one-sided. A distribution
+//!   that fails is tabulated again as `asinh((x - m) / w)` (fat tails: Student-t with few
+//!   degrees of freedom); one that fails again (the extreme tails of a Student-t with df < 1,
+//!   say) keeps the exact map. Beyond `TABLE_Z` (probability
 //!   5.7e-7) the exact map is used; there `Phi(z)` rounds to within 1e-16 of 1, whose relative
 //!   error would show in the nodes. `tests/score_map.rs` checks the same bound on a dense grid.
 //! - Discrete: the exact map (a binary search, already cheap).
 
-use super::dist::{norm_cdf, Dist};
+use super::dist::{norm_cdf, norm_quantile, Dist};
 
 /// Half-width of the tabulated range of scores.
 pub const TABLE_Z: f64 = 5.0;
@@ -65,6 +67,8 @@ pub struct Table {
     /// Per interval `[z_j, z_j + h]`: coefficients `c0 + c1 u + c2 u^2 + c3 u^3`, `u` in [0, 1],
     /// of the tabulated function.
     pieces: Vec<[f64; 4]>,
+    /// The score of the first node (`-TABLE_Z`, or a little less so that a kink is a node).
+    start: f64,
     /// What is tabulated.
     form: Form,
     /// The distribution, for scores outside the table.
@@ -184,19 +188,48 @@ fn exact(dist: &Dist, z: f64) -> f64 {
 
 impl Table {
     /// Tabulates `dist` in `form`; None when the table would not meet [`TOLERANCE`].
+    ///
+    /// Where the map has a kink (the mode of a triangular or split normal), the grid is shifted
+    /// so that the kink is a node, and the slopes of the nodes whose central stencil would
+    /// straddle it come from one-sided fourth-order differences on their own side (at the kink
+    /// itself, the mean of both: the slope is continuous there, only the curvature jumps).
     fn build(dist: &Dist, form: Form) -> Option<Table> {
         let h = 1.0 / NODES_PER_UNIT;
-        let intervals = (2.0 * TABLE_Z * NODES_PER_UNIT) as usize;
-        let z_of = |j: usize| -TABLE_Z + (j as f64 - PAD as f64) * h;
+        let kink = dist
+            .kink_probability()
+            .map(norm_quantile)
+            .filter(|z| z.abs() < TABLE_Z - 8.0 * h);
+        let start = match kink {
+            Some(z) => z - ((z + TABLE_Z) / h).ceil() * h,
+            None => -TABLE_Z,
+        };
+        let intervals = ((TABLE_Z - start) / h).ceil() as usize;
+        let z_of = |j: usize| start + (j as f64 - PAD as f64) * h;
         let values: Vec<f64> = (0..=intervals + 2 * PAD)
             .map(|j| form.forward(exact(dist, z_of(j))))
             .collect();
         if values.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        // Slope times h at node j (of the padded list), fourth-order central difference.
-        let slope_h = |j: usize| {
-            (values[j - 2] - 8.0 * values[j - 1] + 8.0 * values[j + 1] - values[j + 2]) / 12.0
+        let kink_node = kink.map(|z| PAD + ((z - start) / h).round() as usize);
+        let f = |j: usize| values[j];
+        // Slope times h at node j (of the padded list), fourth-order differences.
+        let central = |j: usize| (f(j - 2) - 8.0 * f(j - 1) + 8.0 * f(j + 1) - f(j + 2)) / 12.0;
+        let forward = |j: usize| {
+            (-25.0 * f(j) + 48.0 * f(j + 1) - 36.0 * f(j + 2) + 16.0 * f(j + 3) - 3.0 * f(j + 4))
+                / 12.0
+        };
+        let backward = |j: usize| {
+            (25.0 * f(j) - 48.0 * f(j - 1) + 36.0 * f(j - 2) - 16.0 * f(j - 3) + 3.0 * f(j - 4))
+                / 12.0
+        };
+        let slope_h = |j: usize| match kink_node {
+            Some(k) if j + 2 > k && j < k + 2 => match j.cmp(&k) {
+                std::cmp::Ordering::Less => backward(j),
+                std::cmp::Ordering::Greater => forward(j),
+                std::cmp::Ordering::Equal => 0.5 * (backward(j) + forward(j)),
+            },
+            _ => central(j),
         };
         let pieces: Vec<[f64; 4]> = (PAD..PAD + intervals)
             .map(|j| {
@@ -212,13 +245,14 @@ impl Table {
             .collect();
         let table = Table {
             pieces,
+            start,
             form,
             dist: dist.clone(),
         };
         let median = exact(dist, 0.0);
         let width = exact(dist, 1.0) - exact(dist, -1.0);
         let accurate = (0..intervals).all(|j| {
-            let z = -TABLE_Z + (j as f64 + 0.5) * h;
+            let z = start + (j as f64 + 0.5) * h;
             let want = exact(dist, z);
             let got = table.at(z);
             // Half the stated tolerance: the dense-grid maximum can sit a little off the
@@ -231,7 +265,7 @@ impl Table {
     /// The value at score `z`.
     #[inline]
     fn at(&self, z: f64) -> f64 {
-        let s = (z + TABLE_Z) * NODES_PER_UNIT;
+        let s = (z - self.start) * NODES_PER_UNIT;
         // Also false for NaN, which the exact map turns into the median.
         if s >= 0.0 && s < self.pieces.len() as f64 {
             let j = s as usize;
