@@ -147,11 +147,11 @@ fn small<R: RngCore + ?Sized>(rng: &mut R, d: f64) -> f64 {
     let d2 = 0.5 * d * d;
     let hi = 1.0 - d + d2 + MARGIN;
     let lo = hi - d2 * d / 3.0 - 2.0 * MARGIN;
-    if u < lo {
-        return 0.0;
-    }
-    if u >= hi && u < lo * (1.0 + d) {
-        return 1.0;
+    // 0 below `lo`, 1 from `hi` to `lo (1 + d)`: one branch that is rarely not taken (about
+    // d^2 / 2 of draws), the 0-or-1 choice itself without a branch.
+    let undecided = (u >= lo) & (u < hi);
+    if (u < lo * (1.0 + d)) & !undecided {
+        return (u >= hi) as u8 as f64;
     }
     let mut pmf = (-d).exp();
     let mut cum = pmf;
