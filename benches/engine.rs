@@ -1,9 +1,27 @@
-//! Engine benchmarks with fixed seeds: the bundled Guangxi scenario and the small test scenario,
-//! on the library directly (no file writing). Run with `cargo bench`.
+//! Engine benchmarks with fixed seeds (issue 5, "Speed, measured"), on the library directly (no
+//! file writing, no charts): the synthetic benchmark scenario at 1,000,000 paths, the bundled
+//! Guangxi scenario at 100,000 paths and the small test scenario at 1,000,000 paths. Each
+//! scenario is timed twice: the engine (`simulate`) and its random-number floor
+//! (`engine::floor::draw_floor`: the same random numbers drawn and nothing else). At the end
+//! the ratio engine / floor of each scenario is printed from criterion's estimates.
+//!
+//! Run with `cargo bench --bench engine`; one benchmark with e.g.
+//! `cargo bench --bench engine -- synthetic`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use plancast::scenario::{self, LoadOptions, RunSettings};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// (name, scenario file, paths).
+const CASES: [(&str, &str, u64); 3] = [
+    (
+        "synthetic_1m",
+        "benches/scenarios/synthetic.toml",
+        1_000_000,
+    ),
+    ("guangxi_100k", "scenarios/guangxi-14th-fyp.toml", 100_000),
+    ("small_1m", "tests/fixtures/valid/small.toml", 1_000_000),
+];
 
 fn load(path: &str, paths: u64) -> plancast::scenario::Loaded {
     let options = LoadOptions {
@@ -18,23 +36,58 @@ fn load(path: &str, paths: u64) -> plancast::scenario::Loaded {
 }
 
 fn bench_engine(c: &mut Criterion) {
+    let started = std::time::SystemTime::now();
     let mut group = c.benchmark_group("simulate");
     group.sample_size(10);
-    for (name, path, paths) in [
-        (
-            "guangxi_100k",
-            "scenarios/guangxi-14th-fyp.toml",
-            100_000u64,
-        ),
-        ("small_1m", "tests/fixtures/valid/small.toml", 1_000_000),
-    ] {
+    for (name, path, paths) in CASES {
         let loaded = load(path, paths);
         group.throughput(Throughput::Elements(paths));
         group.bench_function(name, |b| {
             b.iter(|| plancast::engine::simulate(&loaded.scenario, None, &|_| {}).expect("runs"))
         });
+        group.bench_function(format!("{name}_floor"), |b| {
+            b.iter(|| plancast::engine::floor::draw_floor(&loaded.scenario, None).expect("runs"))
+        });
     }
     group.finish();
+    print_ratios(started);
+}
+
+/// Prints engine / floor per scenario from the mean estimates criterion wrote since `started`.
+fn print_ratios(started: std::time::SystemTime) {
+    let dir = criterion_dir().join("simulate");
+    println!("\nengine / random-number floor (criterion mean estimates):");
+    for (name, _, _) in CASES {
+        let engine = mean_ns(&dir.join(name), started);
+        match (engine, mean_ns(&dir.join(format!("{name}_floor")), started)) {
+            (Some(engine), Some(floor)) => println!(
+                "  {name:<14} engine {:>8.3} s  floor {:>8.3} s  ratio {:.2}",
+                engine / 1e9,
+                floor / 1e9,
+                engine / floor
+            ),
+            _ => println!("  {name:<14} (not measured in this run)"),
+        }
+    }
+}
+
+/// Where criterion writes its results: `$CARGO_TARGET_DIR/criterion`, else `target/criterion`.
+fn criterion_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"))
+        .join("criterion")
+}
+
+/// The mean point estimate (ns) of one benchmark, if written since `started`.
+fn mean_ns(bench: &Path, started: std::time::SystemTime) -> Option<f64> {
+    let file = bench.join("new").join("estimates.json");
+    if std::fs::metadata(&file).ok()?.modified().ok()? < started {
+        return None;
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["mean"]["point_estimate"].as_f64()
 }
 
 criterion_group!(benches, bench_engine);

@@ -5,6 +5,7 @@ use crate::app_charts::{draw_charts_and_report, fallback_warning, plot};
 use crate::cli::{CliCommand, RunArgs, ScenarioArgs};
 use crate::engine;
 use crate::plots::Labels;
+use crate::progress::RunProgress;
 use crate::report::{self, output::OutputDir};
 use crate::scenario::{self, Diagnostics, LoadOptions, Loaded, RunSettings};
 use std::path::{Path, PathBuf};
@@ -101,8 +102,10 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, Error> {
     let loaded = load(&args.scenario, args.paths, args.seed)?;
     let threads = args.threads.map(usize::from);
     let started = Instant::now();
-    let sim = engine::simulate(&loaded.scenario, threads, &|_| {})
-        .map_err(|e| Error::Runtime(e.to_string()))?;
+    let progress = RunProgress::new(loaded.scenario.paths, args.quiet);
+    let sim = engine::simulate(&loaded.scenario, threads, &|done| progress.update(done));
+    progress.finish();
+    let sim = sim.map_err(|e| Error::Runtime(e.to_string()))?;
     let elapsed = started.elapsed().as_secs_f64();
     let used_threads = threads.unwrap_or_else(rayon::current_num_threads);
     let summary = report::summary::build(&loaded, &sim, elapsed, used_threads);

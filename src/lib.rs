@@ -11,6 +11,7 @@ pub mod cli;
 pub mod engine;
 pub mod model;
 pub mod plots;
+pub mod progress;
 pub mod report;
 pub mod scenario;
 pub mod stats;

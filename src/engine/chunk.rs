@@ -5,7 +5,7 @@
 use super::accumulator::{Accumulator, PairCounts};
 use super::rng::{self, open_uniform, Permutation, Purpose, Stream};
 use super::{CellSlot, Context};
-use crate::model::dist::{norm_cdf, norm_quantile, poisson};
+use crate::model::dist::{norm_quantile, poisson};
 use crate::model::{ModelKind, Sampling, TargetKind};
 use rand_distr::{Distribution as _, StandardNormal};
 
@@ -26,6 +26,8 @@ pub struct Workspace {
     event_add: Vec<f64>,
     /// Target met flags: met[target * chunk + path].
     met: Vec<bool>,
+    /// Per path: every member of the current group met.
+    all_met: Vec<bool>,
     outcome: Vec<f64>,
     formula_out: Vec<f64>,
     scratch: Vec<Vec<f64>>,
@@ -60,6 +62,7 @@ impl Workspace {
             shock: vec![0.0; n_ind * chunk],
             event_add: vec![0.0; n_ind * chunk],
             met: vec![false; ctx.scenario.targets.len() * chunk],
+            all_met: vec![true; chunk],
             outcome: vec![0.0; chunk],
             formula_out: vec![0.0; chunk],
             scratch: vec![Vec::with_capacity(chunk); depth],
@@ -120,18 +123,13 @@ impl Workspace {
 
         // 2. Each period's trend at the path's score (Gaussian copula).
         for &i in &ctx.stochastic {
-            let ind = &scenario.indicators[i];
             let scores =
                 &trend_scores_row(trend_scores, &self.draws, &self.correlated, i, self.chunk)[..n];
-            for (k, period) in ind.periods.iter().enumerate() {
-                let out = &mut self.trends[i][k * self.chunk..k * self.chunk + n];
-                if period.trend.is_fixed() {
-                    out.fill(period.trend.mean());
-                } else {
-                    for (t, &z) in out.iter_mut().zip(scores) {
-                        *t = period.trend.quantile(norm_cdf(z));
-                    }
-                }
+            for (k, map) in ctx.trend_maps[i].iter().enumerate() {
+                map.fill(
+                    scores,
+                    &mut self.trends[i][k * self.chunk..k * self.chunk + n],
+                );
             }
         }
 
@@ -242,9 +240,11 @@ impl Workspace {
                             }
                         }
                         if ind.kind == ModelKind::Growth {
+                            // `* 0.01` rather than `/ 100`: within an ulp, and a division
+                            // per path and year is a measurable share of the run.
                             for p in 0..n {
                                 let rate = (trend[p] + shock[p] + events[p]).max(-99.0);
-                                current[p] = previous[p] * (1.0 + rate / 100.0);
+                                current[p] = previous[p] * (1.0 + rate * 0.01);
                             }
                         } else {
                             let (lo, hi) = (
@@ -364,16 +364,32 @@ impl Workspace {
                 count += *m as u64;
             }
             acc.target_met[k] += count;
-            acc.target_outcomes[k].add_chunk(outcome);
+            if ctx.level_cells[k].is_none() {
+                acc.target_outcomes[k].add_chunk(outcome);
+            }
+        }
+        // A level target's outcomes are its cell's values: copy the cell's distribution rather
+        // than sketch the same values twice (the result is the same, bit for bit).
+        for (k, cell) in ctx.level_cells.iter().enumerate() {
+            if let Some(c) = *cell {
+                acc.target_outcomes[k].clone_from(&acc.cells[c]);
+            }
         }
 
         // 8. Groups and milestone pairs.
         for (g, members) in ctx.group_members.iter().enumerate() {
-            let mut count = 0u64;
-            for p in 0..n {
-                count += members.iter().all(|&k| self.met[k * self.chunk + p]) as u64;
+            // AND the members' rows together, one row at a time (a loop over contiguous flags).
+            let all = &mut self.all_met[..n];
+            all.fill(true);
+            for &k in members {
+                for (a, &m) in all
+                    .iter_mut()
+                    .zip(&self.met[k * self.chunk..k * self.chunk + n])
+                {
+                    *a &= m;
+                }
             }
-            acc.group_met[g] += count;
+            acc.group_met[g] += all.iter().map(|&a| a as u64).sum::<u64>();
         }
         for (slot, &(a, b)) in acc.pairs.iter_mut().zip(&prepared.milestone_pairs) {
             let (ma, mb) = (
@@ -415,8 +431,17 @@ fn correlate(
     }
     for &i in members {
         let row = &mut out[i * chunk..i * chunk + n];
-        row.fill(0.0);
-        for &(j, weight) in &factor.rows[i] {
+        // The first term sets the row, the others add to it (no zero-fill pass).
+        let mut terms = factor.rows[i].iter();
+        match terms.next() {
+            Some(&(j, weight)) => {
+                for (o, &d) in row.iter_mut().zip(&draws[j * chunk..j * chunk + n]) {
+                    *o = weight * d;
+                }
+            }
+            None => row.fill(0.0),
+        }
+        for &(j, weight) in terms {
             for (o, &d) in row.iter_mut().zip(&draws[j * chunk..j * chunk + n]) {
                 *o += weight * d;
             }

@@ -5,13 +5,16 @@
 
 pub mod accumulator;
 pub mod chunk;
+pub mod floor;
 pub mod prepare;
 pub mod rng;
 
-use crate::model::{ModelKind, Scenario};
+use crate::model::score_map::ScoreMap;
+use crate::model::{ModelKind, Scenario, TargetKind};
 use accumulator::Accumulator;
 use prepare::Prepared;
 use rayon::prelude::*;
+use std::sync::Mutex;
 
 /// Paths per chunk (the unit of vectorised work and of random streams). Part of the
 /// reproducibility contract: changing it changes the numbers.
@@ -62,6 +65,11 @@ pub struct Context<'a> {
     pub period_of: Vec<Vec<Option<usize>>>,
     /// Members of each group: due-year groups first, then named groups.
     pub group_members: Vec<Vec<usize>>,
+    /// Copula maps of the trends, by indicator, then period.
+    pub trend_maps: Vec<Vec<ScoreMap>>,
+    /// Per target: for a level target on a simulated cell, that cell (its outcome distribution
+    /// is the cell's).
+    pub level_cells: Vec<Option<usize>>,
 }
 
 impl<'a> Context<'a> {
@@ -70,7 +78,7 @@ impl<'a> Context<'a> {
         let n_years = prepared.n_years();
         let mut simulated = 0;
         let mut fixed = 0;
-        let slots = prepared
+        let slots: Vec<Vec<CellSlot>> = prepared
             .indicators
             .iter()
             .map(|pi| {
@@ -131,7 +139,18 @@ impl<'a> Context<'a> {
             .map(|(_, members)| members.clone())
             .chain(scenario.groups.iter().map(|g| g.targets.clone()))
             .collect();
+        let level_cells = scenario
+            .targets
+            .iter()
+            .map(
+                |t| match (t.kind, slots[t.indicator].get(prepared.year_index(t.to))) {
+                    (TargetKind::Level, Some(&CellSlot::Simulated(c))) => Some(c),
+                    _ => None,
+                },
+            )
+            .collect();
         Context {
+            level_cells,
             scenario,
             prepared,
             layout: Layout {
@@ -149,6 +168,16 @@ impl<'a> Context<'a> {
                 .collect(),
             period_of,
             group_members,
+            trend_maps: scenario
+                .indicators
+                .iter()
+                .map(|ind| {
+                    ind.periods
+                        .iter()
+                        .map(|p| ScoreMap::new(&p.trend))
+                        .collect()
+                })
+                .collect(),
         }
     }
 
@@ -165,8 +194,13 @@ impl<'a> Context<'a> {
     /// Simulates block `block` (paths `block * BLOCK_CHUNKS * CHUNK_PATHS ..`, cut at the
     /// scenario's path count).
     pub fn run_block(&self, block: u64) -> Accumulator {
+        self.run_block_in(block, &mut chunk::Workspace::new(self, CHUNK_PATHS))
+    }
+
+    /// [`Context::run_block`] with a workspace reused from an earlier block (its contents do
+    /// not matter: every buffer a chunk reads is written first in that chunk).
+    pub fn run_block_in(&self, block: u64, workspace: &mut chunk::Workspace) -> Accumulator {
         let mut acc = self.empty_accumulator();
-        let mut workspace = chunk::Workspace::new(self, CHUNK_PATHS);
         let total = self.scenario.paths;
         for c in 0..BLOCK_CHUNKS {
             let chunk_index = block * BLOCK_CHUNKS + c;
@@ -240,12 +274,22 @@ pub fn simulate(
     let batch = (workers * 2).max(2);
     let mut total = ctx.empty_accumulator();
     let mut next = 0u64;
+    // Workspaces (megabytes each) are reused across blocks instead of allocated per block.
+    let spare: Mutex<Vec<chunk::Workspace>> = Mutex::new(Vec::new());
+    let take = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+    let give = |w| spare.lock().unwrap_or_else(|e| e.into_inner()).push(w);
     while next < blocks {
         let end = (next + batch).min(blocks);
         let results: Vec<Accumulator> = pool.install(|| {
             (next..end)
                 .into_par_iter()
-                .map(|b| ctx.run_block(b))
+                .map(|b| {
+                    let mut workspace =
+                        take().unwrap_or_else(|| chunk::Workspace::new(&ctx, CHUNK_PATHS));
+                    let acc = ctx.run_block_in(b, &mut workspace);
+                    give(workspace);
+                    acc
+                })
                 .collect()
         });
         for r in &results {

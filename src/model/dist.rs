@@ -1,7 +1,8 @@
 //! Distributions of scalar assumptions (scenario spec, section 3): validated constructors,
 //! inverse CDFs (what the copula sampler calls), CDFs and exact moments, plus the special
 //! functions they rest on: the standard normal CDF and quantile, log-gamma, the regularized
-//! incomplete beta function and its inverse, the Student-t quantile, and exact Poisson sampling.
+//! incomplete beta function and its inverse, the Student-t quantile, and exact Poisson sampling
+//! (small rates through [`super::poisson_table`]).
 //!
 //! Every [`Dist`] is built through a constructor ([`Dist::normal`], [`Dist::pert`], ...) that
 //! validates the parameters (returning a short user-facing message otherwise) and precomputes
@@ -534,6 +535,29 @@ impl Dist {
             }
         };
         finite_or_max(x)
+    }
+
+    /// The copula quantile `quantile(Phi(z))` of a standard normal score `z`, in closed form
+    /// where one exists: `Some((shift, scale, exponential))` means `shift + scale z` (normal),
+    /// or `exp(shift + scale z)` when `exponential` (lognormal). None for the other kinds.
+    pub fn score_affine(&self) -> Option<(f64, f64, bool)> {
+        match self {
+            Dist::Normal(d) => Some((d.mean, d.sd, false)),
+            Dist::LogNormal(d) => Some((d.mu, d.sigma, true)),
+            _ => None,
+        }
+    }
+
+    /// The probability at which the inverse CDF has a kink (a jump of its second derivative):
+    /// the mode of a triangular or split normal, when strictly inside (0, 1). Tables of the
+    /// inverse CDF place a node there.
+    pub fn kink_probability(&self) -> Option<f64> {
+        let p = match self {
+            Dist::Triangular(d) => d.f_mode,
+            Dist::SplitNormal(d) => d.p_mode,
+            _ => return None,
+        };
+        (p > 0.0 && p < 1.0).then_some(p)
     }
 
     /// Exact mean (closed form). For a Student-t with `df <= 1` the mean does not exist and NaN
@@ -1785,7 +1809,7 @@ const LN_FACTORIAL: [f64; 10] = [
 /// `ln P(X = k)` for `X ~ Poisson(lambda)`, `k >= 0` an integer.
 ///
 /// For `k >= 10` it is evaluated as `-lambda phi((k - lambda) / lambda) - ln sqrt(2 pi k) - S(k)`
-/// with `phi(d) = (1 + d) ln(1 + d) - d` (a series for small `|d|`) and `S` the Stirling
+/// with `phi(d) = (1 + d) ln(1 + d) - d` and `S` the Stirling
 /// remainder: this is the saddle-point form of Loader (2000, "Fast and accurate computation of
 /// binomial probabilities"), which avoids the cancellation between `k ln lambda`, `lambda`
 /// and `ln k!` when `lambda` is large.
@@ -1794,24 +1818,9 @@ fn ln_poisson_pmf(k: f64, lambda: f64, ln_lambda: f64) -> f64 {
         return k * ln_lambda - lambda - LN_FACTORIAL[k as usize];
     }
     let d = (k - lambda) / lambda;
-    let phi = if d.abs() < 0.1 {
-        // (1 + d) ln(1 + d) - d = sum_{n >= 2} (-1)^n d^n / (n (n - 1)).
-        let mut term = d * d;
-        let mut sum = 0.0;
-        let mut n = 2.0;
-        while n < 40.0 {
-            let contrib = term / (n * (n - 1.0));
-            sum += contrib;
-            if contrib.abs() <= 1e-17 * sum.abs() {
-                break;
-            }
-            term *= -d;
-            n += 1.0;
-        }
-        sum
-    } else {
-        (1.0 + d) * d.ln_1p() - d
-    };
+    // For small |d| the difference cancels down to about d^2 / 2, but its absolute error stays
+    // near 1e-16 |d|, and `lambda phi` enters a comparison of logarithms: ample for PTRS.
+    let phi = (1.0 + d) * d.ln_1p() - d;
     -lambda * phi - LN_SQRT_2PI - 0.5 * k.ln() - stirling_remainder(k)
 }
 
@@ -1819,10 +1828,10 @@ fn ln_poisson_pmf(k: f64, lambda: f64, ln_lambda: f64) -> f64 {
 /// returned as an `f64` holding an integer. Exact in distribution and deterministic for a given
 /// generator state; NaN if `lambda` is negative, NaN or infinite.
 ///
-/// For `lambda < 10`: inversion by sequential search (Devroye 1986, "Non-Uniform Random Variate
-/// Generation", X.3.3), one uniform per draw. For `lambda >= 10`: Hörmann's PTRS (1993, "The
-/// transformed rejection method for generating Poisson random variables", Insurance:
-/// Mathematics and Economics 12), about 1.1 pairs of uniforms per draw.
+/// For `lambda < 64`: two random words, by additivity over a grid of alias tables
+/// ([`super::poisson_table`]). For `lambda >= 64`: Hörmann's PTRS (1993, "The transformed
+/// rejection method for generating Poisson random variables", Insurance: Mathematics and
+/// Economics 12), about 1.1 pairs of uniforms per draw.
 pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if !(lambda >= 0.0 && lambda.is_finite()) {
         return f64::NAN;
@@ -1830,25 +1839,16 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if lambda == 0.0 {
         return 0.0;
     }
-    if lambda < 10.0 {
-        let u: f64 = rng.random();
-        let mut pk = (-lambda).exp();
-        let mut cum = pk;
-        let mut k = 0.0;
-        // Beyond k = 200 the remaining mass is far below 2^-53 for lambda < 10.
-        while u >= cum && k < 200.0 {
-            k += 1.0;
-            pk *= lambda / k;
-            cum += pk;
-        }
-        return k;
+    if lambda < super::poisson_table::TABLE_LAMBDA_MAX {
+        return super::poisson_table::sample(rng, lambda);
     }
     let slam = lambda.sqrt();
-    let ln_lambda = lambda.ln();
     let b = 0.931 + 2.53 * slam;
     let a = -0.059 + 0.02483 * b;
     let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
     let v_r = 0.9277 - 3.6224 / (b - 2.0);
+    // Computed on the first draw that needs the exact test.
+    let mut ln_lambda = f64::NAN;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
@@ -1860,9 +1860,11 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
         if k.is_nan() || k < 0.0 || (us < 0.013 && v > us) {
             continue;
         }
-        if v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln()
-            <= ln_poisson_pmf(k, lambda, ln_lambda)
-        {
+        if ln_lambda.is_nan() {
+            ln_lambda = lambda.ln();
+        }
+        // ln(v) + ln(inv_alpha) - ln(a / us^2 + b), as one logarithm.
+        if (v * inv_alpha / (a / (us * us) + b)).ln() <= ln_poisson_pmf(k, lambda, ln_lambda) {
             return k;
         }
     }

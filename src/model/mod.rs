@@ -5,6 +5,8 @@
 pub mod correlation;
 pub mod dist;
 pub mod formula;
+pub mod poisson_table;
+pub mod score_map;
 
 use dist::Dist;
 use formula::Program;

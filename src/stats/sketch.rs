@@ -98,13 +98,21 @@ impl Default for Sketch {
     }
 }
 
-/// The bucket index of a positive, normal magnitude.
+/// Mantissa bits below the ones that pick the part of the octave (52 - log2(128)).
+const SUB_BUCKET_SHIFT: u32 = 52 - BUCKETS_PER_OCTAVE.trailing_zeros();
+
+/// The bucket index of a positive, normal magnitude: `exponent * 128 + floor(128 * fraction)`,
+/// which is exactly the biased exponent and the top 7 mantissa bits read as one integer, less
+/// the bias.
 #[inline]
 fn index_of(magnitude: f64) -> i64 {
-    let bits = magnitude.to_bits();
-    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let mantissa = (bits & ((1u64 << 52) - 1)) as f64 / (1u64 << 52) as f64;
-    exponent * BUCKETS_PER_OCTAVE + (mantissa * BUCKETS_PER_OCTAVE as f64) as i64
+    index_of_bits(magnitude.to_bits())
+}
+
+/// [`index_of`] from the bits of a value; the sign bit is ignored.
+#[inline]
+fn index_of_bits(bits: u64) -> i64 {
+    ((bits & !(1u64 << 63)) >> SUB_BUCKET_SHIFT) as i64 - 1023 * BUCKETS_PER_OCTAVE
 }
 
 /// The lower end of bucket `index`.
@@ -145,9 +153,96 @@ impl Sketch {
     }
 
     /// Adds every value of a slice.
+    ///
+    /// Fast path: when every value is finite and of one sign away from zero (the usual case
+    /// for a cell of a chunk), the store is grown once to cover the buckets of the smallest and
+    /// largest magnitudes, and each value then costs one integer index and one increment. The
+    /// test needs no floating-point comparison: for values of one sign the bit patterns, read
+    /// as integers, are ordered like the magnitudes, so the smallest and largest patterns give
+    /// the sign, the extreme magnitudes (hence the bucket range) and finiteness. Otherwise the
+    /// values are added one by one. Both paths give the same sketch.
     pub fn extend(&mut self, values: &[f64]) {
+        const SIGN: u64 = 1 << 63;
+        const INFINITY: u64 = 0x7ff0_0000_0000_0000;
+        let (mut lo, mut hi) = (u64::MAX, 0u64);
         for &v in values {
-            self.add(v);
+            let bits = v.to_bits();
+            lo = lo.min(bits);
+            hi = hi.max(bits);
+        }
+        let smallest = ZERO_THRESHOLD.to_bits();
+        let (store, min_bits, max_bits) = if values.is_empty() {
+            return;
+        } else if hi < INFINITY && lo >= smallest {
+            (&mut self.positive, lo, hi)
+        } else if lo >= SIGN | smallest && hi < SIGN | INFINITY {
+            (&mut self.negative, lo, hi)
+        } else {
+            self.extend_mixed(values);
+            return;
+        };
+        let (first, last) = (index_of_bits(min_bits), index_of_bits(max_bits));
+        let (first, last) = (first.min(last), first.max(last));
+        store.add(first, 0);
+        store.add(last, 0);
+        let offset = (first - store.offset) as usize;
+        let counts = &mut store.counts[offset..=offset + (last - first) as usize];
+        for &v in values {
+            counts[(index_of_bits(v.to_bits()) - first) as usize] += 1;
+        }
+        self.count += values.len() as u64;
+        let (a, b) = (f64::from_bits(min_bits), f64::from_bits(max_bits));
+        self.min = self.min.min(a.min(b));
+        self.max = self.max.max(a.max(b));
+    }
+
+    /// [`Sketch::extend`] for values of both signs, zeros or non-finite values: one pass finds
+    /// each sign's bucket range, both stores grow once, a second pass counts.
+    fn extend_mixed(&mut self, values: &[f64]) {
+        const MAGNITUDE: u64 = u64::MAX >> 1;
+        let smallest = ZERO_THRESHOLD.to_bits();
+        let mut range = [(u64::MAX, 0u64); 2];
+        for &v in values {
+            let bits = v.to_bits();
+            let magnitude = bits & MAGNITUDE;
+            if v.is_finite() && magnitude >= smallest {
+                let r = &mut range[(bits >> 63) as usize];
+                *r = (r.0.min(magnitude), r.1.max(magnitude));
+            }
+        }
+        let mut bases = [0i64; 2];
+        for (sign, &(lo, hi)) in range.iter().enumerate() {
+            if lo <= hi {
+                let store = if sign == 0 {
+                    &mut self.positive
+                } else {
+                    &mut self.negative
+                };
+                store.add(index_of_bits(lo), 0);
+                store.add(index_of_bits(hi), 0);
+                bases[sign] = store.offset;
+            }
+        }
+        for &v in values {
+            if !v.is_finite() {
+                continue;
+            }
+            self.count += 1;
+            self.min = self.min.min(v);
+            self.max = self.max.max(v);
+            let bits = v.to_bits();
+            let magnitude = bits & MAGNITUDE;
+            if magnitude < smallest {
+                self.zeros += 1;
+                continue;
+            }
+            let sign = (bits >> 63) as usize;
+            let store = if sign == 0 {
+                &mut self.positive
+            } else {
+                &mut self.negative
+            };
+            store.counts[(index_of_bits(magnitude) - bases[sign]) as usize] += 1;
         }
     }
 
@@ -265,6 +360,45 @@ mod tests {
             );
         }
         assert!(sketch.is_consistent());
+    }
+
+    #[test]
+    fn extend_equals_adding_one_by_one() {
+        let positive: Vec<f64> = (1..2000).map(|i| (i as f64 * 0.37).exp2() * 1e-3).collect();
+        let negative: Vec<f64> = positive.iter().map(|v| -v * 3.3).collect();
+        let mut mixed = positive.clone();
+        mixed.extend(&negative);
+        mixed.push(0.0);
+        let mut with_nan = positive.clone();
+        with_nan.insert(10, f64::NAN);
+        with_nan.push(f64::INFINITY);
+        let single = vec![42.0];
+        for values in [&positive, &negative, &mixed, &with_nan, &single] {
+            let mut fast = Sketch::new();
+            // Two calls, so that the second grows a non-empty store.
+            let (a, b) = values.split_at(values.len() / 2);
+            fast.extend(b);
+            fast.extend(a);
+            let mut slow = Sketch::new();
+            for &v in values.iter() {
+                slow.add(v);
+            }
+            assert_eq!(fast, slow);
+            assert!(fast.is_consistent());
+        }
+    }
+
+    #[test]
+    fn integer_index_matches_the_log_linear_formula() {
+        for i in 0..10_000 {
+            let x = (i as f64 * 0.0137 - 60.0).exp2() * (1.0 + (i % 7) as f64 / 7.0);
+            let bits = x.to_bits();
+            let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+            let mantissa = (bits & ((1u64 << 52) - 1)) as f64 / (1u64 << 52) as f64;
+            let formula =
+                exponent * BUCKETS_PER_OCTAVE + (mantissa * BUCKETS_PER_OCTAVE as f64) as i64;
+            assert_eq!(index_of(x), formula, "x = {x}");
+        }
     }
 
     #[test]

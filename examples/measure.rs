@@ -1,0 +1,112 @@
+//! Wall time and peak memory of one simulation, next to its random-number floor.
+//!
+//! ```text
+//! cargo run --release --example measure -- SCENARIO PATHS [THREADS]
+//! ```
+//!
+//! Loads SCENARIO (seed 42), times the random-number floor ([`plancast::engine::floor`]) and
+//! then the engine ([`plancast::engine::simulate`], no file output), and prints both wall
+//! times (and CPU times), their ratio and the process's peak resident memory (`VmHWM` from
+//! `/proc/self/status`, Linux only). Run one process per path count so that each peak is its
+//! own; `benches/measure.sh` runs the whole table.
+
+use plancast::scenario::{self, LoadOptions, RunSettings};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(file), Some(paths)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: measure SCENARIO PATHS [THREADS]");
+        return ExitCode::from(2);
+    };
+    let Ok(paths) = paths.replace('_', "").parse::<f64>() else {
+        eprintln!("PATHS must be a number, e.g. 1000000 or 1e6");
+        return ExitCode::from(2);
+    };
+    let threads = match args.get(2).map(|t| t.parse::<usize>()) {
+        None => None,
+        Some(Ok(t)) if t > 0 => Some(t),
+        Some(_) => {
+            eprintln!("THREADS must be a positive integer");
+            return ExitCode::from(2);
+        }
+    };
+    let options = LoadOptions {
+        sets: Vec::new(),
+        settings: RunSettings {
+            paths: Some(paths as u64),
+            seed: Some(42),
+            as_of: None,
+        },
+    };
+    let loaded = match scenario::load(Path::new(file), &options) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return ExitCode::from(2);
+        }
+    };
+    let scenario = &loaded.scenario;
+
+    let (started, cpu_started) = (Instant::now(), cpu_seconds());
+    let draws = match plancast::engine::floor::draw_floor(scenario, threads) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let floor = started.elapsed().as_secs_f64();
+    let floor_cpu = cpu_seconds() - cpu_started;
+
+    let (started, cpu_started) = (Instant::now(), cpu_seconds());
+    if let Err(e) = plancast::engine::simulate(scenario, threads, &|_| {}) {
+        eprintln!("{e}");
+        return ExitCode::from(1);
+    }
+    let engine = started.elapsed().as_secs_f64();
+    let engine_cpu = cpu_seconds() - cpu_started;
+
+    println!(
+        "{file}: {} paths, {} threads: engine {engine:.3} s (cpu {engine_cpu:.2} s), floor {floor:.3} s (cpu {floor_cpu:.2} s; {} normals + {} uniforms per path), ratio {:.2} (cpu {:.2}), peak RSS {}",
+        scenario.paths,
+        threads.map_or_else(|| "all".to_string(), |t| t.to_string()),
+        draws.normals,
+        draws.uniforms,
+        engine / floor,
+        engine_cpu / floor_cpu,
+        peak_rss().unwrap_or_else(|| "unknown".to_string())
+    );
+    ExitCode::SUCCESS
+}
+
+/// User plus system CPU time of this process so far, in seconds (`/proc/self/stat`, in clock
+/// ticks of 1/100 s); 0 where unavailable. Less sensitive than wall time to other processes on
+/// the machine.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which ends with ')'): utime and stime are 12th and 13th.
+    let Some(rest) = stat.rsplit(')').next() else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// `VmHWM` (peak resident set size) of this process, e.g. "43 MB".
+fn peak_rss() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(format!("{:.0} MB", kb / 1024.0))
+}
