@@ -7,6 +7,8 @@ pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod precision;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
