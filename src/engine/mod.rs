@@ -7,6 +7,7 @@ pub mod accumulator;
 pub mod chunk;
 pub mod prepare;
 pub mod rng;
+pub mod sobol;
 
 use crate::model::{ModelKind, Scenario};
 use accumulator::Accumulator;

@@ -18,6 +18,8 @@ pub enum Sampling {
     Random,
     /// Latin hypercube over paths.
     Lhs,
+    /// Owen-scrambled Sobol points (see `engine::sobol`).
+    Sobol,
 }
 
 impl Sampling {
@@ -26,6 +28,7 @@ impl Sampling {
         match self {
             Sampling::Random => "random",
             Sampling::Lhs => "lhs",
+            Sampling::Sobol => "sobol",
         }
     }
 }
