@@ -79,13 +79,11 @@ fn sobol_error_across_seeds_is_smaller_than_random() {
     // Random points: the RMS error is the binomial standard error (within sampling noise of the
     // RMS over 30 seeds, a factor 1.5 either way). Sobol: unbiased, so its RMS error is also an
     // honest error, and it must be well inside the random one for the one-dimensional targets.
-    for k in 0..4 {
-        let p = exact()[k];
+    for (&p, &error) in exact().iter().zip(&random) {
         let se = (p * (1.0 - p) / paths as f64).sqrt();
         assert!(
-            random[k] > se / 1.5 && random[k] < se * 1.5,
-            "random RMS error {} vs SE {se}",
-            random[k]
+            error > se / 1.5 && error < se * 1.5,
+            "random RMS error {error} vs SE {se}"
         );
     }
     for k in 0..3 {
