@@ -62,7 +62,7 @@ pub struct RunArgs {
     pub paths: Option<u64>,
     /// Add paths (16384, then doubling) until every target's 95% interval half-width is at most
     /// H (a probability, e.g. 0.005), or --max-paths is reached. The output says which.
-    #[arg(long, value_name = "H")]
+    #[arg(long, value_name = "H", allow_negative_numbers = true)]
     pub precision: Option<f64>,
     /// The most paths --precision may use (default 10000000).
     #[arg(long, value_name = "N", value_parser = parse_count, requires = "precision")]

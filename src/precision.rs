@@ -147,4 +147,21 @@ mod tests {
         assert_eq!(schedule(100), vec![100]);
         assert_eq!(schedule(4 * b), vec![b, 2 * b, 4 * b]);
     }
+
+    #[test]
+    fn targets_decided_by_observations_do_not_count() {
+        let mut acc = Accumulator::new(0, 0, 3, 0, 0);
+        acc.paths = 10_000;
+        // Target 0 decided (met in every path), 1 at 50%, 2 at 10%.
+        acc.target_met = vec![10_000, 5_000, 1_000];
+        let (w, k) = worst_half_width(&acc, &[true, false, false]).unwrap();
+        assert_eq!(k, 1);
+        let p = wilson(5_000, 10_000);
+        assert_eq!(w, 0.5 * (p.upper - p.lower));
+        // Nothing decided by the simulation: no half-width at all.
+        assert_eq!(worst_half_width(&acc, &[true, true, true]), None);
+        // A simulated target stuck at 0 or 1 still has a (narrow) interval and counts.
+        acc.target_met = vec![0, 10_000, 10_000];
+        assert!(worst_half_width(&acc, &[false, true, true]).unwrap().0 > 0.0);
+    }
 }
