@@ -144,3 +144,33 @@ fn sobol_on_the_bundled_scenario_has_no_fallback_warning() {
         s.warnings
     );
 }
+
+#[test]
+fn beyond_the_sobol_table_trend_scores_are_pseudo_random_with_a_warning() {
+    let mut text = header("Many indicators");
+    text.push_str("sampling = \"sobol\"\n\n");
+    for k in 0..260 {
+        text.push_str(&format!(
+            "[indicators.i{k}]\nname = \"I{k}\"\nunit = \"u\"\nmodel = \"growth\"\nbase = 100\n\
+             growth = [{{ from = 2021, to = 2025, trend = {{ dist = \"normal\", mean = 5, sd = 2 }} }}]\n\n"
+        ));
+    }
+    // The last indicator is beyond the 256 Sobol dimensions: its estimate is still unbiased.
+    text.push_str(
+        "[[targets]]\nid = \"last\"\nindicator = \"i259\"\nkind = \"cagr\"\nfrom = 2020\nto = 2025\nat_least = 6\n",
+    );
+    let s = run_text(&text, 20_000, 5, 2);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("260 indicators draw trend scores") && w.contains("the other 4")),
+        "{:?}",
+        s.warnings
+    );
+    common::assert_within_4se(
+        "i259 (pseudo-random)",
+        target(&s, "last").probability,
+        1.0 - norm_cdf(0.5),
+        20_000,
+    );
+}

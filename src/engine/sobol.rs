@@ -181,6 +181,30 @@ mod tests {
         }
     }
 
+    /// The first two dimensions form a (0, m, 2)-net, scrambled or not: 2^10 points put exactly
+    /// one point in each cell of a 32 x 32 grid (and of a 2 x 512 and 512 x 2 one).
+    #[test]
+    fn first_two_dimensions_are_a_two_dimensional_net() {
+        for key in [None, Some((7u32, 99u32))] {
+            for (bits_x, bits_y) in [(5u32, 5u32), (1, 9), (9, 1)] {
+                let mut seen = vec![false; 1 << 10];
+                for i in 0..1u64 << 10 {
+                    let (mut x, mut y) = (point(i, 0), point(i, 1));
+                    if let Some((kx, ky)) = key {
+                        x = owen_scramble(x, kx);
+                        y = owen_scramble(y, ky);
+                    }
+                    let cell = (((x >> (32 - bits_x)) << bits_y) | (y >> (32 - bits_y))) as usize;
+                    assert!(
+                        !seen[cell],
+                        "cell {cell} twice ({bits_x}, {bits_y}, {key:?})"
+                    );
+                    seen[cell] = true;
+                }
+            }
+        }
+    }
+
     #[test]
     fn incremental_points_equal_direct_points() {
         let mut jitter = rng::stream(1, 0, rng::Purpose::Trend, 9);
