@@ -243,3 +243,52 @@ fn more_shards_than_blocks_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("use at most 2 shard(s)"));
 }
+
+/// The merge rebuilds the scenario from the resolved content recorded in the parts: a variant
+/// built with `extends` and changed by `--set` and `--as-of` merges to the single run's numbers,
+/// with the files and overrides recorded as in the single run.
+#[test]
+fn shards_of_an_extended_scenario_with_overrides_merge_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "scenarios/guangxi-14th-fyp-optimistic.toml";
+    let common = [
+        "--paths",
+        "40000",
+        "--seed",
+        "8",
+        "--as-of",
+        "2020",
+        "--set",
+        "scenario.sampling=sobol",
+    ];
+    let single = dir.path().join("single");
+    plancast()
+        .args(["run", scenario, "-q"])
+        .args(common)
+        .arg("--out")
+        .arg(&single)
+        .assert()
+        .success();
+    for k in 1..=2 {
+        plancast()
+            .args(["run", scenario, "-q"])
+            .args(common)
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(dir.path().join(format!("part{k}")))
+            .assert()
+            .success();
+    }
+    let merged = dir.path().join("merged");
+    plancast()
+        .args(["merge", "-q", "--out"])
+        .arg(&merged)
+        .arg(dir.path().join("part1"))
+        .arg(dir.path().join("part2"))
+        .assert()
+        .success()
+        .stdout("");
+    let summary = numbers(&merged, false);
+    assert_eq!(summary, numbers(&single, false));
+    assert_eq!(summary["scenario"]["files"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["run"]["as_of"], serde_json::json!(2020));
+}
