@@ -1,8 +1,10 @@
 //! The application: turns a parsed command into work and reports. Errors are typed here and
 //! mapped to exit codes in one place ([`Error::exit_code`]).
 
+use crate::app_charts::{draw_charts_and_report, fallback_warning, plot};
 use crate::cli::{CliCommand, RunArgs, ScenarioArgs};
 use crate::engine;
+use crate::plots::Labels;
 use crate::precision;
 use crate::report::{self, output::OutputDir};
 use crate::scenario::diagnostic::{Diagnostic, Location};
@@ -16,6 +18,10 @@ pub enum Error {
     /// The scenario or an argument is invalid (exit 2).
     #[error("{0}")]
     Input(#[from] Diagnostics),
+    /// An argument other than the scenario is invalid, e.g. a folder without summary.json
+    /// (exit 2).
+    #[error("error: {0}")]
+    BadArgument(String),
     /// A failure while running (exit 1).
     #[error("error: {0}")]
     Runtime(String),
@@ -25,7 +31,7 @@ impl Error {
     /// 2 for bad input, 1 for runtime failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) => 2,
+            Error::Input(_) | Error::BadArgument(_) => 2,
             Error::Runtime(_) => 1,
         }
     }
@@ -98,6 +104,10 @@ pub struct RunOutcome {
     pub summary: report::summary::Summary,
     /// Files written.
     pub written: Vec<PathBuf>,
+    /// Charts drawn and how long drawing them and the report took, seconds.
+    pub charts: Option<(usize, f64)>,
+    /// Labels that could not be drawn as written (see [`crate::plots::Labels::fallbacks`]).
+    pub fallbacks: Vec<String>,
 }
 
 /// `plancast run`: simulate, then write every output atomically.
@@ -125,9 +135,28 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, Error> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.scenario.scenario));
-    let written = write_outputs(&out_dir, &summary)
+    let labels = Labels::new(args.lang.into());
+    let drawn = if args.no_charts {
+        None
+    } else {
+        Some(draw_charts_and_report(&summary, &labels)?)
+    };
+    let written = write_outputs(&out_dir, &summary, drawn.as_ref().map(|d| &d.files))
         .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", out_dir.display())))?;
-    Ok(RunOutcome { summary, written })
+    if args.no_charts && out_dir.join("report.html").exists() {
+        // Not deleted (they may be wanted), but they no longer match summary.json.
+        eprintln!(
+            "note: {} and charts/ there are from an earlier run; `plancast plot {}` redraws them",
+            out_dir.join("report.html").display(),
+            out_dir.display()
+        );
+    }
+    Ok(RunOutcome {
+        summary,
+        written,
+        charts: drawn.map(|d| (d.charts, d.seconds)),
+        fallbacks: labels.fallbacks(),
+    })
 }
 
 /// `--precision H` and `--max-paths N`, checked: H in (0, 0.5), N from 1 to the path limit.
@@ -173,10 +202,12 @@ pub fn precision_line(info: &precision::PrecisionInfo) -> String {
     }
 }
 
-/// Writes summary.json, targets.csv and quantiles.csv into `dir`, atomically.
+/// Writes summary.json, targets.csv, quantiles.csv and the given chart and report files into
+/// `dir`, atomically.
 pub fn write_outputs(
     dir: &Path,
     summary: &report::summary::Summary,
+    extra: Option<&Vec<(String, Vec<u8>)>>,
 ) -> std::io::Result<Vec<PathBuf>> {
     let json = serde_json::to_vec_pretty(summary).map_err(std::io::Error::other)?;
     let targets = report::csv::targets_csv(summary).map_err(std::io::Error::other)?;
@@ -185,6 +216,9 @@ pub fn write_outputs(
     out.write("summary.json", &json)?;
     out.write("targets.csv", &targets)?;
     out.write("quantiles.csv", &quantiles)?;
+    for (relative, contents) in extra.into_iter().flatten() {
+        out.write(relative, contents)?;
+    }
     out.commit()
 }
 
@@ -194,12 +228,51 @@ pub fn execute(command: CliCommand) -> Result<String, Error> {
         CliCommand::Validate(args) => validate(&args.scenario),
         CliCommand::Merge(args) => crate::shard::merge_command(&args),
         CliCommand::Run(args) if args.shard.is_some() => crate::shard::run_command(&args),
+        CliCommand::Sensitivity(args) => crate::app_analysis::sensitivity(&args),
+        CliCommand::Solve(args) => crate::app_analysis::solve(&args),
+        CliCommand::Compare(args) => crate::app_analysis::compare(&args),
+        CliCommand::Calibrate(args) => crate::app_analysis::calibrate(&args),
+        CliCommand::Plot(args) => {
+            let (drawn, fallbacks) = plot(&args)?;
+            if let Some(w) = fallback_warning(&fallbacks) {
+                eprintln!("{w}");
+            }
+            Ok(format!(
+                "drew {} charts (SVG and PNG) and report.html in {:.2} s into {}\n",
+                drawn.charts,
+                drawn.seconds,
+                args.out_dir.display()
+            ))
+        }
         CliCommand::Run(args) => {
             let outcome = run(&args)?;
+            if let Some(w) = fallback_warning(&outcome.fallbacks) {
+                eprintln!("{w}");
+            }
             if args.quiet {
                 return Ok(String::new());
             }
             let mut text = report::table::render(&outcome.summary);
+            // Chart files are many: name the folder, not each file.
+            let mut listed: Vec<String> = outcome
+                .written
+                .iter()
+                .filter(|p| !p.parent().is_some_and(|d| d.ends_with("charts")))
+                .map(|p| p.display().to_string())
+                .collect();
+            if let Some((charts, seconds)) = outcome.charts {
+                let dir = outcome.written.iter().find_map(|p| {
+                    p.parent()
+                        .filter(|d| d.ends_with("charts"))
+                        .map(Path::to_path_buf)
+                });
+                if let Some(dir) = dir {
+                    listed.push(format!(
+                        "{}/ ({charts} charts, SVG and PNG, drawn in {seconds:.2} s)",
+                        dir.display()
+                    ));
+                }
+            }
             if let Some(info) = &outcome.summary.precision {
                 text.push('\n');
                 text.push_str(&precision_line(info));
@@ -208,12 +281,7 @@ pub fn execute(command: CliCommand) -> Result<String, Error> {
                 "\n{} paths in {:.2} s; wrote {}\n",
                 outcome.summary.run.paths,
                 outcome.summary.timing.elapsed_seconds,
-                outcome
-                    .written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listed.join(", ")
             ));
             Ok(text)
         }

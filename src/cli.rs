@@ -21,11 +21,16 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
-    /// Simulate a scenario: print the targets table and write summary.json, targets.csv and
-    /// quantiles.csv.
+    /// Simulate a scenario: print the targets table and write summary.json, targets.csv,
+    /// quantiles.csv, charts/ (SVG and PNG) and report.html.
     ///
     /// Example: plancast run scenarios/guangxi-14th-fyp.toml --paths 100000 --seed 7
     Run(RunArgs),
+    /// Redraw the charts and report.html of an earlier run from its summary.json, without
+    /// simulating again.
+    ///
+    /// Example: plancast plot output/guangxi-14th-fyp --lang zh
+    Plot(PlotArgs),
     /// Check a scenario file without simulating; print every problem found.
     ///
     /// Example: plancast validate scenarios/guangxi-14th-fyp.toml
@@ -35,6 +40,124 @@ pub enum CliCommand {
     ///
     /// Example: plancast merge parts/1 parts/2 parts/3 parts/4 --out output/guangxi
     Merge(MergeArgs),
+    /// For every uncertain assumption (trends, event probabilities, correlations), each
+    /// target's probability with that assumption held at its 10th and 90th percentile, and its
+    /// share of the targeted quantity's variance. Writes sensitivity.csv, sensitivity.json and a
+    /// tornado chart per target.
+    ///
+    /// Example: plancast sensitivity scenarios/guangxi-14th-fyp.toml --target rd_intensity_2035
+    Sensitivity(SensitivityArgs),
+    /// The value of one key at which a target is met with probability P (--vary KEY), or the
+    /// annual growth each target needs from the starting point for a 50% and an 80% chance.
+    /// Writes solve.json.
+    ///
+    /// Example: plancast solve scenarios/guangxi-14th-fyp.toml --target rd_intensity_2025
+    /// --probability 0.5 --vary indicators.rd_spend.growth.0.trend.mode
+    Solve(SolveArgs),
+    /// The targets of several scenarios side by side (same seed, common random numbers).
+    /// Writes compare.csv, compare.json and a grouped chart.
+    ///
+    /// Example: plancast compare scenarios/guangxi-14th-fyp.toml
+    /// scenarios/guangxi-14th-fyp-optimistic.toml scenarios/guangxi-14th-fyp-pessimistic.toml
+    Compare(CompareArgs),
+    /// Mean, spread and persistence of past growth from a yearly series (year,value), printed as
+    /// a period block ready to paste into a scenario.
+    ///
+    /// Example: plancast calibrate scenarios/history/gdp.csv --from 2010
+    Calibrate(CalibrateArgs),
+}
+
+/// Simulation options shared by the analysis commands (as for `run`).
+#[derive(Debug, Args)]
+pub struct SimulationArgs {
+    /// Override one value by its dotted path; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Ignore observations after this year (e.g. the plan's base year for the ex-ante view).
+    #[arg(long = "as-of", value_name = "YEAR")]
+    pub as_of: Option<i64>,
+    /// Paths per simulation (default: sensitivity 5000, solve 20000, compare the first
+    /// scenario's `paths`, else 100000). Accepts 1e6 and 1_000_000.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub paths: Option<u64>,
+    /// Random seed shared by every simulation (default: the scenario's `seed`, else 1).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
+/// `plancast sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+    /// A target to analyse; repeatable (default: every target).
+    #[arg(long = "target", value_name = "ID")]
+    pub targets: Vec<String>,
+    /// Output folder (default: output/NAME/sensitivity/). Paths per run default to 10000.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `plancast solve`.
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+    /// The target (repeatable without --vary).
+    #[arg(long = "target", value_name = "ID")]
+    pub targets: Vec<String>,
+    /// Every target: the required-growth table.
+    #[arg(long, conflicts_with = "vary")]
+    pub all: bool,
+    /// The probability to reach, strictly between 0 and 1 (needed with --vary).
+    #[arg(long, value_name = "P")]
+    pub probability: Option<f64>,
+    /// The numeric key to solve for, as a --set path, e.g.
+    /// indicators.rd_spend.growth.0.trend.mode.
+    #[arg(long, value_name = "KEY")]
+    pub vary: Option<String>,
+    /// Search the value of --vary between LO and HI.
+    #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_negative_numbers = true)]
+    pub range: Option<Vec<f64>>,
+    /// Output folder (default: output/NAME/solve/). Paths per simulation default to 20000.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `plancast compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Two or more scenario files.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+    /// Output folder (default: output/compare/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `plancast calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// A CSV file with a header `year,value` and one line per year (`#` starts a comment line).
+    pub history: PathBuf,
+    /// First year to use.
+    #[arg(long, value_name = "YEAR")]
+    pub from: Option<i32>,
+    /// Last year to use.
+    #[arg(long, value_name = "YEAR")]
+    pub to: Option<i32>,
+    /// How yearly changes are measured: growth (percent) or additive (units).
+    #[arg(long, value_name = "MODEL", default_value = "growth", value_parser = ["growth", "additive"])]
+    pub model: String,
 }
 
 /// Options shared by commands that read a scenario.
@@ -83,6 +206,40 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the charts and report.html (write only summary.json and the CSV files).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of the charts and report: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// `plancast plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// The output folder of an earlier `plancast run` (holding summary.json).
+    pub out_dir: PathBuf,
+    /// Language of the charts and report: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// Language of charts and report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Chinese (names from `name_zh` / `label_zh`).
+    Zh,
+}
+
+impl From<LangArg> for crate::plots::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::En => crate::plots::Lang::En,
+            LangArg::Zh => crate::plots::Lang::Zh,
+        }
+    }
 }
 
 /// Which part of a sharded run: `index` of `count`, 1-based.
@@ -122,6 +279,12 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the charts and report.html (write only summary.json and the CSV files).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of the charts and report: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 /// `plancast validate`.

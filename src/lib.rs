@@ -3,10 +3,14 @@
 //! Data flows one way: [`scenario`] (files -> validated model) -> [`model`] -> [`engine`]
 //! (parallel simulation into mergeable accumulators) -> [`stats`] -> [`report`].
 
+pub mod analysis;
 pub mod app;
+pub mod app_analysis;
+pub mod app_charts;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod plots;
 pub mod precision;
 pub mod report;
 pub mod scenario;

@@ -9,9 +9,11 @@
 //! that same left fold over all the blocks in order. Everything else is added shard by shard.
 
 use crate::app::{self, argument_error, Error};
+use crate::app_charts::{draw_charts_and_report, fallback_warning};
 use crate::cli::{MergeArgs, RunArgs};
 use crate::engine::{self, accumulator::Accumulator};
 use crate::model::Sampling;
+use crate::plots::Labels;
 use crate::report::{self, output::OutputDir};
 use crate::scenario::{self, Diagnostics, FileRecord, RunSettings};
 use crate::stats::moments::Moments;
@@ -400,8 +402,18 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error>
 /// `plancast merge PART... --out DIR`.
 pub fn merge_command(args: &MergeArgs) -> Result<String, Error> {
     let summary = merge_parts(&args.parts)?;
-    let written = app::write_outputs(&args.out, &summary)
+    // The same outputs as `plancast run`: charts and report unless --no-charts.
+    let labels = Labels::new(args.lang.into());
+    let drawn = if args.no_charts {
+        None
+    } else {
+        Some(draw_charts_and_report(&summary, &labels)?)
+    };
+    let written = app::write_outputs(&args.out, &summary, drawn.as_ref().map(|d| &d.files))
         .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", args.out.display())))?;
+    if let Some(w) = fallback_warning(&labels.fallbacks()) {
+        eprintln!("{w}");
+    }
     if args.quiet {
         return Ok(String::new());
     }
@@ -413,7 +425,9 @@ pub fn merge_command(args: &MergeArgs) -> Result<String, Error> {
         summary.timing.elapsed_seconds,
         written
             .iter()
+            .filter(|p| !p.parent().is_some_and(|d| d.ends_with("charts")))
             .map(|p| p.display().to_string())
+            .chain(drawn.map(|d| format!("{} charts (SVG and PNG)", d.charts)))
             .collect::<Vec<_>>()
             .join(", ")
     ));

@@ -1,4 +1,4 @@
-//! The command line end to end: a run writes its three files (CSV with a byte-order mark,
+//! The command line end to end: a run writes its files (CSV with a byte-order mark,
 //! summary.json that parses), prints the table, and leaves no staging folder behind.
 
 use assert_cmd::Command;
@@ -37,7 +37,13 @@ fn run_writes_summary_and_csv_files() {
     sorted.sort();
     assert_eq!(
         sorted,
-        ["quantiles.csv", "summary.json", "targets.csv"],
+        [
+            "charts",
+            "quantiles.csv",
+            "report.html",
+            "summary.json",
+            "targets.csv"
+        ],
         "{names:?}"
     );
 

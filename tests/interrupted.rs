@@ -16,7 +16,15 @@ const FILES: [&str; 3] = ["summary.json", "targets.csv", "quantiles.csv"];
 fn spawn(out: &Path, paths: &str, seed: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_plancast"))
         .args([
-            "run", SCENARIO, "-q", "--paths", paths, "--seed", seed, "--out",
+            "run",
+            SCENARIO,
+            "-q",
+            "--no-charts",
+            "--paths",
+            paths,
+            "--seed",
+            seed,
+            "--out",
         ])
         .arg(out)
         .stdout(Stdio::null())

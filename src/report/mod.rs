@@ -2,6 +2,8 @@
 //! CSV and JSON files, and atomic writing of an output folder.
 
 pub mod csv;
+pub mod histogram;
+pub mod html;
 pub mod output;
 pub mod summary;
 pub mod table;

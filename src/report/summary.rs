@@ -1,10 +1,16 @@
 //! The summary record: one documented, serialisable type that holds everything a run produced
 //! and everything needed to reproduce it. `summary.json` is this type; every other output is
 //! computed from it, so the charts and report can be redrawn from the file alone.
+//!
+//! Fields added for the charts and report (same format tag: older files still read, without
+//! them): `targets[].outcome_histogram` (the outcome's distribution in equal-width bins, as
+//! shares of paths, see [`Histogram`]) and `indicators[].periods[].trend_dist` (the kind of the
+//! trend distribution, e.g. `pert`).
 
 use crate::engine::accumulator::Distribution;
 use crate::engine::{CellSlot, Simulation};
 use crate::model::{Comparison, ModelKind, Sampling, Scenario, TargetKind};
+use crate::report::histogram::Histogram;
 use crate::scenario::{FileRecord, Loaded};
 use crate::stats::interval::{wilson, Proportion};
 use crate::stats::sketch::RELATIVE_ACCURACY;
@@ -229,6 +235,10 @@ pub struct TargetResult {
     pub outcome: Quantiles,
     /// Median of (outcome - threshold), signed so that positive means the target is cleared.
     pub median_margin: f64,
+    /// Histogram of the outcome (for the outcome-distribution chart); absent in summaries
+    /// written before it was added.
+    #[serde(default)]
+    pub outcome_histogram: Option<Histogram>,
 }
 
 /// A group's joint probability.
@@ -323,6 +333,9 @@ pub struct PeriodInfo {
     pub noise: f64,
     /// AR(1) persistence.
     pub persistence: f64,
+    /// Kind of the trend distribution (`normal`, `pert`, ...); absent in older summaries.
+    #[serde(default)]
+    pub trend_dist: Option<String>,
 }
 
 /// One year of an indicator.
@@ -402,6 +415,11 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 ci_upper: p.upper,
                 median_margin: t.comparison.margin(outcome.p50, t.threshold),
                 outcome,
+                outcome_histogram: Histogram::of(
+                    &acc.target_outcomes[k].sketch,
+                    t.threshold,
+                    whole,
+                ),
             }
         })
         .collect();
@@ -512,6 +530,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                         trend_p90: p.trend.quantile(0.9),
                         noise: p.noise,
                         persistence: p.persistence,
+                        trend_dist: Some(p.trend.kind().to_string()),
                     })
                     .collect(),
                 years,

@@ -196,6 +196,34 @@ impl Sketch {
         self.max
     }
 
+    /// Every non-empty bucket in increasing order of value, as (lower end, upper end, count);
+    /// exact zeros come as (0, 0, count). Ends are clamped to the exact minimum and maximum, so a
+    /// histogram spread from these never leaves the range of the data.
+    pub fn buckets(&self) -> Vec<(f64, f64, u64)> {
+        let mut out = Vec::new();
+        let clamp = |v: f64| v.clamp(self.min, self.max);
+        for (i, &c) in self.negative.counts.iter().enumerate().rev() {
+            if c > 0 {
+                let index = self.negative.offset + i as i64;
+                out.push((
+                    clamp(-lower_bound(index + 1)),
+                    clamp(-lower_bound(index)),
+                    c,
+                ));
+            }
+        }
+        if self.zeros > 0 {
+            out.push((0.0, 0.0, self.zeros));
+        }
+        for (i, &c) in self.positive.counts.iter().enumerate() {
+            if c > 0 {
+                let index = self.positive.offset + i as i64;
+                out.push((clamp(lower_bound(index)), clamp(lower_bound(index + 1)), c));
+            }
+        }
+        out
+    }
+
     /// Consistency check used by tests: bucket counts add up to the count.
     pub fn is_consistent(&self) -> bool {
         self.positive.total() + self.negative.total() + self.zeros == self.count

@@ -1,0 +1,388 @@
+//! `plancast calibrate`: from a yearly history (`year,value`), the mean and spread of past
+//! growth, its persistence (AR(1)) and how many years they rest on, written as a period block
+//! ready to paste into a scenario.
+//!
+//! Growth is in percent per year, g_t = 100 (X_t / X_{t−1} − 1), because that is what the
+//! scenario's growth model adds each year (spec section 2); `--model additive` uses increments
+//! X_t − X_{t−1} instead. Only consecutive years give a rate: a missing year is reported, not
+//! interpolated. Estimators (n rates, m consecutive pairs of rates):
+//! - mean ḡ and sample standard deviation s (n − 1);
+//! - persistence φ̂ = Σ d_t d_{t−1} / Σ d_{t−1}², d = g − ḡ (least squares through the origin on
+//!   deviations), SE(φ̂) = sqrt((1 − φ̂²) / m);
+//! - SE(ḡ) = s / sqrt(n) · sqrt((1 + φ) / (1 − φ)) (the long-run variance of an AR(1) mean),
+//!   SE(s) = s · sqrt((1 + φ²) / (2 n (1 − φ²))), with φ = φ̂ clamped to [0, 0.95].
+//!
+//! The block: `trend = normal(ḡ, SE(ḡ))` (what history says about the structural rate),
+//! `noise = s` (the spread of yearly rates around it) and `persistence = φ̂` clamped to [0, 0.95].
+
+use crate::scenario::diagnostic::{Diagnostic, Location};
+use crate::scenario::Diagnostics;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use super::AnalysisError;
+
+/// Below this many rates the estimates are flagged as resting on too little history.
+pub const MIN_RATES: usize = 8;
+
+/// How yearly changes are measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeModel {
+    /// Percent growth (the `growth` model).
+    Growth,
+    /// Increments in units (the `additive` model).
+    Additive,
+}
+
+/// The estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// The history file.
+    pub file: String,
+    /// How changes are measured.
+    pub model: ChangeModel,
+    /// First and last year used.
+    pub years: (i32, i32),
+    /// The yearly rates used: (year, rate).
+    pub rates: Vec<(i32, f64)>,
+    /// Mean rate.
+    pub mean: f64,
+    /// Its standard error.
+    pub mean_se: f64,
+    /// Standard deviation of the rates.
+    pub sd: f64,
+    /// Its standard error.
+    pub sd_se: f64,
+    /// AR(1) persistence (None with fewer than 3 consecutive pairs).
+    pub persistence: Option<f64>,
+    /// Its standard error.
+    pub persistence_se: Option<f64>,
+    /// Consecutive pairs of rates behind the persistence.
+    pub pairs: usize,
+    /// Warnings (short series, gaps, non-positive values, clamped persistence).
+    pub warnings: Vec<String>,
+}
+
+fn located(file: &str, line: usize, column: usize, message: String) -> AnalysisError {
+    AnalysisError::Input(Diagnostics(vec![Diagnostic::located(
+        Location::File {
+            path: file.to_string(),
+            line,
+            column,
+        },
+        message,
+    )]))
+}
+
+/// Reads a `year,value` history: a header line `year,value`, then one year per line; blank
+/// lines and lines starting with `#` are skipped. Errors name the file and line.
+pub fn read_history(path: &Path) -> Result<Vec<(i32, f64)>, AnalysisError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        AnalysisError::Input(Diagnostics(vec![Diagnostic::located(
+            Location::FileOnly(file.clone()),
+            format!("cannot read the history file: {e}"),
+        )]))
+    })?;
+    let mut header_seen = false;
+    let mut points: Vec<(i32, f64, usize)> = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        let content = raw.trim_start_matches('\u{feff}').trim();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = content.split(',').map(str::trim).collect();
+        if !header_seen {
+            let lower: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+            if lower != ["year", "value"] {
+                return Err(located(
+                    &file,
+                    line,
+                    1,
+                    format!("expected the header `year,value`, found `{content}`"),
+                ));
+            }
+            header_seen = true;
+            continue;
+        }
+        if fields.len() != 2 {
+            return Err(located(
+                &file,
+                line,
+                1,
+                format!(
+                    "expected two fields `year,value`, found {} in `{content}`",
+                    fields.len()
+                ),
+            ));
+        }
+        let year: i32 = fields[0].parse().map_err(|_| {
+            located(
+                &file,
+                line,
+                1,
+                format!(
+                    "`{}` is not a year (a whole number such as 2021)",
+                    fields[0]
+                ),
+            )
+        })?;
+        let column = raw.find(',').map(|c| c + 2).unwrap_or(1);
+        let value: f64 = fields[1]
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| {
+                located(
+                    &file,
+                    line,
+                    column,
+                    format!("`{}` is not a finite number", fields[1]),
+                )
+            })?;
+        if let Some(&(_, _, first)) = points.iter().find(|p| p.0 == year) {
+            return Err(located(
+                &file,
+                line,
+                1,
+                format!("year {year} is listed twice (first on line {first})"),
+            ));
+        }
+        points.push((year, value, line));
+    }
+    if !header_seen {
+        return Err(AnalysisError::Input(Diagnostics(vec![
+            Diagnostic::located(
+                Location::FileOnly(file),
+                "the history file is empty: expected a header `year,value` and one line per year",
+            ),
+        ])));
+    }
+    points.sort_by_key(|p| p.0);
+    Ok(points.into_iter().map(|(y, v, _)| (y, v)).collect())
+}
+
+/// Estimates growth mean, spread and persistence from `history` between `from` and `to`.
+pub fn calibrate(
+    file: &str,
+    history: &[(i32, f64)],
+    from: Option<i32>,
+    to: Option<i32>,
+    model: ChangeModel,
+) -> Result<Calibration, AnalysisError> {
+    let used: Vec<(i32, f64)> = history
+        .iter()
+        .copied()
+        .filter(|(y, _)| from.is_none_or(|f| *y >= f) && to.is_none_or(|t| *y <= t))
+        .collect();
+    let mut warnings = Vec::new();
+    if model == ChangeModel::Growth {
+        let bad: Vec<String> = used
+            .iter()
+            .filter(|(_, v)| *v <= 0.0)
+            .map(|(y, v)| format!("{y} ({v})"))
+            .collect();
+        if !bad.is_empty() {
+            warnings.push(format!(
+                "non-positive values have no percent growth and were left out: {}",
+                bad.join(", ")
+            ));
+        }
+    }
+    let mut missing = Vec::new();
+    for pair in used.windows(2) {
+        for y in (pair[0].0 + 1)..pair[1].0 {
+            missing.push(y.to_string());
+        }
+    }
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "missing years (no growth rate across them): {}",
+            missing.join(", ")
+        ));
+    }
+    let rates: Vec<(i32, f64)> = used
+        .windows(2)
+        .filter(|p| p[1].0 == p[0].0 + 1)
+        .filter_map(|p| {
+            let (x0, x1) = (p[0].1, p[1].1);
+            match model {
+                ChangeModel::Growth if x0 > 0.0 && x1 > 0.0 => {
+                    Some((p[1].0, 100.0 * (x1 / x0 - 1.0)))
+                }
+                ChangeModel::Growth => None,
+                ChangeModel::Additive => Some((p[1].0, x1 - x0)),
+            }
+        })
+        .collect();
+    let n = rates.len();
+    let range = match (from, to) {
+        (None, None) => String::new(),
+        _ => format!(
+            " between {} and {}",
+            from.map(|y| y.to_string())
+                .unwrap_or_else(|| "the start".into()),
+            to.map(|y| y.to_string())
+                .unwrap_or_else(|| "the end".into())
+        ),
+    };
+    if n < 2 {
+        return Err(AnalysisError::Input(Diagnostics(vec![Diagnostic::located(
+            Location::FileOnly(file.to_string()),
+            format!(
+                "{file} gives {n} yearly {} rate{}{range}: at least 2 are needed (3 consecutive years)",
+                if model == ChangeModel::Growth { "growth" } else { "change" },
+                if n == 1 { "" } else { "s" }
+            ),
+        )])));
+    }
+    let nf = n as f64;
+    let mean = rates.iter().map(|r| r.1).sum::<f64>() / nf;
+    let sd = (rates.iter().map(|r| (r.1 - mean).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
+    // Consecutive pairs of rates.
+    let pairs: Vec<(f64, f64)> = rates
+        .windows(2)
+        .filter(|w| w[1].0 == w[0].0 + 1)
+        .map(|w| (w[0].1 - mean, w[1].1 - mean))
+        .collect();
+    let m = pairs.len();
+    let (persistence, persistence_se) = if m >= 3 {
+        let denominator: f64 = pairs.iter().map(|(a, _)| a * a).sum();
+        if denominator > 0.0 {
+            let phi = pairs.iter().map(|(a, b)| a * b).sum::<f64>() / denominator;
+            (
+                Some(phi),
+                Some(((1.0 - phi * phi).max(0.0) / m as f64).sqrt()),
+            )
+        } else {
+            (None, None)
+        }
+    } else {
+        warnings.push(format!(
+            "only {m} consecutive pairs of rates: too few to estimate persistence (set to 0)"
+        ));
+        (None, None)
+    };
+    let phi = persistence.unwrap_or(0.0).clamp(0.0, 0.95);
+    let mean_se = sd / nf.sqrt() * ((1.0 + phi) / (1.0 - phi)).sqrt();
+    let sd_se = sd * ((1.0 + phi * phi) / (2.0 * nf * (1.0 - phi * phi))).sqrt();
+    if n < MIN_RATES {
+        warnings.push(format!(
+            "only {n} yearly rates: too short a history to say much; the standard errors are wide and rest on normal approximations"
+        ));
+    }
+    if let Some(p) = persistence {
+        if !(0.0..=0.95).contains(&p) {
+            warnings.push(format!(
+                "estimated persistence {p:.3} lies outside [0, 0.95]; the block uses {phi:.2}"
+            ));
+        }
+    }
+    Ok(Calibration {
+        file: file.to_string(),
+        model,
+        years: (
+            used.first().map(|p| p.0).unwrap_or(0),
+            used.last().map(|p| p.0).unwrap_or(0),
+        ),
+        rates,
+        mean,
+        mean_se,
+        sd,
+        sd_se,
+        persistence,
+        persistence_se,
+        pairs: m,
+        warnings,
+    })
+}
+
+/// Rounds to 4 significant decimals for the block.
+fn round(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let digits = (4 - x.abs().log10().ceil() as i32).clamp(0, 12);
+    let factor = 10f64.powi(digits);
+    (x * factor).round() / factor
+}
+
+/// The printed result: the estimates, the warnings, and the period block.
+pub fn render(c: &Calibration) -> String {
+    let (key, unit) = match c.model {
+        ChangeModel::Growth => ("growth", "% per year"),
+        ChangeModel::Additive => ("step", "units per year"),
+    };
+    let first_rate = c.rates.first().map(|r| r.0).unwrap_or(c.years.0);
+    let last = c.years.1;
+    let phi = c.persistence.unwrap_or(0.0).clamp(0.0, 0.95);
+    let mut text = format!(
+        "# plancast calibrate {}: {} yearly rates, {}..{} ({unit})\n",
+        c.file,
+        c.rates.len(),
+        first_rate,
+        c.rates.last().map(|r| r.0).unwrap_or(last)
+    );
+    text.push_str(&format!(
+        "# mean {:.3} (SE {:.3}), sd {:.3} (SE {:.3}), persistence {} from {} consecutive pairs\n",
+        c.mean,
+        c.mean_se,
+        c.sd,
+        c.sd_se,
+        match (c.persistence, c.persistence_se) {
+            (Some(p), Some(se)) => format!("{p:.3} (SE {se:.3})"),
+            _ => "not estimated".to_string(),
+        },
+        c.pairs
+    ));
+    for w in &c.warnings {
+        text.push_str(&format!("# warning: {w}\n"));
+    }
+    text.push_str("# trend: normal(mean, SE of the mean); noise: sd of the yearly rates; adjust `to` to your horizon\n");
+    text.push_str(&format!(
+        "{key} = [\n  {{ from = {}, to = {}, trend = {{ dist = \"normal\", mean = {}, sd = {} }}, noise = {}, persistence = {} }},\n]\n",
+        last + 1,
+        last + 10,
+        round(c.mean),
+        round(c.mean_se.max(1e-9)),
+        round(c.sd),
+        round(phi)
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_growth_has_zero_spread() {
+        let history: Vec<(i32, f64)> = (0..12)
+            .map(|t| (2000 + t, 100.0 * 1.05f64.powi(t)))
+            .collect();
+        let c = calibrate("x.csv", &history, None, None, ChangeModel::Growth).unwrap();
+        assert!((c.mean - 5.0).abs() < 1e-9);
+        assert!(c.sd < 1e-9);
+        assert_eq!(c.rates.len(), 11);
+    }
+
+    #[test]
+    fn gaps_and_short_series_are_flagged() {
+        let history = vec![
+            (2000, 1.0),
+            (2001, 1.1),
+            (2003, 1.3),
+            (2004, 1.4),
+            (2005, 1.5),
+        ];
+        let c = calibrate("x.csv", &history, None, None, ChangeModel::Growth).unwrap();
+        assert_eq!(c.rates.len(), 3);
+        assert!(c
+            .warnings
+            .iter()
+            .any(|w| w.contains("missing years") && w.contains("2002")));
+        assert!(c.warnings.iter().any(|w| w.contains("too short")));
+    }
+}

@@ -1,0 +1,554 @@
+//! `plancast sensitivity`: which assumptions move each target, one at a time, on common random
+//! numbers.
+//!
+//! Assumptions are each period's uncertain `trend` (of every growth, additive and count
+//! indicator), each event probability and each correlation entry. Each is held at its 10th, 50th
+//! and 90th percentile while everything else keeps its distribution; the other draws do not move
+//! (streams are keyed by indicator and event, trend scores are drawn for every indicator whether
+//! or not its trend is fixed, and event uniforms are drawn whether or not the event strikes), so
+//! the change in a target's probability is the effect of the assumption alone.
+//!
+//! A trend's percentiles are those of its own distribution. An event probability and a
+//! correlation are single numbers in the scenario; they are given the spread of an estimate
+//! from [`EVIDENCE_YEARS`] years of yearly data: the probability on the logit scale with standard
+//! error 1 / sqrt(N p (1 - p)), the correlation on Fisher's z scale with standard error
+//! 1 / sqrt(N - 3). Their 50th percentile is the scenario's value itself.
+//!
+//! Variance share (first-order, one at a time): writing the assumption as X = F⁻¹(Φ(u)) with u
+//! standard normal, let g(u) be the mean of the targeted quantity Y with X held at F⁻¹(Φ(u)). From
+//! the runs at u = −z, 0, z (z = Φ⁻¹(0.9)) fit g(u) ≈ a + b u + c u², so that
+//! Var_u(g(u)) = b² + 2c², with b = (g₊ − g₋)/(2z) and c = (g₊ + g₋ − 2g₀)/(2z²). The share is
+//! that variance over Var(Y) in the scenario as written. It is exact when g is quadratic in u
+//! (e.g. linear models with normal trends) and is the first-order Sobol index when the
+//! assumption is independent of the others.
+
+use super::{
+    finish_csv, outcome_unit, select_targets, simulate_targets, AnalysisError, CommonOptions,
+    RunRecord, TargetStat,
+};
+use crate::model::correlation::{self, Factor};
+use crate::model::dist::Dist;
+use crate::model::Scenario;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::Instant;
+
+/// Default paths per run of `plancast sensitivity` (each assumption takes two or three runs).
+pub const DEFAULT_PATHS: u64 = 5_000;
+
+/// Years of yearly data an event probability or a correlation is treated as estimated from.
+pub const EVIDENCE_YEARS: f64 = 10.0;
+
+/// Φ⁻¹(0.9): the standard-normal score of the 90th percentile.
+pub const Z90: f64 = 1.281_551_565_544_600_4;
+
+/// What an assumption is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lever {
+    /// The trend of period `period` of indicator `indicator`.
+    Trend {
+        /// Indicator index.
+        indicator: usize,
+        /// Period index.
+        period: usize,
+    },
+    /// The probability of event `event`.
+    EventProbability {
+        /// Event index.
+        event: usize,
+    },
+    /// Correlation entry `pair` of [`crate::model::correlation::Correlation::pairs`].
+    Correlation {
+        /// Index into the pairs.
+        pair: usize,
+    },
+}
+
+/// One uncertain assumption and the values it is held at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assumption {
+    /// Human-readable name, e.g. "rd_spend trend 2021-2025".
+    pub name: String,
+    /// The dotted key of the value in the scenario (as `--set` takes it).
+    pub key: String,
+    /// "trend", "event_probability" or "correlation".
+    pub kind: String,
+    /// Which value is held.
+    pub lever: Lever,
+    /// Value at the 10th percentile.
+    pub low_value: f64,
+    /// Value at the 50th percentile.
+    pub mid_value: f64,
+    /// Value at the 90th percentile.
+    pub high_value: f64,
+    /// True when the 50th percentile is the scenario's own value (no run needed).
+    pub mid_is_base: bool,
+}
+
+/// Lists the uncertain assumptions of `scenario`: trends of periods that still have a simulated
+/// year, event probabilities strictly between 0 and 1, and every correlation entry.
+pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
+    let prepared = crate::engine::prepare::prepare(scenario);
+    let mut out = Vec::new();
+    for (i, ind) in scenario.indicators.iter().enumerate() {
+        if !ind.kind.is_stochastic() {
+            continue;
+        }
+        let start = prepared.indicators[i].start_year;
+        for (k, period) in ind.periods.iter().enumerate() {
+            if period.trend.is_fixed() || period.to <= start {
+                continue;
+            }
+            out.push(Assumption {
+                name: format!("{} trend {}-{}", ind.id, period.from, period.to),
+                key: format!("indicators.{}.{}.{k}.trend", ind.id, ind.kind.period_key()),
+                kind: "trend".to_string(),
+                lever: Lever::Trend {
+                    indicator: i,
+                    period: k,
+                },
+                low_value: period.trend.quantile(0.1),
+                mid_value: period.trend.quantile(0.5),
+                high_value: period.trend.quantile(0.9),
+                mid_is_base: false,
+            });
+        }
+    }
+    for (e, event) in scenario.events.iter().enumerate() {
+        let p = event.probability;
+        if p <= 0.0 || p >= 1.0 {
+            continue;
+        }
+        let logit = (p / (1.0 - p)).ln();
+        let se = 1.0 / (EVIDENCE_YEARS * p * (1.0 - p)).sqrt();
+        let at = |z: f64| 1.0 / (1.0 + (-(logit + z * se)).exp());
+        out.push(Assumption {
+            name: format!("event {} probability", event.id),
+            key: format!("events.{e}.probability"),
+            kind: "event_probability".to_string(),
+            lever: Lever::EventProbability { event: e },
+            low_value: at(-Z90),
+            mid_value: p,
+            high_value: at(Z90),
+            mid_is_base: true,
+        });
+    }
+    let mut index_in_kind = std::collections::HashMap::new();
+    for (pair, (kind, a, b, rho)) in scenario.correlation.pairs.iter().enumerate() {
+        let k = index_in_kind.entry(kind.clone()).or_insert(0usize);
+        let z = rho.clamp(-0.999_999, 0.999_999).atanh();
+        let se = 1.0 / (EVIDENCE_YEARS - 3.0).sqrt();
+        out.push(Assumption {
+            name: format!("{kind} correlation {a}~{b}"),
+            key: format!("correlation.{kind}.{k}.2"),
+            kind: "correlation".to_string(),
+            lever: Lever::Correlation { pair },
+            low_value: (z - Z90 * se).tanh(),
+            mid_value: *rho,
+            high_value: (z + Z90 * se).tanh(),
+            mid_is_base: true,
+        });
+        *k += 1;
+    }
+    out
+}
+
+/// `scenario` with the assumption held at `value`; the note says when a correlation matrix had
+/// to be repaired to stay valid.
+pub fn hold(scenario: &Scenario, lever: Lever, value: f64) -> (Scenario, Option<String>) {
+    let mut s = scenario.clone();
+    let mut note = None;
+    match lever {
+        Lever::Trend { indicator, period } => {
+            // Dist::fixed accepts every finite value, and quantiles are finite.
+            if let Ok(fixed) = Dist::fixed(value) {
+                s.indicators[indicator].periods[period].trend = fixed;
+            }
+        }
+        Lever::EventProbability { event } => s.events[event].probability = value,
+        Lever::Correlation { pair } => {
+            let kind = s.correlation.pairs[pair].0.clone();
+            s.correlation.pairs[pair].3 = value;
+            let n = s.indicators.len();
+            let pairs: Vec<(usize, usize, f64)> = s
+                .correlation
+                .pairs
+                .iter()
+                .filter(|(k, ..)| *k == kind)
+                .filter_map(|(_, a, b, rho)| {
+                    Some((s.indicator_index(a)?, s.indicator_index(b)?, *rho))
+                })
+                .collect();
+            let matrix = correlation::matrix_from_pairs(n, &pairs);
+            let factor = correlation::factor(&matrix).unwrap_or_else(|_| {
+                note = Some(format!(
+                    "at {value:.3} the {kind} correlations are not positive definite; the nearest valid matrix was used"
+                ));
+                correlation::factor(&correlation::nearest_correlation(&matrix))
+                    .unwrap_or_else(|_| Factor::identity(n))
+            });
+            if kind == "trend" {
+                s.correlation.trend = factor;
+            } else {
+                s.correlation.noise = factor;
+            }
+        }
+    }
+    (s, note)
+}
+
+/// The first-order share of Var(Y) from the target means at the 10th, 50th and 90th
+/// percentiles (see the module documentation). None when Y does not vary.
+pub fn variance_share(mean_low: f64, mean_mid: f64, mean_high: f64, variance: f64) -> Option<f64> {
+    if variance.is_nan() || variance <= 0.0 {
+        return None;
+    }
+    let b = (mean_high - mean_low) / (2.0 * Z90);
+    let c = (mean_high + mean_low - 2.0 * mean_mid) / (2.0 * Z90 * Z90);
+    Some((b * b + 2.0 * c * c) / variance)
+}
+
+/// One assumption's effect on one target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Effect {
+    /// Assumption name.
+    pub assumption: String,
+    /// Its dotted key.
+    pub key: String,
+    /// Its kind.
+    pub kind: String,
+    /// Value at the 10th percentile.
+    pub low_value: f64,
+    /// Value at the 50th percentile.
+    pub mid_value: f64,
+    /// Value at the 90th percentile.
+    pub high_value: f64,
+    /// Probability with the assumption at its 10th percentile.
+    pub p_low: f64,
+    /// Probability with the assumption at its 90th percentile.
+    pub p_high: f64,
+    /// |p_high − p_low|: the length of the tornado bar.
+    pub swing: f64,
+    /// Mean of the targeted quantity at the 10th, 50th and 90th percentiles.
+    pub outcome_means: [f64; 3],
+    /// Share of the targeted quantity's variance (None when it does not vary).
+    pub variance_share: Option<f64>,
+    /// Remarks (e.g. a repaired correlation matrix).
+    pub note: Option<String>,
+}
+
+/// One target's sensitivities, largest swing first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetSensitivity {
+    /// Target id.
+    pub id: String,
+    /// Label.
+    pub label: Option<String>,
+    /// Indicator id.
+    pub indicator: String,
+    /// Due year.
+    pub due_year: i32,
+    /// Unit of the targeted quantity.
+    pub unit: String,
+    /// Probability in the scenario as written.
+    pub p_base: f64,
+    /// Variance of the targeted quantity in the scenario as written.
+    pub outcome_variance: f64,
+    /// True when observations already decide the target.
+    pub decided: bool,
+    /// Effects, largest variance share first (ties: largest swing).
+    pub effects: Vec<Effect>,
+}
+
+/// The `sensitivity.json` record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensitivityReport {
+    /// Format tag: "plancast-sensitivity/1".
+    pub format: String,
+    /// What was run.
+    pub run: RunRecord,
+    /// Years of data behind the spread given to event probabilities and correlations.
+    pub evidence_years: f64,
+    /// How the variance share is computed.
+    pub variance_share_method: String,
+    /// Simulations run.
+    pub simulations: usize,
+    /// Wall-clock seconds.
+    pub elapsed_seconds: f64,
+    /// Every assumption held.
+    pub assumptions: Vec<Assumption>,
+    /// Per target.
+    pub targets: Vec<TargetSensitivity>,
+}
+
+/// Runs the sensitivity analysis of the scenario at `path` for the targets named (all if none).
+pub fn run(
+    path: &Path,
+    options: &CommonOptions,
+    target_ids: &[String],
+) -> Result<SensitivityReport, AnalysisError> {
+    let started = Instant::now();
+    let mut options = options.clone();
+    options.paths = Some(options.paths.unwrap_or(DEFAULT_PATHS));
+    let loaded = options.load(path, &[])?;
+    let scenario = &loaded.scenario;
+    let chosen = select_targets(scenario, target_ids)?;
+    let list = assumptions(scenario);
+
+    // Every job is one simulation on one thread; jobs run in parallel. Job 0 is the scenario
+    // as written.
+    let mut jobs: Vec<Option<(usize, f64)>> = vec![None];
+    for (a, assumption) in list.iter().enumerate() {
+        jobs.push(Some((a, assumption.low_value)));
+        if !assumption.mid_is_base {
+            jobs.push(Some((a, assumption.mid_value)));
+        }
+        jobs.push(Some((a, assumption.high_value)));
+    }
+    let pool = {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(t) = options.threads {
+            builder = builder.num_threads(t);
+        }
+        builder
+            .build()
+            .map_err(|e| AnalysisError::Runtime(format!("could not start worker threads: {e}")))?
+    };
+    type JobResult = Result<(Vec<TargetStat>, Option<String>), AnalysisError>;
+    let results: Vec<JobResult> = pool.install(|| {
+        jobs.par_iter()
+            .map(|job| {
+                let (held, note) = match job {
+                    None => (scenario.clone(), None),
+                    Some((a, value)) => hold(scenario, list[*a].lever, *value),
+                };
+                let (_, stats) = simulate_targets(&held, Some(1))?;
+                Ok((stats, note))
+            })
+            .collect()
+    });
+    let mut results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let simulations = results.len();
+    let (base, _) = results.remove(0);
+
+    // Regroup: per assumption, (low, mid, high) stats.
+    let mut per_assumption = Vec::with_capacity(list.len());
+    let mut next = results.into_iter();
+    for assumption in &list {
+        let (low, note_low) = next.next().ok_or_else(missing)?;
+        let mid = if assumption.mid_is_base {
+            base.clone()
+        } else {
+            next.next().ok_or_else(missing)?.0
+        };
+        let (high, note_high) = next.next().ok_or_else(missing)?;
+        let note = match (note_low, note_high) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
+        per_assumption.push((low, mid, high, note));
+    }
+
+    let targets = chosen
+        .iter()
+        .map(|&k| {
+            let t = &scenario.targets[k];
+            let mut effects: Vec<Effect> = list
+                .iter()
+                .zip(&per_assumption)
+                .map(|(a, (low, mid, high, note))| {
+                    let means = [low[k].mean, mid[k].mean, high[k].mean];
+                    let share = if base[k].decided {
+                        None
+                    } else {
+                        variance_share(means[0], means[1], means[2], base[k].variance)
+                    };
+                    Effect {
+                        assumption: a.name.clone(),
+                        key: a.key.clone(),
+                        kind: a.kind.clone(),
+                        low_value: a.low_value,
+                        mid_value: a.mid_value,
+                        high_value: a.high_value,
+                        p_low: low[k].probability.estimate,
+                        p_high: high[k].probability.estimate,
+                        swing: (high[k].probability.estimate - low[k].probability.estimate).abs(),
+                        outcome_means: means,
+                        variance_share: share,
+                        note: note.clone(),
+                    }
+                })
+                .collect();
+            effects.sort_by(|x, y| {
+                let share = |e: &Effect| e.variance_share.unwrap_or(0.0);
+                share(y)
+                    .total_cmp(&share(x))
+                    .then(y.swing.total_cmp(&x.swing))
+            });
+            TargetSensitivity {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                indicator: scenario.indicators[t.indicator].id.clone(),
+                due_year: t.due_year(),
+                unit: outcome_unit(scenario, k),
+                p_base: base[k].probability.estimate,
+                outcome_variance: base[k].variance,
+                decided: base[k].decided,
+                effects,
+            }
+        })
+        .collect();
+
+    Ok(SensitivityReport {
+        format: "plancast-sensitivity/1".to_string(),
+        run: RunRecord::of(&loaded),
+        evidence_years: EVIDENCE_YEARS,
+        variance_share_method: "first-order, one at a time: (b^2 + 2c^2) / Var(Y), from the target means at the 10th, 50th and 90th percentiles fitted as a + b u + c u^2 in the normal score u (docs/analysis.md)".to_string(),
+        simulations,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        assumptions: list,
+        targets,
+    })
+}
+
+fn missing() -> AnalysisError {
+    AnalysisError::Runtime("internal error: a sensitivity run is missing".to_string())
+}
+
+/// The contents of `sensitivity.csv`: one row per (target, assumption).
+pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
+    use super::csv_number as num;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| AnalysisError::Runtime(format!("cannot write CSV: {e}"));
+    w.write_record([
+        "target",
+        "assumption",
+        "key",
+        "kind",
+        "low_value",
+        "mid_value",
+        "high_value",
+        "p_base",
+        "p_low",
+        "p_high",
+        "swing",
+        "mean_low",
+        "mean_mid",
+        "mean_high",
+        "variance_share",
+        "note",
+    ])
+    .map_err(fail)?;
+    for t in &report.targets {
+        for e in &t.effects {
+            w.write_record([
+                t.id.clone(),
+                e.assumption.clone(),
+                e.key.clone(),
+                e.kind.clone(),
+                num(e.low_value),
+                num(e.mid_value),
+                num(e.high_value),
+                num(t.p_base),
+                num(e.p_low),
+                num(e.p_high),
+                num(e.swing),
+                num(e.outcome_means[0]),
+                num(e.outcome_means[1]),
+                num(e.outcome_means[2]),
+                e.variance_share.map(num).unwrap_or_default(),
+                e.note.clone().unwrap_or_default(),
+            ])
+            .map_err(fail)?;
+        }
+    }
+    finish_csv(w)
+}
+
+/// The printed table: per target, the three assumptions that matter most.
+pub fn render(report: &SensitivityReport) -> String {
+    let mut text = String::new();
+    for t in &report.targets {
+        text.push_str(&format!(
+            "{}  (due {}, p = {:.3}{})\n",
+            t.id,
+            t.due_year,
+            t.p_base,
+            if t.decided {
+                ", decided by observations"
+            } else {
+                ""
+            }
+        ));
+        let top: Vec<&Effect> = t
+            .effects
+            .iter()
+            .filter(|e| e.swing > 0.0 || e.variance_share.unwrap_or(0.0) > 0.0)
+            .take(3)
+            .collect();
+        if top.is_empty() {
+            text.push_str("    no assumption moves it\n");
+        }
+        for (rank, e) in top.iter().enumerate() {
+            text.push_str(&format!(
+                "    {}. {:<48} p {:.3} -> {:.3} (at {} -> {})  variance share {}\n",
+                rank + 1,
+                e.assumption,
+                e.p_low,
+                e.p_high,
+                short(e.low_value),
+                short(e.high_value),
+                e.variance_share
+                    .map(|s| format!("{:.0}%", 100.0 * s))
+                    .unwrap_or_else(|| "-".to_string())
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "\n{} assumptions, {} simulations of {} paths (seed {}) in {:.1} s\n",
+        report.assumptions.len(),
+        report.simulations,
+        report.run.paths,
+        report.run.seed,
+        report.elapsed_seconds
+    ));
+    text
+}
+
+/// A compact number for the table.
+fn short(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// The normal score u of the percentile at which the assumptions are held (10th, 50th, 90th).
+pub fn scores() -> [f64; 3] {
+    [-Z90, 0.0, Z90]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn z90_is_the_90th_percentile() {
+        assert!((crate::model::dist::norm_cdf(Z90) - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn variance_share_is_exact_for_quadratic_curves() {
+        // g(u) = 1 + 2u + 0.5u^2 with u ~ N(0,1): Var = 2^2 + 2 * 0.5^2 = 4.5.
+        let g = |u: f64| 1.0 + 2.0 * u + 0.5 * u * u;
+        let [lo, mid, hi] = scores().map(g);
+        let share = variance_share(lo, mid, hi, 9.0).unwrap();
+        assert!((share - 0.5).abs() < 1e-12, "{share}");
+        assert_eq!(variance_share(1.0, 1.0, 1.0, 0.0), None);
+    }
+}

@@ -1,0 +1,110 @@
+//! The chart side of the application: drawing every chart and the report of a summary (for
+//! `plancast run`), and `plancast plot`, which redraws them from an earlier run's
+//! `summary.json`. Kept apart from [`crate::app`] so the commands that simulate stay short.
+
+use crate::app::Error;
+use crate::cli::PlotArgs;
+use crate::plots::{self, Labels};
+use crate::report::{self, output::OutputDir};
+use std::path::Path;
+use std::time::Instant;
+
+/// Charts and report, drawn and ready to stage.
+pub struct Drawn {
+    /// (relative path, contents) of every chart file and report.html.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Number of charts (each in two formats).
+    pub charts: usize,
+    /// Wall time of drawing, seconds.
+    pub seconds: f64,
+}
+
+/// Draws every chart and the report of `summary`.
+pub fn draw_charts_and_report(
+    summary: &report::summary::Summary,
+    labels: &Labels,
+) -> Result<Drawn, Error> {
+    let started = Instant::now();
+    let charts =
+        plots::charts::draw_all(summary, labels).map_err(|e| Error::Runtime(e.to_string()))?;
+    let html = report::html::render(summary, &charts, labels);
+    let mut files = Vec::with_capacity(charts.len() * 2 + 1);
+    for chart in &charts {
+        files.push((
+            format!("{}.svg", chart.stem),
+            chart.rendered.svg.clone().into_bytes(),
+        ));
+        files.push((format!("{}.png", chart.stem), chart.rendered.png.clone()));
+    }
+    files.push(("report.html".to_string(), html.into_bytes()));
+    Ok(Drawn {
+        files,
+        charts: charts.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// `plancast plot`: redraws charts and report.html from `OUT_DIR/summary.json`.
+pub fn plot(args: &PlotArgs) -> Result<(Drawn, Vec<String>), Error> {
+    let dir = &args.out_dir;
+    let summary = read_summary(dir)?;
+    let labels = Labels::new(args.lang.into());
+    let drawn = draw_charts_and_report(&summary, &labels)?;
+    let mut out = OutputDir::create(dir)
+        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    for (relative, contents) in &drawn.files {
+        out.write(relative, contents)
+            .map_err(|e| Error::Runtime(format!("cannot write {relative}: {e}")))?;
+    }
+    out.commit()
+        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    Ok((drawn, labels.fallbacks()))
+}
+
+/// Reads and checks `dir/summary.json` (bad input, exit 2, when missing or not a summary).
+pub fn read_summary(dir: &Path) -> Result<report::summary::Summary, Error> {
+    if !dir.is_dir() {
+        return Err(Error::BadArgument(format!(
+            "{}: no such folder (give the output folder of an earlier `plancast run`)",
+            dir.display()
+        )));
+    }
+    let path = dir.join("summary.json");
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Error::BadArgument(format!(
+            "{}: cannot read it ({e}); is {} the output folder of a `plancast run`?",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::BadArgument(format!("{}: not valid JSON: {e}", path.display())))?;
+    let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+    if format != report::summary::FORMAT {
+        return Err(Error::BadArgument(format!(
+            "{}: format is `{format}`, expected `{}`",
+            path.display(),
+            report::summary::FORMAT
+        )));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        Error::BadArgument(format!(
+            "{}: not a readable {} summary at `{}`: {}",
+            path.display(),
+            report::summary::FORMAT,
+            e.path(),
+            e.inner()
+        ))
+    })
+}
+
+/// One warning line for labels that fell back to English (none when all were drawn).
+pub fn fallback_warning(fallbacks: &[String]) -> Option<String> {
+    (!fallbacks.is_empty()).then(|| {
+        format!(
+            "warning: the embedded font cannot draw {} label(s), shown in English instead: {}",
+            fallbacks.len(),
+            fallbacks.join("; ")
+        )
+    })
+}

@@ -1,0 +1,91 @@
+//! Numbers as the charts and the report print them.
+
+/// A probability in percent: one decimal, with `<0.1%` / `>99.9%` for the extremes that are not
+/// exactly 0 or 1, so that a tiny chance never reads as impossible.
+pub fn percent(p: f64) -> String {
+    if !p.is_finite() {
+        "–".to_string()
+    } else if p <= 0.0 {
+        "0%".to_string()
+    } else if p >= 1.0 {
+        "100%".to_string()
+    } else if p < 0.001 {
+        "<0.1%".to_string()
+    } else if p > 0.999 {
+        ">99.9%".to_string()
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
+}
+
+/// An interval in percent, e.g. `[52.9, 53.5]`.
+pub fn percent_interval(lo: f64, hi: f64) -> String {
+    format!("[{:.1}, {:.1}]", lo * 100.0, hi * 100.0)
+}
+
+/// Decimals that show differences of size `step`.
+pub fn decimals_for(step: f64) -> usize {
+    if !step.is_finite() || step <= 0.0 {
+        return 2;
+    }
+    let d = -step.abs().log10().floor();
+    d.clamp(0.0, 6.0) as usize
+}
+
+/// A value with about four significant digits (thousands separated by nothing: plans print
+/// figures such as 22156.69 that way).
+pub fn value(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    let magnitude = x.abs();
+    let decimals = if magnitude == 0.0 || magnitude >= 1000.0 {
+        0
+    } else if magnitude >= 100.0 {
+        1
+    } else if magnitude >= 1.0 {
+        2
+    } else {
+        decimals_for(magnitude) + 2
+    };
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// The comparison as a symbol for charts (≥, >, ≤, <).
+pub fn symbol(comparison: crate::model::Comparison) -> &'static str {
+    use crate::model::Comparison;
+    match comparison {
+        Comparison::AtLeast => "≥",
+        Comparison::Above => ">",
+        Comparison::AtMost => "≤",
+        Comparison::Below => "<",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_never_rounds_a_chance_to_zero() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.00004), "<0.1%");
+        assert_eq!(percent(0.5321), "53.2%");
+        assert_eq!(percent(0.99996), ">99.9%");
+        assert_eq!(percent(1.0), "100%");
+    }
+
+    #[test]
+    fn values_keep_about_four_digits() {
+        assert_eq!(value(22156.69), "22157");
+        assert_eq!(value(1.6), "1.6");
+        assert_eq!(value(0.0123), "0.0123");
+        assert_eq!(value(54.0), "54");
+        assert_eq!(value(-3.25), "-3.25");
+    }
+}

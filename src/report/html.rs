@@ -1,0 +1,460 @@
+//! `report.html`: one self-contained file a reviewer can open offline. Every chart is inlined as
+//! a PNG data URI (pixel-exact with the embedded fonts, so no font is needed to read it), the
+//! style sheet is inline with the embedded Chinese font as a data URI (so Chinese text reads on
+//! a machine without Chinese fonts), and nothing refers to any other file or to the network.
+//!
+//! Sections: headline (targets on track, joint chances of each due year), targets table,
+//! conditional milestone probabilities, charts, assumptions per indicator, audit block.
+
+use crate::model::TargetKind;
+use crate::plots::charts::{ChartFile, ChartKind};
+use crate::plots::fan::probability_text;
+use crate::plots::format::{percent, percent_interval, symbol, value};
+use crate::plots::{audit_line, Labels, Lang, Status};
+use crate::report::summary::{IndicatorResult, Summary, TargetResult, TargetStatus};
+use base64::Engine as _;
+use std::fmt::Write as _;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body{font-family:'DejaVu Sans',Verdana,Arial,'plancast-cjk','WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif;color:#212121;margin:0 auto;max-width:1180px;padding:24px;line-height:1.45}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:36px 0 10px;border-bottom:2px solid #ddd;padding-bottom:4px}
+h3{font-size:16px;margin:24px 0 8px}
+.sub{color:#606060}
+.headline{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
+.card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:150px}
+.card .big{font-size:26px;font-weight:bold}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
+th,td{border-bottom:1px solid #e4e4e4;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:12px;white-space:nowrap}
+.badge.likely{color:#1a1a1a}
+figure{margin:12px 0 20px}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:13px;color:#606060}
+.audit{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px;background:#f6f6f6;padding:10px;white-space:pre-wrap;word-break:break-all}
+";
+
+/// The name of an indicator in the chosen language.
+fn indicator_name(labels: &Labels, ind: &IndicatorResult) -> String {
+    labels.name(&ind.name, ind.name_zh.as_deref())
+}
+
+/// The label of a target in the chosen language (its id when it has none).
+fn target_label(labels: &Labels, t: &TargetResult) -> String {
+    match &t.label {
+        Some(en) => labels.name(en, t.label_zh.as_deref()),
+        None => t.id.clone(),
+    }
+}
+
+fn status_badge(labels: &Labels, t: &TargetResult) -> String {
+    match t.status {
+        TargetStatus::Simulated => {
+            let s = Status::of(t.probability);
+            let text = labels.ui(s.label_en(), s.label_zh());
+            format!(
+                "<span class=\"badge {}\" style=\"background:{}\">{}</span>",
+                s.key(),
+                s.css(),
+                escape(text)
+            )
+        }
+        _ => escape(&probability_text(t, labels)),
+    }
+}
+
+/// The condition a target sets, e.g. `cagr 2020–2025 ≥ 22 % per year`.
+fn condition(labels: &Labels, t: &TargetResult) -> String {
+    let kind = match t.kind {
+        TargetKind::Level => format!("{} {}", labels.ui("level", "水平"), t.due_year),
+        TargetKind::Cagr => format!(
+            "{} {}–{}",
+            labels.ui("cagr", "年均增速"),
+            t.from,
+            t.due_year
+        ),
+        TargetKind::Cumulative => format!("{} {}–{}", labels.ui("sum", "累计"), t.from, t.due_year),
+        TargetKind::Change => format!("{} {}–{}", labels.ui("change", "增量"), t.from, t.due_year),
+    };
+    let unit = match t.kind {
+        TargetKind::Cagr => labels.ui("% per year", "%/年").to_string(),
+        _ => labels.drawable_text(&t.unit),
+    };
+    format!(
+        "{kind} {} {} {unit}",
+        symbol(t.comparison),
+        value(t.threshold)
+    )
+}
+
+/// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
+/// report renders on a machine without Chinese fonts (the browser uses it only for characters
+/// the Latin fonts lack). About 1.7 MB of the report.
+fn cjk_font_face() -> String {
+    let data =
+        base64::engine::general_purpose::STANDARD.encode(crate::plots::fonts::cjk_font_file());
+    format!("@font-face{{font-family:'plancast-cjk';src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
+}
+
+fn img(chart: &ChartFile, alt: &str) -> String {
+    let data = base64::engine::general_purpose::STANDARD.encode(&chart.rendered.png);
+    format!(
+        "<figure><img src=\"data:image/png;base64,{data}\" width=\"{}\" height=\"{}\" alt=\"{}\" data-chart=\"{}\"></figure>\n",
+        chart.rendered.width,
+        chart.rendered.height,
+        escape(alt),
+        escape(&chart.stem)
+    )
+}
+
+/// The whole report.
+pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> String {
+    let ui = |en: &'static str, zh: &'static str| labels.ui(en, zh);
+    let mut h = String::new();
+    let name = labels.name(&summary.scenario.name, summary.scenario.name_zh.as_deref());
+    let lang = match labels.lang() {
+        Lang::En => "en",
+        Lang::Zh => "zh-CN",
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}{STYLE}</style>\n</head>\n<body>\n",
+        escape(&format!("plancast: {name}")),
+        cjk_font_face()
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", escape(&name));
+    let _ = writeln!(
+        h,
+        "<p class=\"sub\">{} {}–{} · {} {} · {} {}</p>",
+        ui("Plan years", "规划年份"),
+        summary.scenario.base_year,
+        summary.scenario.horizon,
+        summary.run.paths,
+        ui("simulated paths", "条模拟路径"),
+        ui("seed", "随机种子"),
+        summary.run.seed
+    );
+
+    // Headline.
+    let simulated: Vec<&TargetResult> = summary
+        .targets
+        .iter()
+        .filter(|t| t.status == TargetStatus::Simulated)
+        .collect();
+    let on_track = simulated
+        .iter()
+        .filter(|t| Status::of(t.probability) == Status::OnTrack)
+        .count();
+    let met = summary
+        .targets
+        .iter()
+        .filter(|t| t.status == TargetStatus::ObservedMet)
+        .count();
+    let missed = summary
+        .targets
+        .iter()
+        .filter(|t| t.status == TargetStatus::ObservedMissed)
+        .count();
+    let _ = writeln!(
+        h,
+        "<h2 id=\"headline\">{}</h2>\n<div class=\"headline\">",
+        ui("Headline", "要点")
+    );
+    let _ = writeln!(
+        h,
+        "<div class=\"card\"><div class=\"big\">{on_track} / {}</div>{}</div>",
+        summary.targets.len(),
+        ui("targets on track (≥ 80%)", "个目标进展顺利（≥ 80%）")
+    );
+    for status in [Status::Likely, Status::AtRisk, Status::OffTrack] {
+        let n = simulated
+            .iter()
+            .filter(|t| Status::of(t.probability) == status)
+            .count();
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"big\" style=\"color:{}\">{n}</div>{}</div>",
+            status.css(),
+            escape(labels.ui(status.label_en(), status.label_zh()))
+        );
+    }
+    if met + missed > 0 {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"big\">{met} / {missed}</div>{}</div>",
+            ui("already met / missed (observed)", "已实现 / 未实现（观测）")
+        );
+    }
+    for g in summary.groups.iter().filter(|g| g.due_year.is_some()) {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"big\">{}</div>{} {} {} ({})<br><span class=\"sub\">95% CI {}</span></div>",
+            percent(g.probability),
+            ui("joint chance: all", "同时实现全部"),
+            g.targets.len(),
+            match (labels.lang(), g.targets.len()) {
+                (Lang::En, 1) => format!("target due {}", g.due_year.unwrap_or_default()),
+                (Lang::En, _) => format!("targets due {}", g.due_year.unwrap_or_default()),
+                (Lang::Zh, _) => format!("个 {} 年目标的概率", g.due_year.unwrap_or_default()),
+            },
+            escape(&g.id),
+            percent_interval(g.ci_lower, g.ci_upper)
+        );
+    }
+    h.push_str("</div>\n");
+    let named: Vec<_> = summary
+        .groups
+        .iter()
+        .filter(|g| g.due_year.is_none())
+        .collect();
+    if !named.is_empty() {
+        let _ = writeln!(
+            h,
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th></tr>",
+            ui("group", "目标组"),
+            ui("targets", "目标"),
+            ui("joint probability", "同时实现的概率")
+        );
+        for g in named {
+            let label = g
+                .label
+                .as_deref()
+                .map(|en| labels.name(en, g.label_zh.as_deref()))
+                .unwrap_or_else(|| g.id.clone());
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(&label),
+                escape(&g.targets.join(", ")),
+                percent(g.probability),
+                percent_interval(g.ci_lower, g.ci_upper)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+
+    // Targets table.
+    let _ = writeln!(
+        h,
+        "<h2 id=\"targets\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th><th>{}</th><th>{}</th></tr>",
+        ui("Targets", "目标"),
+        ui("target", "目标编号"),
+        ui("what the plan says", "规划表述"),
+        ui("due", "年份"),
+        ui("condition", "条件"),
+        ui("probability", "实现概率"),
+        ui("median outcome", "结果中位数"),
+        ui("status", "状态")
+    );
+    for t in &summary.targets {
+        let _ = writeln!(
+            h,
+            "<tr id=\"target-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&target_label(labels, t)),
+            t.due_year,
+            escape(&condition(labels, t)),
+            escape(&probability_text(t, labels)),
+            percent_interval(t.ci_lower, t.ci_upper),
+            value(t.outcome.p50),
+            status_badge(labels, t),
+            id = escape(&t.id)
+        );
+    }
+    h.push_str("</table>\n");
+
+    // Milestones.
+    if !summary.milestones.is_empty() {
+        let _ = writeln!(
+            h,
+            "<h2 id=\"milestones\">{}</h2>\n<p class=\"sub\">{}</p>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            ui("Milestones", "阶段目标"),
+            ui(
+                "The chance of a later target given that an earlier one on the same indicator was met, or missed.",
+                "同一指标上，前一目标实现或未实现时，后一目标实现的条件概率。"
+            ),
+            ui("earlier target", "前一目标"),
+            ui("later target", "后一目标"),
+            ui("P(later | earlier met)", "P（后 | 前实现）"),
+            ui("P(later | earlier missed)", "P（后 | 前未实现）")
+        );
+        let cell = |p: Option<f64>, ci: Option<[f64; 2]>, n: u64| match (p, ci) {
+            (Some(p), Some([lo, hi])) => format!(
+                "{} {} <span class=\"sub\">(n = {n})</span>",
+                percent(p),
+                percent_interval(lo, hi)
+            ),
+            _ => ui("– (never happens)", "–（未出现）").to_string(),
+        };
+        for m in &summary.milestones {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(&m.earlier),
+                escape(&m.later),
+                cell(m.given_met, m.given_met_ci, m.earlier_met_paths),
+                cell(m.given_missed, m.given_missed_ci, m.earlier_missed_paths)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+
+    // Charts.
+    let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", ui("Charts", "图表"));
+    if let Some(c) = charts.iter().find(|c| c.kind == ChartKind::Probabilities) {
+        let _ = writeln!(h, "<h3>{}</h3>", ui("Target probabilities", "目标实现概率"));
+        h.push_str(&img(c, ui("Target probabilities", "目标实现概率")));
+    }
+    for ind in &summary.indicators {
+        let name = indicator_name(labels, ind);
+        let _ = writeln!(
+            h,
+            "<h3 id=\"indicator-{}\">{}</h3>",
+            escape(&ind.id),
+            escape(&name)
+        );
+        if let Some(c) = charts
+            .iter()
+            .find(|c| c.kind == ChartKind::Fan(ind.id.clone()))
+        {
+            h.push_str(&img(c, &name));
+        }
+        for t in summary.targets.iter().filter(|t| t.indicator == ind.id) {
+            if let Some(c) = charts
+                .iter()
+                .find(|c| c.kind == ChartKind::Outcome(t.id.clone()))
+            {
+                h.push_str(&img(c, &format!("{}: {}", t.id, target_label(labels, t))));
+            }
+        }
+    }
+
+    // Assumptions.
+    let _ = writeln!(
+        h,
+        "<h2 id=\"assumptions\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        ui("Assumptions", "假设"),
+        ui("indicator", "指标"),
+        ui("model", "模型"),
+        ui("periods: trend (10–90%), noise, persistence", "时段：趋势（10–90%）、噪声、持续性"),
+        ui("observed values", "观测值"),
+        ui("source", "来源")
+    );
+    for ind in &summary.indicators {
+        let mut periods = String::new();
+        if let Some(f) = &ind.formula {
+            let _ = write!(
+                periods,
+                "{} <code>{}</code>",
+                ui("formula", "公式"),
+                escape(f)
+            );
+        }
+        for p in &ind.periods {
+            let _ = write!(
+                periods,
+                "{}–{}: {} {} ({}–{}), {} {}, {} {}<br>",
+                p.from,
+                p.to,
+                escape(p.trend_dist.as_deref().unwrap_or(ui("trend", "趋势"))),
+                p.trend_mean.map_or_else(
+                    || "–".to_string(),
+                    |m| format!("{} {}", ui("mean", "均值"), value(m))
+                ),
+                value(p.trend_p10),
+                value(p.trend_p90),
+                ui("noise", "噪声"),
+                value(p.noise),
+                ui("persistence", "持续性"),
+                value(p.persistence)
+            );
+        }
+        let mut observed = String::new();
+        for (year, v) in &ind.observed {
+            let source = ind
+                .observed_sources
+                .get(year)
+                .map(|s| format!(" <span class=\"sub\">({})</span>", escape(s)))
+                .unwrap_or_default();
+            let _ = write!(observed, "{year}: {}{source}<br>", value(*v));
+        }
+        let _ = writeln!(
+            h,
+            "<tr><td>{}<br><span class=\"sub\">{} · {}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&indicator_name(labels, ind)),
+            escape(&ind.id),
+            escape(&ind.unit),
+            ind.model.name(),
+            periods,
+            observed,
+            escape(ind.source.as_deref().unwrap_or(""))
+        );
+    }
+    h.push_str("</table>\n");
+
+    // Audit.
+    let mut audit = String::new();
+    let _ = writeln!(audit, "{}", audit_line(summary, labels));
+    let _ = writeln!(audit, "format {}", summary.format);
+    for f in &summary.scenario.files {
+        let _ = writeln!(audit, "file {} sha256 {}", f.path, f.sha256);
+    }
+    let _ = writeln!(
+        audit,
+        "seed {} · paths {} · sampling {} · as_of {} · quantile relative accuracy {}",
+        summary.run.seed,
+        summary.run.paths,
+        summary.run.sampling.name(),
+        summary
+            .run
+            .as_of
+            .map_or_else(|| "all".to_string(), |y| y.to_string()),
+        summary.run.quantile_relative_accuracy
+    );
+    for o in &summary.run.overrides {
+        let _ = writeln!(audit, "--set {o}");
+    }
+    for w in &summary.warnings {
+        let _ = writeln!(audit, "warning: {w}");
+    }
+    // The command that reproduces the numbers (shell quoting left to the reader).
+    let mut command = format!(
+        "plancast run {} --seed {} --paths {}",
+        summary
+            .scenario
+            .files
+            .first()
+            .map_or("<scenario>", |f| f.path.as_str()),
+        summary.run.seed,
+        summary.run.paths
+    );
+    if let Some(year) = summary.run.as_of {
+        command.push_str(&format!(" --as-of {year}"));
+    }
+    for o in &summary.run.overrides {
+        command.push_str(&format!(" --set {o}"));
+    }
+    let _ = writeln!(audit, "{} {command}", ui("reproduce:", "复现："));
+    let _ = writeln!(
+        h,
+        "<h2 id=\"audit\">{}</h2>\n<div class=\"audit\">{}</div>\n</body>\n</html>",
+        ui("Audit", "审计信息"),
+        escape(&audit)
+    );
+    h
+}

@@ -1,0 +1,230 @@
+//! The analysis commands on the command line: each writes its files, and bad input ends with
+//! exit code 2 and a message that says what is wrong.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+
+fn plancast() -> Command {
+    Command::cargo_bin("plancast").unwrap()
+}
+
+const SCENARIO: &str = "tests/fixtures/analysis/closed_form_growth.toml";
+
+#[test]
+fn sensitivity_writes_csv_json_and_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    plancast()
+        .args([
+            "sensitivity",
+            "tests/fixtures/analysis/two_trends.toml",
+            "--paths",
+            "2000",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("log_ab_2025"))
+        .stdout(predicate::str::contains("1. a trend 2021-2025"));
+    let csv = fs::read_to_string(dir.path().join("sensitivity.csv")).unwrap();
+    assert!(csv.starts_with(
+        "\u{feff}target,assumption,key,kind,low_value,mid_value,high_value,p_base,p_low,p_high,swing,"
+    ));
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("sensitivity.json")).unwrap()).unwrap();
+    assert_eq!(json["format"], "plancast-sensitivity/1");
+    // A tornado chart per target, SVG and PNG, with the audit line.
+    for target in ["a_2025", "b_2025", "log_ab_2025"] {
+        let svg =
+            fs::read_to_string(dir.path().join(format!("charts/tornado-{target}.svg"))).unwrap();
+        assert!(
+            svg.contains("seed 11") && svg.contains("2000 paths"),
+            "{target}"
+        );
+        let png = fs::read(dir.path().join(format!("charts/tornado-{target}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{target}");
+    }
+}
+
+#[test]
+fn sensitivity_rejects_an_unknown_target() {
+    plancast()
+        .args([
+            "sensitivity",
+            SCENARIO,
+            "--target",
+            "a_2052",
+            "--paths",
+            "1000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no target `a_2052`"))
+        .stderr(predicate::str::contains("did you mean `a_2025`?"));
+}
+
+#[test]
+fn solve_writes_the_value_and_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    plancast()
+        .args([
+            "solve",
+            SCENARIO,
+            "--target",
+            "a_2025",
+            "--probability",
+            "0.8",
+            "--vary",
+            "indicators.a.growth.0.trend.mean",
+            "--paths",
+            "5000",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("95% interval"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("solve.json")).unwrap()).unwrap();
+    let value = json["value"].as_f64().unwrap();
+    assert!(json["lower"].as_f64().unwrap() < value && value < json["upper"].as_f64().unwrap());
+}
+
+#[test]
+fn solve_rejects_bad_arguments() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--target", "a_2025", "--probability", "1.5"],
+            "strictly between 0 and 1",
+        ),
+        (&["--probability", "0.8"], "--target ID, or use --all"),
+        (
+            &[
+                "--target",
+                "a_2025",
+                "--probability",
+                "0.8",
+                "--vary",
+                "indicators.a.growth.0.trend",
+            ],
+            "not a number",
+        ),
+        (
+            &[
+                "--target",
+                "a_2025",
+                "--probability",
+                "0.8",
+                "--vary",
+                "indicators.a.growth.0.trend.median",
+            ],
+            "no value at",
+        ),
+        (
+            &["--target", "a_2025", "--vary", "indicators.a.base"],
+            "needs --probability",
+        ),
+        (
+            &[
+                "--target",
+                "a_2025",
+                "--probability",
+                "0.8",
+                "--vary",
+                "indicators.a.base",
+                "--range",
+                "5",
+                "1",
+            ],
+            "lower first",
+        ),
+    ];
+    for (args, message) in cases {
+        plancast()
+            .args(["solve", SCENARIO, "--paths", "1000"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
+fn compare_writes_one_row_per_target_and_needs_two_files() {
+    let dir = tempfile::tempdir().unwrap();
+    plancast()
+        .args([
+            "compare",
+            SCENARIO,
+            "tests/fixtures/analysis/other_targets.toml",
+            "--paths",
+            "2000",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("a_2023"));
+    let csv = fs::read_to_string(dir.path().join("compare.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    let svg = fs::read_to_string(dir.path().join("charts/compare.svg")).unwrap();
+    assert!(
+        svg.contains("a_2023 (2023)") && svg.contains("seed 3"),
+        "{svg}"
+    );
+    assert!(dir.path().join("charts/compare.png").exists());
+    plancast().args(["compare", SCENARIO]).assert().code(2);
+    plancast()
+        .args(["compare", SCENARIO, "tests/fixtures/analysis/missing.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.toml"));
+}
+
+#[test]
+fn calibrate_prints_a_period_block_and_locates_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    fs::write(
+        &good,
+        "# test series\nyear,value\n2010,100\n2011,105\n2012,111\n2013,115\n2014,122\n",
+    )
+    .unwrap();
+    plancast()
+        .arg("calibrate")
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("growth = ["))
+        .stdout(predicate::str::contains("from = 2015"))
+        .stdout(predicate::str::contains("warning: only 4 yearly rates"));
+
+    let bad = dir.path().join("bad.csv");
+    fs::write(&bad, "year,value\n2010,100\n2011,abc\n").unwrap();
+    plancast()
+        .arg("calibrate")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.csv:3:"))
+        .stderr(predicate::str::contains("`abc` is not a finite number"));
+
+    let header = dir.path().join("header.csv");
+    fs::write(&header, "date,gdp\n2010,100\n").unwrap();
+    plancast()
+        .arg("calibrate")
+        .arg(&header)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("header.csv:1:1"))
+        .stderr(predicate::str::contains("expected the header `year,value`"));
+
+    plancast()
+        .arg("calibrate")
+        .arg(&good)
+        .args(["--from", "2013"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at least 2 are needed"));
+}

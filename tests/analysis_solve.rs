@@ -1,0 +1,172 @@
+//! `plancast solve` against the closed form (tests/fixtures/analysis/closed_form_growth.toml):
+//! a growth indicator with trend N(5, 2) and no noise reaches K = 130 from X0 = 100 in T = 5 years
+//! with probability Phi((mean - r*) / sd), r* = 100 ((K/X0)^(1/T) - 1), so the mean needed for
+//! probability P is r* + sd Phi^-1(P).
+
+use plancast::analysis::solve::{self, SolveRequest};
+use plancast::analysis::CommonOptions;
+use plancast::model::dist::norm_quantile;
+use std::path::Path;
+
+const FILE: &str = "tests/fixtures/analysis/closed_form_growth.toml";
+const PATHS: u64 = 20_000;
+
+fn options(seed: u64) -> CommonOptions {
+    CommonOptions {
+        paths: Some(PATHS),
+        seed: Some(seed),
+        ..Default::default()
+    }
+}
+
+fn required_mean(p: f64) -> f64 {
+    let r_star = 100.0 * (1.3f64.powf(1.0 / 5.0) - 1.0);
+    r_star + 2.0 * norm_quantile(p)
+}
+
+fn probability_at(mean: f64, seed: u64, paths: u64) -> f64 {
+    let options = CommonOptions {
+        paths: Some(paths),
+        seed: Some(seed),
+        sets: vec![format!("indicators.a.growth.0.trend.mean={mean:?}")],
+        ..Default::default()
+    };
+    let loaded = options.load(Path::new(FILE), &[]).unwrap();
+    let (_, stats) = plancast::analysis::simulate_targets(&loaded.scenario, None).unwrap();
+    stats[0].probability.estimate
+}
+
+#[test]
+fn vary_finds_the_closed_form_mean_and_rerunning_there_gives_p() {
+    let p = 0.8;
+    let report = solve::run(
+        Path::new(FILE),
+        &options(3),
+        &SolveRequest {
+            targets: vec!["a_2025".into()],
+            all: false,
+            probability: Some(p),
+            vary: Some("indicators.a.growth.0.trend.mean".into()),
+            range: None,
+        },
+    )
+    .unwrap();
+    let v = report.vary.unwrap();
+    let exact = required_mean(p);
+    let se = v.uncertainty.std_error;
+    eprintln!(
+        "vary: {:.5} (SE {se:.5}), closed form {exact:.5}, difference {:+.2} SE",
+        v.value,
+        (v.value - exact) / se
+    );
+    assert!(se > 0.0 && se < 0.1, "{v:?}");
+    assert!((v.value - exact).abs() <= 4.0 * se, "{v:?} vs {exact}");
+    assert!(v.uncertainty.lower < v.value && v.value < v.uncertainty.upper);
+
+    // Re-run at the solved value with another seed and 5x the paths: P within 3 standard
+    // errors, counting both the new run's noise and the solved value's own uncertainty.
+    let rerun_paths = 100_000;
+    let got = probability_at(v.value, 99, rerun_paths);
+    let se_rerun = (p * (1.0 - p) / rerun_paths as f64).sqrt();
+    let se_total = (se_rerun.powi(2) + (v.uncertainty.slope * se).powi(2)).sqrt();
+    eprintln!(
+        "rerun: p = {got:.5}, difference {:+.2} SE",
+        (got - p) / se_total
+    );
+    assert!(
+        (got - p).abs() <= 3.0 * se_total,
+        "{got} vs {p} (SE {se_total})"
+    );
+}
+
+#[test]
+fn required_growth_matches_the_closed_form_for_50_and_80_percent() {
+    let report = solve::run(
+        Path::new(FILE),
+        &options(4),
+        &SolveRequest {
+            targets: vec!["a_2025".into(), "c_2025".into()],
+            all: false,
+            probability: Some(0.9),
+            vary: None,
+            range: None,
+        },
+    )
+    .unwrap();
+    let row = &report.rows[0];
+    assert_eq!(row.target, "a_2025");
+    assert_eq!(row.start_year, 2020);
+    assert_eq!(row.required.len(), 3, "{row:?}");
+    for r in &row.required {
+        // The shift moves every year's growth; the trend mean needed is 5 + shift.
+        let exact = required_mean(r.probability);
+        let se = r.uncertainty.std_error;
+        eprintln!(
+            "P = {}: 5 + shift = {:.5} (SE {se:.5}), closed form {exact:.5}, difference {:+.2} SE",
+            r.probability,
+            5.0 + r.shift,
+            (5.0 + r.shift - exact) / se
+        );
+        assert!((5.0 + r.shift - exact).abs() <= 4.0 * se, "{r:?}");
+    }
+    // The scenario's own median average growth is the trend's median, 5, up to the sample
+    // median's error (sd sqrt(pi/2) / sqrt(n)).
+    let median = row.scenario_median.unwrap();
+    let se_median = 2.0 * (std::f64::consts::PI / 2.0).sqrt() / (PATHS as f64).sqrt();
+    assert!((median - 5.0).abs() <= 4.0 * se_median, "{median}");
+    // Additive target without noise: 10 + 5 (trend + shift) >= 16 with trend N(1, 0.5), so the
+    // mean increment needed for P is 1.2 + 0.5 Phi^-1(P).
+    let c = &report.rows[1];
+    for r in &c.required {
+        let exact = 1.2 + 0.5 * norm_quantile(r.probability);
+        let se = r.uncertainty.std_error;
+        assert!(
+            (1.0 + r.shift - exact).abs() <= 4.0 * se,
+            "{r:?} vs {exact}"
+        );
+    }
+    // Single target and probability: solve.json's top-level value is the 90% answer.
+    assert!(report.value.is_none(), "two targets give no single value");
+}
+
+#[test]
+fn an_unreachable_probability_is_reported_as_bad_input() {
+    let err = solve::run(
+        Path::new(FILE),
+        &options(3),
+        &SolveRequest {
+            targets: vec!["a_2025".into()],
+            all: false,
+            probability: Some(0.8),
+            vary: Some("indicators.a.growth.0.trend.mean".into()),
+            range: Some((0.0, 1.0)),
+        },
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("no value of"), "{text}");
+}
+
+#[test]
+fn a_single_target_and_probability_gives_solve_json_a_value_and_interval() {
+    let report = solve::run(
+        Path::new(FILE),
+        &options(6),
+        &SolveRequest {
+            targets: vec!["a_2025".into()],
+            all: false,
+            probability: Some(0.9),
+            vary: None,
+            range: None,
+        },
+    )
+    .unwrap();
+    let value = report.value.unwrap();
+    let r = report.rows[0]
+        .required
+        .iter()
+        .find(|r| r.probability == 0.9)
+        .unwrap();
+    assert_eq!(value, r.value);
+    assert!(report.lower.unwrap() < value && value < report.upper.unwrap());
+}
