@@ -5,8 +5,10 @@ use crate::app_charts::{draw_charts_and_report, fallback_warning, plot};
 use crate::cli::{CliCommand, RunArgs, ScenarioArgs};
 use crate::engine;
 use crate::plots::Labels;
+use crate::precision;
 use crate::progress::RunProgress;
 use crate::report::{self, output::OutputDir};
+use crate::scenario::diagnostic::{Diagnostic, Location};
 use crate::scenario::{self, Diagnostics, LoadOptions, Loaded, RunSettings};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -36,7 +38,19 @@ impl Error {
     }
 }
 
-fn load(args: &ScenarioArgs, paths: Option<u64>, seed: Option<u64>) -> Result<Loaded, Error> {
+/// A bad command-line argument (exit 2), located at the argument.
+pub fn argument_error(argument: String, message: impl Into<String>) -> Error {
+    Error::Input(Diagnostics(vec![Diagnostic::located(
+        Location::Argument(argument),
+        message,
+    )]))
+}
+
+pub(crate) fn load(
+    args: &ScenarioArgs,
+    paths: Option<u64>,
+    seed: Option<u64>,
+) -> Result<Loaded, Error> {
     let options = LoadOptions {
         sets: args.sets.clone(),
         settings: RunSettings {
@@ -99,16 +113,31 @@ pub struct RunOutcome {
 
 /// `plancast run`: simulate, then write every output atomically.
 pub fn run(args: &RunArgs) -> Result<RunOutcome, Error> {
+    let precision = precision_settings(args)?;
     let loaded = load(&args.scenario, args.paths, args.seed)?;
     let threads = args.threads.map(usize::from);
     let started = Instant::now();
-    let progress = RunProgress::new(loaded.scenario.paths, args.quiet);
-    let sim = engine::simulate(&loaded.scenario, threads, &|done| progress.update(done));
+    let progress_total = precision.map_or(loaded.scenario.paths, |(_, max_paths)| max_paths);
+    let progress = RunProgress::new(progress_total, args.quiet);
+    let report_progress = |done| progress.update(done);
+    let (sim, precision_info) = match precision {
+        None => (
+            engine::simulate(&loaded.scenario, threads, &report_progress),
+            None,
+        ),
+        Some((h, max_paths)) => {
+            match precision::run(&loaded.scenario, h, max_paths, threads, &report_progress) {
+                Ok((sim, info)) => (Ok(sim), Some(info)),
+                Err(e) => (Err(e), None),
+            }
+        }
+    };
     progress.finish();
     let sim = sim.map_err(|e| Error::Runtime(e.to_string()))?;
     let elapsed = started.elapsed().as_secs_f64();
     let used_threads = threads.unwrap_or_else(rayon::current_num_threads);
-    let summary = report::summary::build(&loaded, &sim, elapsed, used_threads);
+    let mut summary = report::summary::build(&loaded, &sim, elapsed, used_threads);
+    summary.precision = precision_info;
 
     let out_dir = args
         .out
@@ -138,6 +167,49 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, Error> {
     })
 }
 
+/// `--precision H` and `--max-paths N`, checked: H in (0, 0.5), N from 1 to the path limit.
+fn precision_settings(args: &RunArgs) -> Result<Option<(f64, u64)>, Error> {
+    let Some(h) = args.precision else {
+        return Ok(None);
+    };
+    if !(h > 0.0 && h < 0.5) {
+        return Err(argument_error(
+            format!("--precision {h}"),
+            "--precision is the largest 95% interval half-width wanted, a probability above 0 and below 0.5 (e.g. 0.005 for ±0.5 percentage points)",
+        ));
+    }
+    let max_paths = args.max_paths.unwrap_or(precision::DEFAULT_MAX_PATHS);
+    if max_paths == 0 || max_paths > scenario::validate::MAX_PATHS {
+        return Err(argument_error(
+            format!("--max-paths {max_paths}"),
+            format!(
+                "--max-paths must be between 1 and {}",
+                scenario::validate::MAX_PATHS
+            ),
+        ));
+    }
+    Ok(Some((h, max_paths)))
+}
+
+/// The terminal line that says what `--precision` reached.
+pub fn precision_line(info: &precision::PrecisionInfo) -> String {
+    let worst = match (&info.worst_half_width, &info.worst_target) {
+        (Some(w), Some(t)) => format!("widest half-width {w:.4} (target `{t}`)"),
+        _ => "no target depends on the simulation".to_string(),
+    };
+    if info.met {
+        format!(
+            "precision: every target's 95% interval half-width is at most {} at {} paths; {worst}\n",
+            info.requested_half_width, info.reached_paths
+        )
+    } else {
+        format!(
+            "precision: NOT met: half-width {} not reached within --max-paths {}; {worst}\n",
+            info.requested_half_width, info.reached_paths
+        )
+    }
+}
+
 /// Writes summary.json, targets.csv, quantiles.csv and the given chart and report files into
 /// `dir`, atomically.
 pub fn write_outputs(
@@ -162,6 +234,8 @@ pub fn write_outputs(
 pub fn execute(command: CliCommand) -> Result<String, Error> {
     match command {
         CliCommand::Validate(args) => validate(&args.scenario),
+        CliCommand::Merge(args) => crate::shard::merge_command(&args),
+        CliCommand::Run(args) if args.shard.is_some() => crate::shard::run_command(&args),
         CliCommand::Sensitivity(args) => crate::app_analysis::sensitivity(&args),
         CliCommand::Solve(args) => crate::app_analysis::solve(&args),
         CliCommand::Compare(args) => crate::app_analysis::compare(&args),
@@ -206,6 +280,10 @@ pub fn execute(command: CliCommand) -> Result<String, Error> {
                         dir.display()
                     ));
                 }
+            }
+            if let Some(info) = &outcome.summary.precision {
+                text.push('\n');
+                text.push_str(&precision_line(info));
             }
             text.push_str(&format!(
                 "\n{} paths in {:.2} s; wrote {}\n",

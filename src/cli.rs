@@ -35,6 +35,11 @@ pub enum CliCommand {
     ///
     /// Example: plancast validate scenarios/guangxi-14th-fyp.toml
     Validate(ValidateArgs),
+    /// Combine the partial results of `run --shard K/N` into the outputs of one run with all the
+    /// paths (the same numbers, bit for bit).
+    ///
+    /// Example: plancast merge parts/1 parts/2 parts/3 parts/4 --out output/guangxi
+    Merge(MergeArgs),
     /// For every uncertain assumption (trends, event probabilities, correlations), each
     /// target's probability with that assumption held at its 10th and 90th percentile, and its
     /// share of the targeted quantity's variance. Writes sensitivity.csv, sensitivity.json and a
@@ -176,8 +181,19 @@ pub struct RunArgs {
     pub scenario: ScenarioArgs,
     /// Number of simulated paths (default: the scenario's `paths`, else 100000). Accepts 1e6 and
     /// 1_000_000.
-    #[arg(long, value_name = "N", value_parser = parse_count)]
+    #[arg(long, value_name = "N", value_parser = parse_count, conflicts_with = "precision")]
     pub paths: Option<u64>,
+    /// Add paths (16384, then doubling) until every target's 95% interval half-width is at most
+    /// H (a probability, e.g. 0.005), or --max-paths is reached. The output says which.
+    #[arg(long, value_name = "H", allow_negative_numbers = true)]
+    pub precision: Option<f64>,
+    /// The most paths --precision may use (default 10000000).
+    #[arg(long, value_name = "N", value_parser = parse_count, requires = "precision")]
+    pub max_paths: Option<u64>,
+    /// Compute only part K of N of the paths (split by blocks of 16384) and write a partial
+    /// result (partial.json) into --out; combine the parts with `plancast merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "precision")]
+    pub shard: Option<ShardSpec>,
     /// Random seed (default: the scenario's `seed`, else 1). Same seed, same numbers.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -224,6 +240,51 @@ impl From<LangArg> for crate::plots::Lang {
             LangArg::Zh => crate::plots::Lang::Zh,
         }
     }
+}
+
+/// Which part of a sharded run: `index` of `count`, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardSpec {
+    /// K, from 1 to `count`.
+    pub index: u64,
+    /// N, at least 1.
+    pub count: u64,
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+pub fn parse_shard(text: &str) -> Result<ShardSpec, String> {
+    let usage = format!("`{text}` is not a shard: write K/N, e.g. 2/8 for the second of 8 parts");
+    let (k, n) = text.split_once('/').ok_or_else(|| usage.clone())?;
+    let (index, count) = match (k.trim().parse::<u64>(), n.trim().parse::<u64>()) {
+        (Ok(k), Ok(n)) => (k, n),
+        _ => return Err(usage),
+    };
+    if count == 0 || index == 0 || index > count {
+        return Err(format!(
+            "shard `{text}`: K must be between 1 and N (e.g. 1/4 to 4/4)"
+        ));
+    }
+    Ok(ShardSpec { index, count })
+}
+
+/// `plancast merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The output folders of the shards (each holds a partial.json), or the partial.json files.
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Output folder for the combined results.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip the charts and report.html (write only summary.json and the CSV files).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of the charts and report: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 /// `plancast validate`.

@@ -3,9 +3,10 @@
 
 use crate::stats::moments::Moments;
 use crate::stats::sketch::Sketch;
+use serde::{Deserialize, Serialize};
 
 /// Distribution of one quantity across paths.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     /// Mean and variance.
     pub moments: Moments,
@@ -28,7 +29,7 @@ impl Distribution {
 }
 
 /// Counts behind a conditional milestone probability.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairCounts {
     /// Paths where the earlier target was met.
     pub earlier_met: u64,
@@ -43,7 +44,7 @@ pub struct PairCounts {
 pub type NonFinite = (u64, usize, i32, bool);
 
 /// Everything a set of paths contributes to the results.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Accumulator {
     /// Number of paths.
     pub paths: u64,

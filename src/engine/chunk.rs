@@ -4,6 +4,7 @@
 
 use super::accumulator::{Accumulator, PairCounts};
 use super::rng::{self, open_uniform, Permutation, Purpose, Stream};
+use super::sobol;
 use super::{CellSlot, Context};
 use crate::model::dist::{norm_quantile, poisson};
 use crate::model::{ModelKind, Sampling, TargetKind};
@@ -92,12 +93,20 @@ impl Workspace {
         let seed = scenario.seed;
 
         // 1. Trend scores (standard normal per stochastic indicator), correlated.
-        for &i in &ctx.stochastic {
+        for (dimension, &i) in ctx.stochastic.iter().enumerate() {
             let key = ctx.keys[i];
             let mut stream = rng::stream(seed, chunk_index, Purpose::Trend, key);
             let row = &mut self.draws[i * self.chunk..i * self.chunk + n];
             match scenario.sampling {
-                Sampling::Random => {
+                Sampling::Sobol if dimension < sobol::DIMENSIONS => {
+                    let scramble = sobol::scramble_key(seed, key);
+                    sobol::fill_uniforms(row, first_path, dimension, scramble, &mut stream);
+                    for u in row.iter_mut() {
+                        *u = norm_quantile(*u);
+                    }
+                }
+                // Beyond the Sobol table: pseudo-random (validation warns).
+                Sampling::Random | Sampling::Sobol => {
                     for u in row.iter_mut() {
                         *u = StandardNormal.sample(&mut stream);
                     }

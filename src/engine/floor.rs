@@ -80,7 +80,8 @@ fn floor_block(ctx: &Context, block: u64) -> DrawCounts {
                     fill_normals(row, &mut stream);
                     counts.normals += n as u64;
                 }
-                Sampling::Lhs => {
+                // Sobol scenarios are counted as uniforms; the benchmarks use random and lhs.
+                Sampling::Lhs | Sampling::Sobol => {
                     fill_uniforms(row, &mut stream);
                     counts.uniforms += n as u64;
                 }

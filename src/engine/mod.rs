@@ -8,6 +8,7 @@ pub mod chunk;
 pub mod floor;
 pub mod prepare;
 pub mod rng;
+pub mod sobol;
 
 use crate::model::score_map::ScoreMap;
 use crate::model::{ModelKind, Scenario, TargetKind};
@@ -216,9 +217,7 @@ impl<'a> Context<'a> {
 
     /// Number of blocks in the run.
     pub fn blocks(&self) -> u64 {
-        self.scenario
-            .paths
-            .div_ceil(BLOCK_CHUNKS * CHUNK_PATHS as u64)
+        blocks_for(self.scenario.paths)
     }
 }
 
@@ -251,12 +250,39 @@ pub struct Simulation {
     pub group_members: Vec<Vec<usize>>,
 }
 
+/// Paths per block: the unit of parallel work, of merging, of `--precision` steps and of
+/// shards.
+pub const BLOCK_PATHS: u64 = BLOCK_CHUNKS * CHUNK_PATHS as u64;
+
+/// Number of blocks that `paths` paths make (the last one may be partial).
+pub fn blocks_for(paths: u64) -> u64 {
+    paths.div_ceil(BLOCK_PATHS)
+}
+
 /// Runs the simulation with `threads` workers (None: all cores). `progress` is called with the
 /// number of paths done after each batch of blocks.
 pub fn simulate(
     scenario: &Scenario,
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
+    let blocks = blocks_for(scenario.paths);
+    simulate_blocks(scenario, threads, 0..blocks, progress, &mut |_, _, _| true)
+}
+
+/// Simulates the blocks `blocks` of the run (paths cut at `scenario.paths`) and folds them, in
+/// block order, into one accumulator: the same left fold as [`simulate`], so blocks `0..b` give
+/// bit for bit the accumulator of a run of `b` whole blocks.
+///
+/// After each block is folded in, `after_block(block, block_accumulator, total)` is called in
+/// block order; returning false stops the run there (blocks computed beyond it are dropped), which
+/// keeps the result independent of the thread count.
+pub fn simulate_blocks(
+    scenario: &Scenario,
+    threads: Option<usize>,
+    blocks: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
 ) -> Result<Simulation, EngineError> {
     let prepared = prepare::prepare(scenario);
     let mut builder = rayon::ThreadPoolBuilder::new();
@@ -268,18 +294,18 @@ pub fn simulate(
         reason: e.to_string(),
     })?;
     let ctx = Context::new(scenario, &prepared);
-    let blocks = ctx.blocks();
+    let last = blocks.end.min(ctx.blocks());
     let workers = pool.current_num_threads() as u64;
     // A few blocks in flight per worker; merging always follows block order.
     let batch = (workers * 2).max(2);
     let mut total = ctx.empty_accumulator();
-    let mut next = 0u64;
+    let mut next = blocks.start;
     // Workspaces (megabytes each) are reused across blocks instead of allocated per block.
     let spare: Mutex<Vec<chunk::Workspace>> = Mutex::new(Vec::new());
     let take = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
     let give = |w| spare.lock().unwrap_or_else(|e| e.into_inner()).push(w);
-    while next < blocks {
-        let end = (next + batch).min(blocks);
+    'batches: while next < last {
+        let end = (next + batch).min(last);
         let results: Vec<Accumulator> = pool.install(|| {
             (next..end)
                 .into_par_iter()
@@ -292,12 +318,41 @@ pub fn simulate(
                 })
                 .collect()
         });
-        for r in &results {
+        for (b, r) in (next..end).zip(&results) {
             total.merge(r);
+            if !after_block(b, r, &total) {
+                progress(total.paths);
+                break 'batches;
+            }
         }
         progress(total.paths);
         next = end;
     }
+    finish(scenario, &ctx, total)
+}
+
+/// Wraps a folded accumulator as a [`Simulation`] of `scenario` (used by `plancast merge`, which
+/// folds shards' accumulators itself). Fails like a run would on a non-finite value.
+pub fn simulation_from(
+    scenario: &Scenario,
+    accumulator: Accumulator,
+) -> Result<Simulation, EngineError> {
+    let prepared = prepare::prepare(scenario);
+    let ctx = Context::new(scenario, &prepared);
+    finish(scenario, &ctx, accumulator)
+}
+
+/// An empty accumulator shaped for `scenario`.
+pub fn empty_accumulator(scenario: &Scenario) -> Accumulator {
+    let prepared = prepare::prepare(scenario);
+    Context::new(scenario, &prepared).empty_accumulator()
+}
+
+fn finish(
+    scenario: &Scenario,
+    ctx: &Context,
+    total: Accumulator,
+) -> Result<Simulation, EngineError> {
     if let Some((path, item, year, is_target)) = total.non_finite {
         let message = if is_target {
             let t = &scenario.targets[item];
@@ -320,7 +375,7 @@ pub fn simulate(
     let group_members = ctx.group_members.clone();
     let layout = ctx.layout.clone();
     Ok(Simulation {
-        prepared,
+        prepared: ctx.prepared.clone(),
         layout,
         accumulator: total,
         group_members,

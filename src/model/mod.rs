@@ -20,6 +20,8 @@ pub enum Sampling {
     Random,
     /// Latin hypercube over paths.
     Lhs,
+    /// Owen-scrambled Sobol points (see `engine::sobol`).
+    Sobol,
 }
 
 impl Sampling {
@@ -28,6 +30,7 @@ impl Sampling {
         match self {
             Sampling::Random => "random",
             Sampling::Lhs => "lhs",
+            Sampling::Sobol => "sobol",
         }
     }
 }

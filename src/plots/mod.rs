@@ -13,8 +13,8 @@
 
 pub mod audit;
 pub mod backend;
-pub mod compare;
 pub mod charts;
+pub mod compare;
 pub mod fan;
 pub mod fonts;
 pub mod format;

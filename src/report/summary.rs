@@ -54,6 +54,9 @@ pub struct Summary {
     pub indicators: Vec<IndicatorResult>,
     /// Remarks (e.g. a repaired correlation matrix).
     pub warnings: Vec<String>,
+    /// How `--precision` chose the path count (absent for a run with a fixed path count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::precision::PrecisionInfo>,
 }
 
 /// Engine identification.
@@ -570,5 +573,6 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         milestones,
         indicators,
         warnings: scenario.warnings.clone(),
+        precision: None,
     }
 }

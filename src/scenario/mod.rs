@@ -34,6 +34,10 @@ pub struct Loaded {
     pub files: Vec<FileRecord>,
     /// The `--set` arguments, as typed.
     pub overrides: Vec<String>,
+    /// The resolved document (files merged along `extends`, overrides applied) that was
+    /// validated: a shard records it so that `plancast merge` rebuilds the same scenario
+    /// without the files.
+    pub document: toml::Table,
 }
 
 /// Options for [`load`].
@@ -88,15 +92,15 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         return Err(Diagnostics(diags));
     }
 
-    let raw: raw::RawScenario = match serde_path_to_error::deserialize(toml::Value::Table(document))
-    {
-        Ok(raw) => raw,
-        Err(error) => {
-            let path = convert_path(error.path());
-            let diagnostic = serde_diagnostic(path, &error.inner().to_string());
-            return Err(Diagnostics(vec![locate(diagnostic, &sources, &overrides)]));
-        }
-    };
+    let raw: raw::RawScenario =
+        match serde_path_to_error::deserialize(toml::Value::Table(document.clone())) {
+            Ok(raw) => raw,
+            Err(error) => {
+                let path = convert_path(error.path());
+                let diagnostic = serde_diagnostic(path, &error.inner().to_string());
+                return Err(Diagnostics(vec![locate(diagnostic, &sources, &overrides)]));
+            }
+        };
     let mut settings = options.settings.clone();
     if let Some(paths) = settings.paths {
         if paths == 0 || paths > validate::MAX_PATHS {
@@ -112,6 +116,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             scenario,
             files: records,
             overrides: options.sets.clone(),
+            document,
         }),
         Err(diags) => Err(Diagnostics(
             diags
@@ -120,6 +125,31 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 .collect(),
         )),
     }
+}
+
+/// Validates a resolved document recorded earlier (see [`Loaded::document`]) with the same
+/// settings: the scenario of a shard, rebuilt by `plancast merge`. Problems are reported without
+/// file locations (there are no files).
+pub fn load_document(
+    document: toml::Table,
+    files: Vec<FileRecord>,
+    overrides: Vec<String>,
+    settings: &RunSettings,
+) -> Result<Loaded, Diagnostics> {
+    let raw: raw::RawScenario =
+        serde_path_to_error::deserialize(toml::Value::Table(document.clone())).map_err(|e| {
+            Diagnostics(vec![serde_diagnostic(
+                convert_path(e.path()),
+                &e.inner().to_string(),
+            )])
+        })?;
+    let scenario = validate::validate(&raw, settings).map_err(Diagnostics)?;
+    Ok(Loaded {
+        scenario,
+        files,
+        overrides,
+        document,
+    })
 }
 
 /// The merged document of `path` (its `extends` chain resolved) with `sets` applied, before

@@ -34,11 +34,15 @@ impl SourceFile {
             Err(error) => {
                 let offset = error.span().map(|s| s.start).unwrap_or(0);
                 let location = self::location_at(&display_path, &text, offset);
-                let message = error
+                let mut message = error
                     .message()
                     .trim()
                     .trim_end_matches('.')
                     .replace('\n', " ");
+                if message.is_empty() {
+                    // The parser gives no words for some stray characters (found by fuzzing).
+                    message = unexpected_character(&text, offset);
+                }
                 Err((
                     location,
                     format!("TOML syntax error: {}", plain_syntax_message(&message)),
@@ -131,6 +135,21 @@ impl SourceFile {
     /// Line and column of a byte offset in this file.
     pub fn location(&self, offset: usize) -> Location {
         location_at(&self.display_path, &self.text, offset)
+    }
+}
+
+/// What is wrong with the character at `offset`, for parser errors that come without a message.
+fn unexpected_character(text: &str, offset: usize) -> String {
+    match text[floor_char_boundary(text, offset)..].chars().next() {
+        Some('\r') => {
+            "a carriage return (\\r) must be followed by a line feed (\\n)".to_string()
+        }
+        Some(c) if c.is_control() => format!(
+            "the control character U+{:04X} is not allowed in a TOML file (save the file as plain text)",
+            c as u32
+        ),
+        Some(c) => format!("unexpected character `{c}`"),
+        None => "unexpected end of file".to_string(),
     }
 }
 

@@ -173,19 +173,12 @@ impl Validator {
         let sampling = match meta.sampling.as_deref() {
             None | Some("random") => Sampling::Random,
             Some("lhs") => Sampling::Lhs,
-            Some("sobol") => {
-                self.error_help(
-                    meta_path.key("sampling"),
-                    "sampling \"sobol\" is not available in this version of plancast",
-                    Some("use \"random\" or \"lhs\" (Latin hypercube)".into()),
-                );
-                Sampling::Random
-            }
+            Some("sobol") => Sampling::Sobol,
             Some(other) => {
                 self.error_help(
                     meta_path.key("sampling"),
-                    format!("unknown sampling `{other}`; expected random or lhs"),
-                    did_you_mean(other, ["random", "lhs"]),
+                    format!("unknown sampling `{other}`; expected random, lhs or sobol"),
+                    did_you_mean(other, ["random", "lhs", "sobol"]),
                 );
                 Sampling::Random
             }
@@ -221,6 +214,15 @@ impl Validator {
                 "a correlation matrix was not positive definite and was replaced by the nearest correlation matrix (repair = true)"
                     .to_string(),
             );
+        }
+        let trend_scores = indicators.iter().filter(|i| i.kind.is_stochastic()).count();
+        if sampling == Sampling::Sobol && trend_scores > crate::engine::sobol::DIMENSIONS {
+            warnings.push(format!(
+                "sampling = \"sobol\": {trend_scores} indicators draw trend scores, but Sobol points are available for {} dimensions; the first {} (in file order) use Sobol points, the other {} pseudo-random draws",
+                crate::engine::sobol::DIMENSIONS,
+                crate::engine::sobol::DIMENSIONS,
+                trend_scores - crate::engine::sobol::DIMENSIONS
+            ));
         }
 
         Some(Scenario {

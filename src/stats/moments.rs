@@ -1,7 +1,7 @@
 //! Mean and variance that merge exactly in a fixed order (Chan, Golub & LeVeque 1979).
 
 /// Running count, mean and sum of squared deviations.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     /// Number of values.
     pub count: u64,

@@ -20,7 +20,7 @@ pub const RELATIVE_ACCURACY: f64 = 1.0 / (2.0 * BUCKETS_PER_OCTAVE as f64);
 pub const ZERO_THRESHOLD: f64 = 1e-300;
 
 /// A dense run of bucket counts starting at bucket index `offset`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Store {
     offset: i64,
     counts: Vec<u64>,
@@ -75,7 +75,7 @@ impl Store {
 /// // The exact median (rank 499 of 0..999) is 500.
 /// assert!((s.quantile(0.5) - 500.0).abs() <= 500.0 * RELATIVE_ACCURACY);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     positive: Store,
     negative: Store,
