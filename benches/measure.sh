@@ -15,7 +15,7 @@ for scenario in benches/scenarios/synthetic.toml scenarios/guangxi-14th-fyp.toml
     for paths in 1e6 4e6; do
         out=$(mktemp -d)
         /usr/bin/time -f "  plancast run $scenario --paths $paths: %e s wall, peak RSS %M KB" \
-            target/release/plancast run "$scenario" --paths "$paths" --seed 42 -q --out "$out/run"
+            target/release/plancast run "$scenario" --paths "$paths" --seed 42 -q --no-charts --out "$out/run"
         rm -rf "$out"
     done
 done
