@@ -143,15 +143,15 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, Error> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.scenario.scenario));
-    let labels = Labels::new(args.lang.into());
-    let drawn = if args.no_charts {
+    let labels = Labels::new(args.charts.lang.into());
+    let drawn = if args.charts.no_charts {
         None
     } else {
         Some(draw_charts_and_report(&summary, &labels)?)
     };
     let written = write_outputs(&out_dir, &summary, drawn.as_ref().map(|d| &d.files))
         .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", out_dir.display())))?;
-    if args.no_charts && out_dir.join("report.html").exists() {
+    if args.charts.no_charts && out_dir.join("report.html").exists() {
         // Not deleted (they may be wanted), but they no longer match summary.json.
         eprintln!(
             "note: {} and charts/ there are from an earlier run; `plancast plot {}` redraws them",

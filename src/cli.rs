@@ -206,12 +206,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Skip the charts and report.html (write only summary.json and the CSV files).
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Language of the charts and report: en, or zh for the scenario's Chinese names.
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
-    pub lang: LangArg,
+    /// Charts and report options.
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 /// `plancast plot`.
@@ -279,6 +276,14 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Charts and report options.
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// Whether and in which language to draw the charts and `report.html` (`run` and `merge`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ChartArgs {
     /// Skip the charts and report.html (write only summary.json and the CSV files).
     #[arg(long)]
     pub no_charts: bool,

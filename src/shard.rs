@@ -403,8 +403,8 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error>
 pub fn merge_command(args: &MergeArgs) -> Result<String, Error> {
     let summary = merge_parts(&args.parts)?;
     // The same outputs as `plancast run`: charts and report unless --no-charts.
-    let labels = Labels::new(args.lang.into());
-    let drawn = if args.no_charts {
+    let labels = Labels::new(args.charts.lang.into());
+    let drawn = if args.charts.no_charts {
         None
     } else {
         Some(draw_charts_and_report(&summary, &labels)?)

@@ -34,14 +34,7 @@ pub struct DrawCounts {
 pub fn draw_floor(scenario: &Scenario, threads: Option<usize>) -> Result<DrawCounts, EngineError> {
     let prepared = super::prepare::prepare(scenario);
     let ctx = Context::new(scenario, &prepared);
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        builder = builder.num_threads(t);
-    }
-    let pool = builder.build().map_err(|e| EngineError::Threads {
-        threads: threads.unwrap_or(0),
-        reason: e.to_string(),
-    })?;
+    let pool = super::thread_pool(threads)?;
     let counts = pool.install(|| {
         (0..ctx.blocks())
             .into_par_iter()

@@ -259,6 +259,18 @@ pub fn blocks_for(paths: u64) -> u64 {
     paths.div_ceil(BLOCK_PATHS)
 }
 
+/// A rayon pool of `threads` workers (None: all cores).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    builder.build().map_err(|e| EngineError::Threads {
+        threads: threads.unwrap_or(0),
+        reason: e.to_string(),
+    })
+}
+
 /// Runs the simulation with `threads` workers (None: all cores). `progress` is called with the
 /// number of paths done after each batch of blocks.
 pub fn simulate(
@@ -285,14 +297,7 @@ pub fn simulate_blocks(
     after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
 ) -> Result<Simulation, EngineError> {
     let prepared = prepare::prepare(scenario);
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        builder = builder.num_threads(t);
-    }
-    let pool = builder.build().map_err(|e| EngineError::Threads {
-        threads: threads.unwrap_or(0),
-        reason: e.to_string(),
-    })?;
+    let pool = thread_pool(threads)?;
     let ctx = Context::new(scenario, &prepared);
     let last = blocks.end.min(ctx.blocks());
     let workers = pool.current_num_threads() as u64;
