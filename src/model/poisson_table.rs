@@ -146,7 +146,8 @@ fn small<R: RngCore + ?Sized>(rng: &mut R, d: f64) -> f64 {
     let u = uniform(rng);
     let d2 = 0.5 * d * d;
     let hi = 1.0 - d + d2 + MARGIN;
-    let lo = hi - d2 * d / 3.0 - 2.0 * MARGIN;
+    // `* (1/3)` rather than `/ 3`: within an ulp, far inside MARGIN, and no division.
+    let lo = hi - d2 * d * (1.0 / 3.0) - 2.0 * MARGIN;
     // 0 below `lo`, 1 from `hi` to `lo (1 + d)`: one branch that is rarely not taken (about
     // d^2 / 2 of draws), the 0-or-1 choice itself without a branch.
     let undecided = (u >= lo) & (u < hi);
