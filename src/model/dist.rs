@@ -1856,12 +1856,13 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 /// instead of going through memory on every word drawn.
 pub fn poisson_fill<R: Rng + Clone>(rng: &mut R, lambdas: &[f64], out: &mut [f64]) {
     let mut local = rng.clone();
+    let sampler = super::poisson_table::Sampler::new();
     for (o, &lambda) in out.iter_mut().zip(lambdas) {
         *o = if (0.0..super::poisson_table::TABLE_LAMBDA_MAX).contains(&lambda) {
             if lambda == 0.0 {
                 0.0
             } else {
-                super::poisson_table::sample(&mut local, lambda)
+                sampler.sample(&mut local, lambda)
             }
         } else {
             let mut spill = local.clone();
