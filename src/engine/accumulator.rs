@@ -2,6 +2,7 @@
 //! a run's numbers do not depend on how many threads computed the blocks.
 
 use crate::stats::moments::Moments;
+use crate::stats::scan::ChunkScan;
 use crate::stats::sketch::Sketch;
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +18,9 @@ pub struct Distribution {
 impl Distribution {
     /// Adds a chunk of values.
     pub fn add_chunk(&mut self, values: &[f64]) {
-        self.moments.merge(&Moments::of(values));
-        self.sketch.extend(values);
+        let scan = ChunkScan::of(values);
+        self.moments.merge(&Moments::with_sum(values, scan.sum));
+        self.sketch.extend_scanned(values, &scan);
     }
 
     /// Merges another distribution (after this one, in path order).

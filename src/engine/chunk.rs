@@ -6,7 +6,7 @@ use super::accumulator::{Accumulator, PairCounts};
 use super::rng::{self, open_uniform, Permutation, Purpose, Stream};
 use super::sobol;
 use super::{CellSlot, Context};
-use crate::model::dist::{norm_quantile, poisson};
+use crate::model::dist::{norm_quantile, poisson_fill};
 use crate::model::{ModelKind, Sampling, TargetKind};
 use rand_distr::{Distribution as _, StandardNormal};
 
@@ -270,9 +270,13 @@ impl Workspace {
                         let stream = self.count_streams[i]
                             .as_mut()
                             .expect("count stream exists for count indicators");
-                        for p in 0..n {
-                            let lambda = (trend[p].max(0.0) * (1.0 + events[p] / 100.0)).max(0.0);
-                            current[p] = previous[p] + poisson(stream, lambda);
+                        let lambdas = &mut self.formula_out[..n];
+                        for ((l, &t), &e) in lambdas.iter_mut().zip(trend).zip(events) {
+                            *l = (t.max(0.0) * (1.0 + e / 100.0)).max(0.0);
+                        }
+                        poisson_fill(stream, lambdas, current);
+                        for (c, &p) in current.iter_mut().zip(previous) {
+                            *c += p;
                         }
                     }
                     ModelKind::Derived => {}

@@ -28,26 +28,32 @@ const TAIL_MASS: f64 = 1e-18;
 const ALIAS_BITS: u32 = 16;
 const ALIAS_MASK: u64 = (1 << ALIAS_BITS) - 1;
 
+/// Number of grid rates `j / 4` with a table.
+const TABLE_COUNT: usize = (TABLE_LAMBDA_MAX * GRID_PER_UNIT) as usize;
+
 /// The alias tables of `Poisson(j / 4)`, `j = 0 .. 256`, concatenated: table `j` is
-/// `entries[start[j]..start[j + 1]]`. An entry packs, for index `i`, the probability of
+/// `entries[span[j].0 ..][.. span[j].1]`. An entry packs, for index `i`, the probability of
 /// keeping `i` as a 64-bit fixed-point threshold (its low 16 bits cleared) and, in those low
 /// bits, the alias taken otherwise: 8 bytes, so a table set stays small in cache.
 struct Tables {
     entries: Vec<u64>,
-    start: Vec<usize>,
+    /// (start, length) of each table; a fixed-size array so that a grid index below
+    /// [`TABLE_COUNT`] needs no bounds check.
+    span: [(u32, u32); TABLE_COUNT],
 }
 
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let count = (TABLE_LAMBDA_MAX * GRID_PER_UNIT) as usize;
         let mut entries = Vec::new();
-        let mut start = vec![0];
-        for j in 0..count {
-            entries.extend(alias_table(&pmf_table(j as f64 / GRID_PER_UNIT)));
-            start.push(entries.len());
+        let mut span = [(0u32, 0u32); TABLE_COUNT];
+        for (j, slot) in span.iter_mut().enumerate() {
+            let table = alias_table(&pmf_table(j as f64 / GRID_PER_UNIT));
+            // About 28,000 entries in all: far inside u32.
+            *slot = (entries.len() as u32, table.len() as u32);
+            entries.extend(table);
         }
-        Tables { entries, start }
+        Tables { entries, span }
     })
 }
 
@@ -115,25 +121,51 @@ fn uniform<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
 /// (one below 1/4, where the tabulated part is always 0).
 #[inline]
 pub fn sample<R: RngCore + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
-    debug_assert!((0.0..TABLE_LAMBDA_MAX).contains(&lambda));
-    if lambda < 1.0 / GRID_PER_UNIT {
-        // l0 = 0: the first part is always 0.
-        return small(rng, lambda);
+    Sampler::new().sample(rng, lambda)
+}
+
+/// The tables, looked up once for a row of draws ([`sample`] looks them up on every call).
+#[derive(Clone, Copy)]
+pub struct Sampler {
+    tables: &'static Tables,
+}
+
+impl Default for Sampler {
+    fn default() -> Self {
+        Self::new()
     }
-    let tables = tables();
-    let j = ((lambda * GRID_PER_UNIT) as u32 as usize).min(tables.start.len() - 2);
-    let residual = (lambda - j as f64 / GRID_PER_UNIT).max(0.0);
-    let table = &tables.entries[tables.start[j]..tables.start[j + 1]];
-    // 64 random bits times n: the high word is the entry, the low word the coin.
-    let product = rng.next_u64() as u128 * table.len() as u128;
-    let i = ((product >> 64) as usize).min(table.len() - 1);
-    let entry = table[i];
-    let k = if (product as u64) < (entry & !ALIAS_MASK) {
-        i
-    } else {
-        (entry & ALIAS_MASK) as usize
-    };
-    k as f64 + small(rng, residual)
+}
+
+impl Sampler {
+    /// The process's tables (built on first use).
+    pub fn new() -> Self {
+        Sampler { tables: tables() }
+    }
+
+    /// [`sample`] with these tables: the same draw.
+    #[inline]
+    pub fn sample<R: RngCore + ?Sized>(self, rng: &mut R, lambda: f64) -> f64 {
+        debug_assert!((0.0..TABLE_LAMBDA_MAX).contains(&lambda));
+        if lambda < 1.0 / GRID_PER_UNIT {
+            // l0 = 0: the first part is always 0.
+            return small(rng, lambda);
+        }
+        // Integer types are u32 throughout: their conversions to and from f64 are one
+        // instruction each, where usize ones take several.
+        let j = ((lambda * GRID_PER_UNIT) as u32).min(TABLE_COUNT as u32 - 1);
+        let residual = (lambda - j as f64 / GRID_PER_UNIT).max(0.0);
+        let (start, len) = self.tables.span[j as usize];
+        // 64 random bits times n: the high word is the entry, the low word the coin.
+        let product = rng.next_u64() as u128 * len as u128;
+        let i = ((product >> 64) as u32).min(len - 1);
+        let entry = self.tables.entries[(start + i) as usize];
+        let k = if (product as u64) < (entry & !ALIAS_MASK) {
+            i
+        } else {
+            (entry & ALIAS_MASK) as u32
+        };
+        k as f64 + small(rng, residual)
+    }
 }
 
 /// Poisson(`d`) for `0 <= d < 1/4` by inversion from 0. `exp(-d)` is squeezed between its
@@ -146,7 +178,8 @@ fn small<R: RngCore + ?Sized>(rng: &mut R, d: f64) -> f64 {
     let u = uniform(rng);
     let d2 = 0.5 * d * d;
     let hi = 1.0 - d + d2 + MARGIN;
-    let lo = hi - d2 * d / 3.0 - 2.0 * MARGIN;
+    // `* (1/3)` rather than `/ 3`: within an ulp, far inside MARGIN, and no division.
+    let lo = hi - d2 * d * (1.0 / 3.0) - 2.0 * MARGIN;
     // 0 below `lo`, 1 from `hi` to `lo (1 + d)`: one branch that is rarely not taken (about
     // d^2 / 2 of draws), the 0-or-1 choice itself without a branch.
     let undecided = (u >= lo) & (u < hi);

@@ -2,4 +2,5 @@
 
 pub mod interval;
 pub mod moments;
+pub mod scan;
 pub mod sketch;

@@ -9,6 +9,8 @@
 //! (the bucket's midpoint) is within [`RELATIVE_ACCURACY`] of the exact order statistic.
 //! Merging adds integer counts, so the result does not depend on merge order.
 
+use super::scan::ChunkScan;
+
 /// Buckets per factor of two.
 pub const BUCKETS_PER_OCTAVE: i64 = 128;
 
@@ -115,6 +117,77 @@ fn index_of_bits(bits: u64) -> i64 {
     ((bits & !(1u64 << 63)) >> SUB_BUCKET_SHIFT) as i64 - 1023 * BUCKETS_PER_OCTAVE
 }
 
+/// Size of the four interleaved histograms of [`count_one_sign`]: one slot per bucket for up
+/// to `LANE_BUCKETS - 1` buckets, and the last slot for zeros.
+const LANE_BUCKETS: usize = 256;
+
+/// Counts `values` (finite, of one sign) into `store`, given the bit patterns of the values
+/// of smallest and largest magnitude at least [`ZERO_THRESHOLD`], in either order; values
+/// whose bit pattern is below `zero_below` are not bucketed but returned as the number of
+/// zeros (`WITH_ZEROS`, for non-negative values with zeros: `zero_below` is then
+/// `ZERO_THRESHOLD.to_bits()`; without, the test is compiled out and none are zeros).
+///
+/// When the values span few buckets (the usual case for a chunk of one cell), consecutive
+/// values often fall in the same bucket, and incrementing one counter in memory after another
+/// waits for the previous store each time. Four interleaved histograms on the stack break that
+/// chain; they are added up into the store afterwards (exact integer counts, same result).
+fn count_one_sign<const WITH_ZEROS: bool>(
+    store: &mut Store,
+    values: &[f64],
+    min_bits: u64,
+    max_bits: u64,
+    zero_below: u64,
+) -> u64 {
+    let (first, last) = (index_of_bits(min_bits), index_of_bits(max_bits));
+    let (first, last) = (first.min(last), first.max(last));
+    store.add(first, 0);
+    store.add(last, 0);
+    let offset = (first - store.offset) as usize;
+    let span = (last - first) as usize + 1;
+    let counts = &mut store.counts[offset..offset + span];
+    if span >= LANE_BUCKETS || values.len() < 4 * span || values.len() > u16::MAX as usize {
+        let mut zeros = 0;
+        for &v in values {
+            let bits = v.to_bits();
+            if WITH_ZEROS && bits < zero_below {
+                zeros += 1;
+            } else {
+                counts[(index_of_bits(bits) - first) as usize] += 1;
+            }
+        }
+        return zeros;
+    }
+    // u16 counters (the slice is at most 65535 long): half the stack to clear per call. The
+    // last slot of each lane counts zeros.
+    const ZERO_SLOT: usize = LANE_BUCKETS - 1;
+    let mut lanes = [[0u16; LANE_BUCKETS]; 4];
+    // `& (LANE_BUCKETS - 1)` never changes an index (all are below `span`), but lets the
+    // compiler drop the bounds checks; the zero test is a select, not a branch.
+    let bucket = |v: f64| {
+        let bits = v.to_bits();
+        let index = (index_of_bits(bits) - first) as usize & (LANE_BUCKETS - 1);
+        if WITH_ZEROS && bits < zero_below {
+            ZERO_SLOT
+        } else {
+            index
+        }
+    };
+    let mut blocks = values.chunks_exact(4);
+    for block in &mut blocks {
+        for k in 0..4 {
+            lanes[k][bucket(block[k])] += 1;
+        }
+    }
+    for &v in blocks.remainder() {
+        lanes[0][bucket(v)] += 1;
+    }
+    for (j, count) in counts.iter_mut().enumerate() {
+        *count += (u64::from(lanes[0][j]) + u64::from(lanes[1][j]))
+            + (u64::from(lanes[2][j]) + u64::from(lanes[3][j]));
+    }
+    lanes.iter().map(|lane| u64::from(lane[ZERO_SLOT])).sum()
+}
+
 /// The lower end of bucket `index`.
 fn lower_bound(index: i64) -> f64 {
     let exponent = index.div_euclid(BUCKETS_PER_OCTAVE);
@@ -181,19 +254,58 @@ impl Sketch {
             self.extend_mixed(values);
             return;
         };
-        let (first, last) = (index_of_bits(min_bits), index_of_bits(max_bits));
-        let (first, last) = (first.min(last), first.max(last));
-        store.add(first, 0);
-        store.add(last, 0);
-        let offset = (first - store.offset) as usize;
-        let counts = &mut store.counts[offset..=offset + (last - first) as usize];
-        for &v in values {
-            counts[(index_of_bits(v.to_bits()) - first) as usize] += 1;
-        }
+        count_one_sign::<false>(store, values, min_bits, max_bits, 0);
         self.count += values.len() as u64;
         let (a, b) = (f64::from_bits(min_bits), f64::from_bits(max_bits));
         self.min = self.min.min(a.min(b));
         self.max = self.max.max(a.max(b));
+    }
+
+    /// [`Sketch::extend`] given `scan`, the [`ChunkScan`] of the same `values` (which the
+    /// caller computed anyway for the moments): when its sum is finite every value is finite
+    /// and its min and max are exact, so the one-sign test needs no pass of its own. Anything
+    /// else goes to [`Sketch::extend`]. The result is the same sketch either way.
+    pub fn extend_scanned(&mut self, values: &[f64], scan: &ChunkScan) {
+        if values.is_empty() {
+            return;
+        }
+        let store = if !scan.sum.is_finite() {
+            return self.extend(values);
+        } else if scan.min >= ZERO_THRESHOLD {
+            &mut self.positive
+        } else if scan.max <= -ZERO_THRESHOLD {
+            &mut self.negative
+        } else if scan.min.to_bits() == 0 || scan.min > 0.0 {
+            // Zeros and positive values (counts that start from 0, say).
+            return self.extend_non_negative(values, scan);
+        } else {
+            return self.extend_mixed(values);
+        };
+        count_one_sign::<false>(store, values, scan.min.to_bits(), scan.max.to_bits(), 0);
+        self.count += values.len() as u64;
+        self.min = self.min.min(scan.min);
+        self.max = self.max.max(scan.max);
+    }
+
+    /// [`Sketch::extend_scanned`] for finite values that are +0, below [`ZERO_THRESHOLD`] or
+    /// positive: one branch-free pass finds the smallest positive bucketed value, a second
+    /// counts (zeros in a slot of their own).
+    fn extend_non_negative(&mut self, values: &[f64], scan: &ChunkScan) {
+        let smallest = ZERO_THRESHOLD.to_bits();
+        let mut lo = u64::MAX;
+        for &v in values {
+            let bits = v.to_bits();
+            lo = lo.min(if bits >= smallest { bits } else { u64::MAX });
+        }
+        let zeros = if lo == u64::MAX {
+            values.len() as u64
+        } else {
+            count_one_sign::<true>(&mut self.positive, values, lo, scan.max.to_bits(), smallest)
+        };
+        self.zeros += zeros;
+        self.count += values.len() as u64;
+        self.min = self.min.min(scan.min);
+        self.max = self.max.max(scan.max);
     }
 
     /// [`Sketch::extend`] for values of both signs, zeros or non-finite values: one pass finds
@@ -379,6 +491,54 @@ mod tests {
             let (a, b) = values.split_at(values.len() / 2);
             fast.extend(b);
             fast.extend(a);
+            let mut slow = Sketch::new();
+            for &v in values.iter() {
+                slow.add(v);
+            }
+            assert_eq!(fast, slow);
+            assert!(fast.is_consistent());
+        }
+    }
+
+    #[test]
+    fn extend_scanned_equals_adding_one_by_one() {
+        // Narrow ranges (the four-histogram path), a wide one (the plain path), both signs,
+        // zeros, non-finite values and a short slice.
+        let narrow: Vec<f64> = (0..1024)
+            .map(|i| 100.0 + ((i * 7919) % 997) as f64 * 0.05)
+            .collect();
+        let narrow_negative: Vec<f64> = narrow.iter().map(|v| -v).collect();
+        let wide: Vec<f64> = (1..1024).map(|i| (i as f64 * 0.37).exp2() * 1e-3).collect();
+        let mut mixed = narrow.clone();
+        mixed.extend(&narrow_negative);
+        mixed.push(0.0);
+        let mut with_nan = narrow.clone();
+        with_nan.insert(10, f64::NAN);
+        let with_infinity: Vec<f64> = narrow.iter().map(|v| v * 1e306).collect();
+        let short = vec![3.0, 3.01, 2.99];
+        // Counts from 0: zeros (and a value below the zero threshold) among positives, narrow
+        // and wide, and all zeros.
+        let counts: Vec<f64> = (0..1024).map(|i| ((i * 7919) % 13) as f64).collect();
+        let mut counts_wide = counts.clone();
+        counts_wide[7] = 1e9;
+        counts_wide[8] = 1e-310;
+        let all_zero = vec![0.0; 100];
+        for values in [
+            &narrow,
+            &narrow_negative,
+            &wide,
+            &mixed,
+            &with_nan,
+            &with_infinity,
+            &short,
+            &counts,
+            &counts_wide,
+            &all_zero,
+        ] {
+            let mut fast = Sketch::new();
+            let (a, b) = values.split_at(values.len() / 2);
+            fast.extend_scanned(b, &ChunkScan::of(b));
+            fast.extend_scanned(a, &ChunkScan::of(a));
             let mut slow = Sketch::new();
             for &v in values.iter() {
                 slow.add(v);
