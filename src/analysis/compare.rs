@@ -4,6 +4,7 @@
 //! two columns is the effect of the scenarios' differences, not noise.
 
 use super::{finish_csv, simulate_targets, AnalysisError, CommonOptions, RunRecord};
+use crate::report::table::percent;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -182,7 +183,7 @@ pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, AnalysisError> {
     finish_csv(w)
 }
 
-/// The printed table: one row per target, one column per scenario.
+/// The printed table: one row per target, one column per scenario (probabilities in percent).
 pub fn render(comparison: &Comparison) -> String {
     let width = comparison
         .columns
@@ -207,10 +208,14 @@ pub fn render(comparison: &Comparison) -> String {
         text.push_str(&format!("{:<id_width$} {:>4}", r.target, r.due_year));
         for cell in &r.cells {
             let shown = match cell {
-                Some(c) if c.decided => format!("{:.3} (observed)", c.probability),
+                // The same wording as the `run` table, so both read alike.
+                Some(c) if c.decided && c.probability >= 1.0 => "met (observed)".to_string(),
+                Some(c) if c.decided => "missed (observed)".to_string(),
                 Some(c) => format!(
-                    "{:.3} [{:.3}, {:.3}]",
-                    c.probability, c.ci_lower, c.ci_upper
+                    "{} [{:.1}, {:.1}]",
+                    percent(c.probability),
+                    100.0 * c.ci_lower,
+                    100.0 * c.ci_upper
                 ),
                 None => String::new(),
             };

@@ -22,7 +22,8 @@ pub fn compact(x: f64) -> String {
     }
 }
 
-fn percent(p: f64) -> String {
+/// A probability as a percentage with one decimal, e.g. `53.2%`.
+pub fn percent(p: f64) -> String {
     format!("{:.1}%", p * 100.0)
 }
 
