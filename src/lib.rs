@@ -9,6 +9,7 @@ pub mod app_analysis;
 pub mod app_charts;
 pub mod cli;
 pub mod engine;
+pub mod fuzzing;
 pub mod model;
 pub mod plots;
 pub mod precision;

@@ -35,11 +35,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(loaded) = scenario::load(path, &options) else {
         return;
     };
-    let s = &loaded.scenario;
-    // Keep each execution short: simulate only scenarios of modest size.
-    let years = (s.horizon - s.base_year).max(0) as usize + 1;
-    if s.indicators.len() * years > 5_000 || s.events.len() > 20 {
-        return;
-    }
-    let _ = plancast::engine::simulate(s, Some(1), &|_| {});
+    plancast::fuzzing::simulate_if_small(&loaded.scenario);
 });
