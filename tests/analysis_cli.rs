@@ -93,7 +93,7 @@ fn solve_writes_the_value_and_interval() {
 
 #[test]
 fn solve_rejects_bad_arguments() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--target", "a_2025", "--probability", "1.5"],
             "strictly between 0 and 1",
@@ -117,9 +117,21 @@ fn solve_rejects_bad_arguments() {
                 "--probability",
                 "0.8",
                 "--vary",
-                "indicators.a.growth.0.trend.median",
+                "indicators.a.growth.0.trend.min",
             ],
             "no value at",
+        ),
+        (
+            // A misspelt key is named on the --vary argument, with the nearest valid name.
+            &[
+                "--target",
+                "a_2025",
+                "--probability",
+                "0.8",
+                "--vary",
+                "indicators.a.growth.0.trend.median",
+            ],
+            "argument `--vary indicators.a.growth.0.trend.median`: unknown parameter `median` for a normal distribution (it takes mean, sd, min, max)\n  help: did you mean `mean`?",
         ),
         (
             &["--target", "a_2025", "--vary", "indicators.a.base"],

@@ -19,7 +19,7 @@ use super::root::{self, Outcome, Problem, Uncertainty};
 use super::{select_targets, simulate_targets, AnalysisError, CommonOptions, RunRecord};
 use crate::model::dist::Dist;
 use crate::model::{Comparison, Effect, Event, ModelKind, Scenario, Target, TargetKind};
-use crate::scenario::diagnostic::{KeyPath, Segment};
+use crate::scenario::diagnostic::{KeyPath, Location, Segment};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
@@ -298,6 +298,30 @@ fn current_value(path: &Path, sets: &[String], key: &str) -> Result<Option<f64>,
     }
 }
 
+/// Refuses a `--vary` key that no value could be set at (a misspelt name, say), with the
+/// loader's own message and "did you mean", put on the `--vary` argument the user typed rather
+/// than on the `--set` the solver would add.
+fn check_vary_key(
+    path: &Path,
+    options: &CommonOptions,
+    key: &str,
+    probe: f64,
+) -> Result<(), AnalysisError> {
+    match options.load(path, &[format!("{key}={}", toml_number(probe))]) {
+        Err(AnalysisError::Input(d)) => Err(AnalysisError::Input(crate::scenario::Diagnostics(
+            d.0.into_iter()
+                .map(|mut x| {
+                    if matches!(&x.location, Location::Argument(a) if a.starts_with("--set")) {
+                        x.location = Location::Argument(format!("--vary {key}"));
+                    }
+                    x
+                })
+                .collect(),
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn solve_vary(
     path: &Path,
@@ -310,6 +334,9 @@ fn solve_vary(
     simulations: &mut u32,
 ) -> Result<VaryResult, AnalysisError> {
     let current = current_value(path, &options.sets, key)?;
+    if current.is_none() {
+        check_vary_key(path, options, key, range.map_or(1.0, |(lo, _)| lo))?;
+    }
     let start = match (current, range) {
         (_, Some((lo, _))) => lo,
         (Some(v), None) => v,
