@@ -173,6 +173,9 @@ impl Workspace {
                 (ind.kind == ModelKind::Count)
                     .then(|| rng::stream(seed, chunk_index, Purpose::Count, ctx.keys[i]))
             }));
+        // The first year has no simulated step, but derived indicators and cells may start there.
+        self.derive_year(ctx, prepared.first_year, first_path, n, acc);
+        self.record_year(ctx, 0, n, acc);
         for year in (prepared.first_year + 1)..=prepared.last_year {
             let t = prepared.year_index(year);
             // Shocks, drawn for every year so that streams stay aligned whatever `as_of` is.
@@ -282,53 +285,10 @@ impl Workspace {
                     ModelKind::Derived => {}
                 }
             }
-        }
-
-        // 5. Derived indicators, year by year in dependency order.
-        for year in prepared.first_year..=prepared.last_year {
-            let t = prepared.year_index(year);
-            for &d in &scenario.derived_order {
-                if year < prepared.indicators[d].first_year {
-                    continue;
-                }
-                let Some(formula) = &scenario.indicators[d].formula else {
-                    continue;
-                };
-                let range = self.cell(d, t);
-                let out = &mut self.formula_out[..n];
-                {
-                    let inputs: Vec<&[f64]> = formula
-                        .slots
-                        .iter()
-                        .map(|&(source, lag)| {
-                            let start = (source * self.n_years + t - lag) * self.chunk;
-                            &self.values[start..start + n]
-                        })
-                        .collect();
-                    formula.program.eval(&inputs, out, &mut self.scratch);
-                }
-                if let Some(p) = out.iter().position(|v| !v.is_finite()) {
-                    record_non_finite(acc, first_path + p as u64, d, year, false);
-                }
-                self.values[range.start..range.start + n].copy_from_slice(out);
-            }
-        }
-
-        // 6. Cells.
-        for (i, slots) in ctx.layout.slots.iter().enumerate() {
-            for (t, slot) in slots.iter().enumerate() {
-                let range = self.cell(i, t);
-                let values = &self.values[range.start..range.start + n];
-                match *slot {
-                    CellSlot::Simulated(c) => acc.cells[c].add_chunk(values),
-                    CellSlot::Fixed(c) => {
-                        if acc.fixed_cells[c].is_none() {
-                            acc.fixed_cells[c] = Some(values[0]);
-                        }
-                    }
-                    CellSlot::Empty => {}
-                }
-            }
+            // 5-6. Derived indicators and the year's cells, while its rows are still in cache
+            // (all rows of a chunk are several MB; one year's rows fit in L2).
+            self.derive_year(ctx, year, first_path, n, acc);
+            self.record_year(ctx, t, n, acc);
         }
 
         // 7. Targets.
@@ -420,6 +380,62 @@ impl Workspace {
             slot.later_met_after_miss += counts.later_met_after_miss;
         }
         acc.paths += n as u64;
+    }
+
+    /// Step 5 for one year: the derived indicators of `year`, in dependency order (a formula
+    /// reads this year's rows and, with a lag, earlier ones, all final by now).
+    fn derive_year(
+        &mut self,
+        ctx: &Context,
+        year: i32,
+        first_path: u64,
+        n: usize,
+        acc: &mut Accumulator,
+    ) {
+        let prepared = ctx.prepared;
+        let t = prepared.year_index(year);
+        for &d in &ctx.scenario.derived_order {
+            if year < prepared.indicators[d].first_year {
+                continue;
+            }
+            let Some(formula) = &ctx.scenario.indicators[d].formula else {
+                continue;
+            };
+            let range = self.cell(d, t);
+            let out = &mut self.formula_out[..n];
+            {
+                let inputs: Vec<&[f64]> = formula
+                    .slots
+                    .iter()
+                    .map(|&(source, lag)| {
+                        let start = (source * self.n_years + t - lag) * self.chunk;
+                        &self.values[start..start + n]
+                    })
+                    .collect();
+                formula.program.eval(&inputs, out, &mut self.scratch);
+            }
+            if let Some(p) = out.iter().position(|v| !v.is_finite()) {
+                record_non_finite(acc, first_path + p as u64, d, year, false);
+            }
+            self.values[range.start..range.start + n].copy_from_slice(out);
+        }
+    }
+
+    /// Step 6 for one year index: every indicator's cell of that year into `acc`.
+    fn record_year(&self, ctx: &Context, t: usize, n: usize, acc: &mut Accumulator) {
+        for (i, slots) in ctx.layout.slots.iter().enumerate() {
+            let range = self.cell(i, t);
+            let values = &self.values[range.start..range.start + n];
+            match slots[t] {
+                CellSlot::Simulated(c) => acc.cells[c].add_chunk(values),
+                CellSlot::Fixed(c) => {
+                    if acc.fixed_cells[c].is_none() {
+                        acc.fixed_cells[c] = Some(values[0]);
+                    }
+                }
+                CellSlot::Empty => {}
+            }
+        }
     }
 }
 
