@@ -1,13 +1,14 @@
 //! Writing an output folder so that it is consistent as a set.
 //!
 //! Every file is first written (and synced) into a hidden staging folder beside the final ones.
-//! [`OutputDir::commit`] then, holding a lock on the folder ([`lock`]), writes a roll-forward
-//! journal ([`journal`]) naming the staged files, renames them into place, deletes the files of
-//! an earlier run that this one replaces but did not write again ([`manifest`]), and removes the
-//! journal. A run that fails or is killed before the journal exists leaves the previous set
-//! untouched; one killed after leaves a journal that the next plancast opening the folder
-//! ([`OutputDir::create`], [`finish_interrupted`]) completes before anything else. Stale staging
-//! folders of killed runs are removed by the next run into the same folder.
+//! [`OutputDir::commit`] then, holding a lock on the folder (`output/lock.rs`), writes a
+//! roll-forward journal (`output/journal.rs`) naming the staged files, renames them into place,
+//! deletes the files of an earlier run that this one replaces but did not write again
+//! (`output/manifest.rs`), and removes the journal. A run that fails or is killed before the
+//! journal exists leaves the previous set untouched; one killed after leaves a journal that the
+//! next plancast opening the folder ([`OutputDir::create`], [`finish_interrupted`]) completes
+//! before anything else. Stale staging folders of killed runs are removed by the next run into
+//! the same folder.
 
 mod journal;
 mod lock;

@@ -15,8 +15,11 @@ use std::path::{Component, Path};
 /// The manifest's file name in the output folder.
 pub(super) const MANIFEST_FILE: &str = ".plancast-files";
 
-const HEADER: &str = "# Files plancast wrote into this folder, by the set that owns them (set<TAB>path). \
-plancast deletes a listed file when the command owning its set no longer writes it; unlisted files are never touched.";
+const HEADER: &str = concat!(
+    "# Files plancast wrote into this folder, by the set that owns them (set<TAB>path). ",
+    "plancast deletes a listed file when the command owning its set no longer writes it; ",
+    "unlisted files are never touched."
+);
 
 /// A part of an output folder that one kind of command writes and replaces as a whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
