@@ -7,7 +7,7 @@ use crate::engine;
 use crate::plots::Labels;
 use crate::precision;
 use crate::progress::RunProgress;
-use crate::report::{self, output::OutputDir};
+use crate::report::{self, output::FileSet, output::OutputDir};
 use crate::scenario::diagnostic::{Diagnostic, Location};
 use crate::scenario::{self, Diagnostics, LoadOptions, Loaded, RunSettings};
 use std::path::{Path, PathBuf};
@@ -210,8 +210,8 @@ pub fn precision_line(info: &precision::PrecisionInfo) -> String {
     }
 }
 
-/// Writes summary.json, targets.csv, quantiles.csv and the given chart and report files into
-/// `dir`, atomically.
+/// Writes summary.json, targets.csv, quantiles.csv (the results set) and the given chart and
+/// report files (the charts set, left as it is when `None`) into `dir`, atomically.
 pub fn write_outputs(
     dir: &Path,
     summary: &report::summary::Summary,
@@ -221,11 +221,11 @@ pub fn write_outputs(
     let targets = report::csv::targets_csv(summary).map_err(std::io::Error::other)?;
     let quantiles = report::csv::quantiles_csv(summary).map_err(std::io::Error::other)?;
     let mut out = OutputDir::create(dir)?;
-    out.write("summary.json", &json)?;
-    out.write("targets.csv", &targets)?;
-    out.write("quantiles.csv", &quantiles)?;
+    out.write(FileSet::Results, "summary.json", &json)?;
+    out.write(FileSet::Results, "targets.csv", &targets)?;
+    out.write(FileSet::Results, "quantiles.csv", &quantiles)?;
     for (relative, contents) in extra.into_iter().flatten() {
-        out.write(relative, contents)?;
+        out.write(FileSet::Charts, relative, contents)?;
     }
     out.commit()
 }

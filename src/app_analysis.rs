@@ -6,7 +6,7 @@ use crate::analysis::{self, calibrate, compare, sensitivity, solve, AnalysisErro
 use crate::app::Error;
 use crate::cli::{CalibrateArgs, CompareArgs, SensitivityArgs, SimulationArgs, SolveArgs};
 use crate::plots::{Labels, Lang};
-use crate::report::output::OutputDir;
+use crate::report::output::{FileSet, OutputDir};
 use std::path::{Path, PathBuf};
 
 impl From<AnalysisError> for Error {
@@ -28,13 +28,14 @@ fn common(args: &SimulationArgs) -> CommonOptions {
     }
 }
 
-/// Writes `files` (relative name, contents) into `dir` atomically; returns the final paths.
-fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
+/// Writes `files` (relative name, contents) into `dir` atomically as the file set `set`;
+/// returns the final paths.
+fn write_all(dir: &Path, set: FileSet, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
     let fail =
         |e: std::io::Error| Error::Runtime(format!("cannot write to {}: {e}", dir.display()));
     let mut out = OutputDir::create(dir).map_err(fail)?;
     for (name, contents) in files {
-        out.write(name, contents).map_err(fail)?;
+        out.write(set, name, contents).map_err(fail)?;
     }
     out.commit().map_err(fail)
 }
@@ -86,7 +87,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<String, Error> {
         .out
         .clone()
         .unwrap_or_else(|| analysis::default_out_dir(&args.scenario, "sensitivity"));
-    let written = write_all(&dir, &files)?;
+    let written = write_all(&dir, FileSet::Sensitivity, &files)?;
     let mut text = sensitivity::render(&report);
     text.push_str(&wrote(&written));
     Ok(text)
@@ -109,7 +110,11 @@ pub fn solve(args: &SolveArgs) -> Result<String, Error> {
         .out
         .clone()
         .unwrap_or_else(|| analysis::default_out_dir(&args.scenario, "solve"));
-    let written = write_all(&dir, &[("solve.json".to_string(), json(&report)?)])?;
+    let written = write_all(
+        &dir,
+        FileSet::Solve,
+        &[("solve.json".to_string(), json(&report)?)],
+    )?;
     let mut text = solve::render(&report);
     text.push_str(&wrote(&written));
     Ok(text)
@@ -134,7 +139,7 @@ pub fn compare(args: &CompareArgs) -> Result<String, Error> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join("compare"));
-    let written = write_all(&dir, &files)?;
+    let written = write_all(&dir, FileSet::Compare, &files)?;
     let mut text = compare::render(&comparison);
     text.push_str(&wrote(&written));
     Ok(text)

@@ -5,7 +5,7 @@
 use crate::app::Error;
 use crate::cli::PlotArgs;
 use crate::plots::{self, Labels};
-use crate::report::{self, output::OutputDir};
+use crate::report::{self, output, output::FileSet, output::OutputDir};
 use std::path::Path;
 use std::time::Instant;
 
@@ -47,13 +47,18 @@ pub fn draw_charts_and_report(
 /// `plancast plot`: redraws charts and report.html from `OUT_DIR/summary.json`.
 pub fn plot(args: &PlotArgs) -> Result<(Drawn, Vec<String>), Error> {
     let dir = &args.out_dir;
+    // A run killed while moving its files into place: finish it, so that the summary read is
+    // the one the charts on disk will match.
+    if dir.is_dir() {
+        output::finish_interrupted(dir).map_err(|e| Error::Runtime(e.to_string()))?;
+    }
     let summary = read_summary(dir)?;
     let labels = Labels::new(args.lang.into());
     let drawn = draw_charts_and_report(&summary, &labels)?;
     let mut out = OutputDir::create(dir)
         .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
     for (relative, contents) in &drawn.files {
-        out.write(relative, contents)
+        out.write(FileSet::Charts, relative, contents)
             .map_err(|e| Error::Runtime(format!("cannot write {relative}: {e}")))?;
     }
     out.commit()

@@ -14,7 +14,7 @@ use crate::cli::{MergeArgs, RunArgs};
 use crate::engine::{self, accumulator::Accumulator};
 use crate::model::Sampling;
 use crate::plots::Labels;
-use crate::report::{self, output::OutputDir};
+use crate::report::{self, output::FileSet, output::OutputDir};
 use crate::scenario::{self, Diagnostics, FileRecord, RunSettings};
 use crate::stats::moments::Moments;
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ pub fn run_command(args: &RunArgs) -> Result<String, Error> {
         .map_err(|e| Error::Runtime(format!("cannot encode the partial result: {e}")))?;
     let written = (|| {
         let mut out = OutputDir::create(&out_dir)?;
-        out.write(PARTIAL_FILE, &bytes)?;
+        out.write(FileSet::Partial, PARTIAL_FILE, &bytes)?;
         out.commit()
     })()
     .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", out_dir.display())))?;

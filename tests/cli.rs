@@ -38,6 +38,7 @@ fn run_writes_summary_and_csv_files() {
     assert_eq!(
         sorted,
         [
+            ".plancast-files",
             "charts",
             "quantiles.csv",
             "report.html",

@@ -4,7 +4,7 @@
 
 use super::backend::{AnyBackend, BackendError};
 use super::fonts;
-use crate::report::output::OutputDir;
+use crate::report::output::{FileSet, OutputDir};
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea, SVGBackend};
@@ -47,10 +47,10 @@ pub struct Rendered {
 
 impl Rendered {
     /// Stages `<stem>.svg` and `<stem>.png` (stem relative to the output folder, e.g.
-    /// `charts/fan_gdp`).
-    pub fn write_to(&self, out: &mut OutputDir, stem: &str) -> std::io::Result<()> {
-        out.write(&format!("{stem}.svg"), self.svg.as_bytes())?;
-        out.write(&format!("{stem}.png"), &self.png)
+    /// `charts/fan_gdp`) as part of `set`.
+    pub fn write_to(&self, out: &mut OutputDir, set: FileSet, stem: &str) -> std::io::Result<()> {
+        out.write(set, &format!("{stem}.svg"), self.svg.as_bytes())?;
+        out.write(set, &format!("{stem}.png"), &self.png)
     }
 }
 

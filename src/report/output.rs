@@ -1,39 +1,60 @@
-//! Writing an output folder atomically: every file is first written into a hidden staging
-//! folder beside the final ones, then renamed into place only when all of them are complete.
-//! A run that fails or is interrupted before that leaves no half-written file under a final name;
-//! a stale staging folder from a killed run is removed by the next run into the same folder.
+//! Writing an output folder so that it is consistent as a set.
+//!
+//! Every file is first written (and synced) into a hidden staging folder beside the final ones.
+//! [`OutputDir::commit`] then, holding a lock on the folder (`output/lock.rs`), writes a
+//! roll-forward journal (`output/journal.rs`) naming the staged files, renames them into place,
+//! deletes the files of an earlier run that this one replaces but did not write again
+//! (`output/manifest.rs`), and removes the journal. A run that fails or is killed before the
+//! journal exists leaves the previous set untouched; one killed after leaves a journal that the
+//! next plancast opening the folder ([`OutputDir::create`], [`finish_interrupted`]) completes
+//! before anything else. Stale staging folders of killed runs are removed by the next run into
+//! the same folder.
 
+mod journal;
+mod lock;
+mod manifest;
+
+pub use manifest::FileSet;
+
+use journal::Journal;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const STAGING_PREFIX: &str = ".plancast-staging-";
+
+/// Staging folders made by this process so far (two output sets may be written into one folder
+/// from one process, e.g. by library users on several threads).
+static STAGING_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// A set of files being written into `dir`.
 pub struct OutputDir {
     dir: PathBuf,
     staging: PathBuf,
-    files: Vec<PathBuf>,
+    files: Vec<(FileSet, String)>,
+    /// Set once the journal owns the staging folder (it must then outlive this value).
     committed: bool,
 }
 
 impl OutputDir {
-    /// Prepares to write into `dir` (created if missing).
+    /// Prepares to write into `dir` (created if missing). First finishes a commit that an
+    /// interrupted plancast left in `dir` (saying so on stderr), and removes staging folders of
+    /// processes that no longer exist.
     pub fn create(dir: &Path) -> std::io::Result<Self> {
         fs::create_dir_all(dir)?;
-        // Clean up staging folders that a killed run left behind (never one whose process is
-        // still running: two runs may write into one folder at the same time).
-        if let Ok(entries) = fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().to_string();
-                if let Some(pid) = name.strip_prefix(STAGING_PREFIX) {
-                    if !process_is_running(pid) {
-                        let _ = fs::remove_dir_all(entry.path());
-                    }
-                }
-            }
+        {
+            let _lock = lock::lock(dir)?;
+            finish_interrupted_locked(dir)?;
+            // A journal being written when its process died; the commit had not begun.
+            let _ = fs::remove_file(dir.join(journal::JOURNAL_TEMP_FILE));
+            remove_stale_staging_folders(dir);
         }
-        let staging = dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        let staging = dir.join(format!(
+            "{STAGING_PREFIX}{}-{}",
+            std::process::id(),
+            STAGING_COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
         fs::create_dir_all(&staging)?;
         Ok(OutputDir {
             dir: dir.to_path_buf(),
@@ -43,8 +64,16 @@ impl OutputDir {
         })
     }
 
-    /// Stages a file at `relative` (e.g. `summary.json` or `charts/x.svg`).
-    pub fn write(&mut self, relative: &str, contents: &[u8]) -> std::io::Result<()> {
+    /// Stages a file at `relative` (e.g. `summary.json` or `charts/x.svg`) as part of `set`.
+    /// Committing replaces every set written to: files an earlier command wrote into one of
+    /// these sets and this one does not write are deleted.
+    pub fn write(&mut self, set: FileSet, relative: &str, contents: &[u8]) -> std::io::Result<()> {
+        if !manifest::is_safe_relative(relative) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("`{relative}` is not a plain relative file name inside the output folder"),
+            ));
+        }
         let path = self.staging.join(relative);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
@@ -52,24 +81,133 @@ impl OutputDir {
         let mut file = fs::File::create(&path)?;
         file.write_all(contents)?;
         file.sync_all()?;
-        self.files.push(PathBuf::from(relative));
+        self.files.retain(|(_, r)| r != relative);
+        self.files.push((set, relative.to_string()));
         Ok(())
     }
 
-    /// Moves every staged file to its final name.
-    pub fn commit(mut self) -> std::io::Result<Vec<PathBuf>> {
-        let mut written = Vec::new();
-        for relative in &self.files {
-            let target = self.dir.join(relative);
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent)?;
-            }
-            fs::rename(self.staging.join(relative), &target)?;
-            written.push(target);
-        }
+    /// Moves every staged file to its final name and deletes the stale files of the sets written
+    /// to; returns the final paths of the staged files.
+    pub fn commit(self) -> std::io::Result<Vec<PathBuf>> {
+        let dir = self.dir.clone();
+        let files: Vec<PathBuf> = self.files.iter().map(|(_, r)| dir.join(r)).collect();
+        self.commit_moving(None)?;
+        Ok(files)
+    }
+
+    /// Test support: does what [`OutputDir::commit`] does up to the `moves`-th rename and stops
+    /// there, leaving the folder as a process killed at that moment would (journal, staging
+    /// folder, a mix of old and new files). Not for use outside tests.
+    #[doc(hidden)]
+    pub fn commit_interrupted_after(self, moves: usize) -> std::io::Result<()> {
+        self.commit_moving(Some(moves))
+    }
+
+    fn commit_moving(mut self, limit: Option<usize>) -> std::io::Result<()> {
+        let _lock = lock::lock(&self.dir)?;
+        // A plancast killed while committing since this one was created.
+        finish_interrupted_locked(&self.dir)?;
+        let previous = manifest::read(&self.dir)?;
+        let written: Vec<manifest::Entry> = self
+            .files
+            .iter()
+            .map(|(set, path)| manifest::Entry {
+                set: set.name().to_string(),
+                path: path.clone(),
+            })
+            .collect();
+        let plan = manifest::plan(&previous, &written);
+        let mut listing = fs::File::create(self.staging.join(manifest::MANIFEST_FILE))?;
+        listing.write_all(&manifest::render(&plan.manifest))?;
+        listing.sync_all()?;
+        let journal = Journal {
+            pid: std::process::id(),
+            staging: self
+                .staging
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            moves: self
+                .files
+                .iter()
+                .map(|(_, r)| r.clone())
+                .chain([manifest::MANIFEST_FILE.to_string()])
+                .collect(),
+            deletes: plan.stale,
+        };
+        journal::write(&self.dir, &journal)?;
+        // From here the journal owns the staging folder: if anything below fails, the folder
+        // is left for the next plancast to finish, never half-undone.
         self.committed = true;
-        let _ = fs::remove_dir_all(&self.staging);
-        Ok(written)
+        let context = |e: std::io::Error| {
+            std::io::Error::new(
+                e.kind(),
+                format!("{e} (while moving files into place; the next plancast run or plot on this folder finishes the move)"),
+            )
+        };
+        journal::apply(&self.dir, &journal, limit).map_err(context)?;
+        if limit.is_none() {
+            journal::finish(&self.dir, &journal).map_err(context)?;
+        }
+        Ok(())
+    }
+}
+
+/// Finishes a commit that an interrupted plancast left in `dir`, if there is one, waiting for a
+/// plancast that is committing into `dir` right now. Readers call this before reading files of
+/// the folder so that they see one complete set. Returns whether there was one to finish (and
+/// then says so on stderr).
+pub fn finish_interrupted(dir: &Path) -> std::io::Result<bool> {
+    // Cheap check first, so that reading a folder without a journal needs no lock.
+    if !dir.join(journal::JOURNAL_FILE).exists() {
+        return Ok(false);
+    }
+    let _lock = lock::lock(dir)?;
+    finish_interrupted_locked(dir)
+}
+
+/// [`finish_interrupted`] for a caller holding the folder lock: no other plancast is committing,
+/// so a journal found here is one whose process stopped before the end.
+fn finish_interrupted_locked(dir: &Path) -> std::io::Result<bool> {
+    let Some(journal) = journal::read(dir)? else {
+        return Ok(false);
+    };
+    let context = |e: std::io::Error| {
+        std::io::Error::new(
+            e.kind(),
+            format!(
+                "cannot finish the interrupted write recorded in {}: {e}",
+                dir.join(journal::JOURNAL_FILE).display()
+            ),
+        )
+    };
+    let moved = journal::apply(dir, &journal, None).map_err(context)?;
+    journal::finish(dir, &journal).map_err(context)?;
+    eprintln!(
+        "note: finished the interrupted write of plancast process {} into {} (moved the last {moved} of its {} files into place)",
+        journal.pid,
+        dir.display(),
+        journal.moves.len()
+    );
+    Ok(true)
+}
+
+/// Removes staging folders that a killed run left behind, never one whose process is still
+/// running (two runs may write into one folder at the same time). The caller holds the folder
+/// lock and has finished any journal first, so none of these is still named by one.
+fn remove_stale_staging_folders(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if let Some(rest) = name.strip_prefix(STAGING_PREFIX) {
+            // `<pid>-<n>`, or `<pid>` from older versions.
+            let pid = rest.split('-').next().unwrap_or(rest);
+            if !process_is_running(pid) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
     }
 }
 
@@ -84,6 +222,176 @@ impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &Path) -> String {
+        fs::read_to_string(path).unwrap()
+    }
+
+    fn hidden_entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with(".plancast-") && n != manifest::MANIFEST_FILE)
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn write_set(dir: &Path, files: &[(FileSet, &str, &str)]) -> OutputDir {
+        let mut out = OutputDir::create(dir).unwrap();
+        for (set, path, text) in files {
+            out.write(*set, path, text.as_bytes()).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn an_interrupted_commit_is_finished_by_the_next_create_at_every_cut() {
+        let new = [
+            (FileSet::Results, "summary.json", "new summary"),
+            (FileSet::Charts, "report.html", "new report"),
+            (FileSet::Charts, "charts/kept.png", "new kept"),
+        ];
+        // 3 files and the manifest: every cut from before the first rename to after the last.
+        for cut in 0..=4 {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path();
+            write_set(
+                out,
+                &[
+                    (FileSet::Results, "summary.json", "old summary"),
+                    (FileSet::Charts, "report.html", "old report"),
+                    (FileSet::Charts, "charts/kept.png", "old kept"),
+                    (FileSet::Charts, "charts/gone.png", "old gone"),
+                ],
+            )
+            .commit()
+            .unwrap();
+            fs::write(out.join("notes.txt"), "mine").unwrap();
+            write_set(out, &new).commit_interrupted_after(cut).unwrap();
+            assert_eq!(
+                hidden_entries(out).len(),
+                2,
+                "cut {cut}: journal and staging"
+            );
+            OutputDir::create(out).unwrap();
+            for (_, path, text) in &new {
+                assert_eq!(read(&out.join(path)), *text, "cut {cut}: {path}");
+            }
+            assert!(!out.join("charts/gone.png").exists(), "cut {cut}");
+            assert_eq!(read(&out.join("notes.txt")), "mine");
+            // Only the staging folder of the new (unused) OutputDir, which its drop removed.
+            assert!(
+                hidden_entries(out).is_empty(),
+                "cut {cut}: {:?}",
+                hidden_entries(out)
+            );
+            let listed = manifest::read(out).unwrap();
+            assert_eq!(listed.len(), 3, "cut {cut}: {listed:?}");
+        }
+    }
+
+    #[test]
+    fn finish_interrupted_completes_the_set_and_reports_nothing_to_do_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_set(
+            out,
+            &[
+                (FileSet::Results, "a.csv", "old a"),
+                (FileSet::Results, "b.csv", "old b"),
+            ],
+        )
+        .commit()
+        .unwrap();
+        write_set(
+            out,
+            &[
+                (FileSet::Results, "a.csv", "new a"),
+                (FileSet::Results, "b.csv", "new b"),
+            ],
+        )
+        .commit_interrupted_after(1)
+        .unwrap();
+        assert_eq!(
+            (read(&out.join("a.csv")), read(&out.join("b.csv"))),
+            ("new a".into(), "old b".into())
+        );
+        assert!(finish_interrupted(out).unwrap());
+        assert_eq!(
+            (read(&out.join("a.csv")), read(&out.join("b.csv"))),
+            ("new a".into(), "new b".into())
+        );
+        assert!(!finish_interrupted(out).unwrap());
+        assert!(hidden_entries(out).is_empty());
+    }
+
+    #[test]
+    fn a_command_replaces_only_its_own_sets() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_set(
+            out,
+            &[
+                (FileSet::Results, "summary.json", "run"),
+                (FileSet::Charts, "charts/a.png", "run"),
+                (FileSet::Charts, "charts/b.png", "run"),
+            ],
+        )
+        .commit()
+        .unwrap();
+        write_set(
+            out,
+            &[(FileSet::Sensitivity, "charts/tornado-x.png", "sens")],
+        )
+        .commit()
+        .unwrap();
+        // A redraw with fewer charts: b.png goes, the run's summary and the tornado stay.
+        write_set(out, &[(FileSet::Charts, "charts/a.png", "plot")])
+            .commit()
+            .unwrap();
+        assert_eq!(read(&out.join("summary.json")), "run");
+        assert_eq!(read(&out.join("charts/a.png")), "plot");
+        assert!(!out.join("charts/b.png").exists());
+        assert_eq!(read(&out.join("charts/tornado-x.png")), "sens");
+    }
+
+    #[test]
+    fn an_emptied_folder_goes_and_a_user_file_keeps_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_set(
+            out,
+            &[
+                (FileSet::Compare, "compare.csv", "1"),
+                (FileSet::Compare, "charts/compare.png", "1"),
+                (FileSet::Compare, "extra/x.png", "1"),
+            ],
+        )
+        .commit()
+        .unwrap();
+        fs::write(out.join("charts/mine.txt"), "mine").unwrap();
+        write_set(out, &[(FileSet::Compare, "compare.csv", "2")])
+            .commit()
+            .unwrap();
+        assert!(!out.join("extra").exists());
+        assert!(!out.join("charts/compare.png").exists());
+        assert_eq!(read(&out.join("charts/mine.txt")), "mine");
+    }
+
+    #[test]
+    fn a_path_leaving_the_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputDir::create(dir.path()).unwrap();
+        for bad in ["../x", "/tmp/x", "", ".plancast-files", "a\tb"] {
+            assert!(out.write(FileSet::Results, bad, b"x").is_err(), "{bad:?}");
         }
     }
 }
