@@ -42,6 +42,13 @@ impl OutputDir {
     /// interrupted plancast left in `dir` (saying so on stderr), and removes staging folders of
     /// processes that no longer exist.
     pub fn create(dir: &Path) -> std::io::Result<Self> {
+        // `create_dir_all` on a file says only "File exists"; say what the user can fix.
+        if dir.exists() && !dir.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "it is a file, not a folder (--out takes a folder)",
+            ));
+        }
         fs::create_dir_all(dir)?;
         {
             let _lock = lock::lock(dir)?;
