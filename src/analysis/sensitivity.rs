@@ -243,6 +243,9 @@ pub struct Effect {
     pub high_value: f64,
     /// Probability with the assumption at its 10th percentile.
     pub p_low: f64,
+    /// Probability with the assumption at its 50th percentile (for an event probability or a
+    /// correlation, the scenario's own value: `p_base`).
+    pub p_mid: f64,
     /// Probability with the assumption at its 90th percentile.
     pub p_high: f64,
     /// |p_high − p_low|: the length of the tornado bar.
@@ -256,12 +259,7 @@ pub struct Effect {
     /// False when the target cannot depend on the assumption ([`super::dependencies`]): holding
     /// it leaves every number the target reads the same, so the row is the scenario as written
     /// (p_low = p_high = p_base, zero swing and share) whether or not it was simulated.
-    #[serde(default = "yes")]
     pub depends: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// One target's sensitivities, largest swing first.
@@ -312,7 +310,6 @@ pub struct SensitivityReport {
     /// Simulations run.
     pub simulations: usize,
     /// Assumptions not simulated because no selected target can depend on them.
-    #[serde(default)]
     pub skipped_assumptions: usize,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
@@ -436,6 +433,7 @@ pub fn run_with(
                         mid_value: a.mid_value,
                         high_value: a.high_value,
                         p_low: low[k].probability.estimate,
+                        p_mid: mid[k].probability.estimate,
                         p_high: high[k].probability.estimate,
                         swing: (high[k].probability.estimate - low[k].probability.estimate).abs(),
                         outcome_means: means,
@@ -497,6 +495,7 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
         "high_value",
         "p_base",
         "p_low",
+        "p_mid",
         "p_high",
         "swing",
         "mean_low",
@@ -519,6 +518,7 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
                 num(e.high_value),
                 num(t.p_base),
                 num(e.p_low),
+                num(e.p_mid),
                 num(e.p_high),
                 num(e.swing),
                 num(e.outcome_means[0]),
