@@ -242,3 +242,111 @@ fn on_the_bundled_scenario_skipped_assumptions_move_nothing_and_pruned_rows_equa
     }
     assert!(rd.len() < 20, "{rd:?}");
 }
+
+/// A correlation whose 10th percentile makes the matrix not positive definite: the repaired
+/// matrix moves a row that an ordinary change of that entry would not, and the analysis must
+/// follow it.
+const REPAIRED: &str = r#"
+[scenario]
+name = "Repaired correlations"
+base_year = 2020
+horizon = 2025
+seed = 2
+paths = 2000
+
+[indicators.w]
+name = "W (no correlation)"
+unit = "yuan"
+model = "growth"
+base = 100
+growth = [{ from = 2021, to = 2025, trend = { dist = "normal", mean = 3, sd = 1 } }]
+
+[indicators.x]
+name = "X"
+unit = "yuan"
+model = "growth"
+base = 100
+growth = [{ from = 2021, to = 2025, trend = { dist = "normal", mean = 3, sd = 1 } }]
+
+[indicators.y]
+name = "Y"
+unit = "yuan"
+model = "growth"
+base = 100
+growth = [{ from = 2021, to = 2025, trend = { dist = "normal", mean = 3, sd = 1 } }]
+
+[indicators.z]
+name = "Z"
+unit = "yuan"
+model = "growth"
+base = 100
+growth = [{ from = 2021, to = 2025, trend = { dist = "normal", mean = 3, sd = 1 } }]
+
+[correlation]
+trend = [["x", "y", 0.9], ["x", "z", 0.9], ["y", "z", 0.7]]
+
+[[targets]]
+id = "w_2025"
+indicator = "w"
+year = 2025
+at_least = 116
+
+[[targets]]
+id = "x_2025"
+indicator = "x"
+year = 2025
+at_least = 116
+
+[[targets]]
+id = "y_2025"
+indicator = "y"
+year = 2025
+at_least = 116
+"#;
+
+#[test]
+fn a_held_correlation_that_needs_repair_is_followed_into_the_rows_it_moves() {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    file.write_all(REPAIRED.as_bytes()).unwrap();
+    let path = file.path().to_str().unwrap();
+    let options = options(2_000, 2);
+    let full = run(path, &options, &[], Pruning::SimulateAll);
+    let yz = |r: &SensitivityReport, target: &str| {
+        r.targets
+            .iter()
+            .find(|t| t.id == target)
+            .unwrap()
+            .effects
+            .iter()
+            .find(|e| e.assumption == "trend correlation y~z")
+            .unwrap()
+            .clone()
+    };
+    // ρ(y, z) at its 10th percentile cannot hold with ρ(x, y) = ρ(x, z) = 0.9: repaired.
+    let y = yz(&full, "y_2025");
+    assert!(y.note.is_some(), "{y:?}");
+    // An ordinary change of ρ(y, z) would leave y's row alone (y comes before z), but the repair
+    // also changes ρ(x, y): y depends on it, and it moves y's numbers.
+    assert!(
+        y.depends && y.outcome_means[0] != y.outcome_means[1],
+        "{y:?}"
+    );
+    // x's row is the first of its block: (x, 1.0) whatever the matrix. w is in no correlation.
+    let x = yz(&full, "x_2025");
+    assert!(!x.depends && x.note.is_some(), "{x:?}");
+    assert!(!yz(&full, "w_2025").depends);
+    // Independent: w and x of everything but their own trend (6 each), y of the other three
+    // trends (ρ(x, z) at its 90th percentile needs a repair too, which moves y's row).
+    assert_eq!(assert_independent_rows_do_not_move(&full), 6 + 6 + 3);
+    for selection in [vec![], vec!["w_2025"], vec!["x_2025"]] {
+        let pruned = run(path, &options, &selection, Pruning::SkipIndependent);
+        let expected: Vec<TargetSensitivity> = full
+            .targets
+            .iter()
+            .filter(|t| selection.is_empty() || selection.contains(&t.id.as_str()))
+            .cloned()
+            .collect();
+        assert_eq!(rows(&pruned.targets), rows(&expected), "{selection:?}");
+    }
+}

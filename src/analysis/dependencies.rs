@@ -21,7 +21,8 @@
 //! whose factor row differs, bit for bit, between the scenario and the scenario with the entry
 //! held at its 10th or 90th percentile (computed with [`hold`], exactly as the runs are: a row
 //! depends only on the entries of its own and earlier rows, and a matrix that has to be repaired
-//! moves nearly every row). The reach is then closed over formulas, lags added ([`reach`]), and
+//! can move rows an ordinary change would not, such as those of indicators declared before the
+//! pair). The reach is then closed over formulas, lags added ([`reach`]), and
 //! a target depends on the assumption when its indicator is reached no later than its due year.
 //! Any doubt is resolved towards "depends": a wrong skip would be a wrong answer, a needless run
 //! only costs time.

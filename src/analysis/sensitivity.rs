@@ -258,7 +258,7 @@ pub struct Effect {
     pub note: Option<String>,
     /// False when the target cannot depend on the assumption ([`super::dependencies`]): holding
     /// it leaves every number the target reads the same, so the row is the scenario as written
-    /// (p_low = p_high = p_base, zero swing and share) whether or not it was simulated.
+    /// (p_low = p_mid = p_high = p_base, zero swing and share) whether or not it was simulated.
     pub depends: bool,
 }
 
@@ -392,8 +392,13 @@ pub fn run_with(
     let mut next = results.into_iter();
     for (assumption, &was_simulated) in list.iter().zip(&simulated) {
         if !was_simulated {
-            // Holding it would leave every selected target's numbers as they are.
-            per_assumption.push((base.clone(), base.clone(), base.clone(), None));
+            // Holding it would leave every selected target's numbers as they are; its note (a
+            // repaired matrix) is about the assumption, so it is kept as the full run has it.
+            let note = join_notes(
+                hold(scenario, assumption.lever, assumption.low_value).1,
+                hold(scenario, assumption.lever, assumption.high_value).1,
+            );
+            per_assumption.push((base.clone(), base.clone(), base.clone(), note));
             continue;
         }
         let (low, note_low) = next.next().ok_or_else(missing)?;
@@ -403,11 +408,7 @@ pub fn run_with(
             next.next().ok_or_else(missing)?.0
         };
         let (high, note_high) = next.next().ok_or_else(missing)?;
-        let note = match (note_low, note_high) {
-            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-            (a, b) => a.or(b),
-        };
-        per_assumption.push((low, mid, high, note));
+        per_assumption.push((low, mid, high, join_notes(note_low, note_high)));
     }
 
     let targets = chosen
@@ -474,6 +475,14 @@ pub fn run_with(
         assumptions: list,
         targets,
     })
+}
+
+/// The notes of the runs at the 10th and 90th percentile, as one.
+fn join_notes(low: Option<String>, high: Option<String>) -> Option<String> {
+    match (low, high) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    }
 }
 
 fn missing() -> AnalysisError {
