@@ -72,7 +72,17 @@ fn wrote(paths: &[PathBuf]) -> String {
 
 /// `plancast sensitivity`.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<String, Error> {
-    let report = sensitivity::run(&args.scenario, &common(&args.simulation), &args.targets)?;
+    let pruning = if args.all_assumptions {
+        sensitivity::Pruning::SimulateAll
+    } else {
+        sensitivity::Pruning::SkipIndependent
+    };
+    let report = sensitivity::run_with(
+        &args.scenario,
+        &common(&args.simulation),
+        &args.targets,
+        pruning,
+    )?;
     let mut files = vec![
         ("sensitivity.json".to_string(), json(&report)?),
         ("sensitivity.csv".to_string(), sensitivity::to_csv(&report)?),
@@ -80,7 +90,9 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<String, Error> {
     let labels = Labels::new(Lang::En);
     let audit = report.run.audit_line();
     for target in &report.targets {
-        let chart = crate::plots::tornado::chart(target, &labels, &audit).map_err(chart_error)?;
+        // The chart shows only what the target can depend on.
+        let chart = crate::plots::tornado::chart(&target.dependent_only(), &labels, &audit)
+            .map_err(chart_error)?;
         files.extend(chart_files(&format!("charts/tornado-{}", target.id), chart));
     }
     let dir = args

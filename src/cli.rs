@@ -98,7 +98,11 @@ pub struct SensitivityArgs {
     /// A target to analyse; repeatable (default: every target).
     #[arg(long = "target", value_name = "ID")]
     pub targets: Vec<String>,
-    /// Output folder (default: output/NAME/sensitivity/). Paths per run default to 10000.
+    /// Simulate every assumption, also those no selected target can depend on (same numbers,
+    /// more runs; for checking).
+    #[arg(long)]
+    pub all_assumptions: bool,
+    /// Output folder (default: output/NAME/sensitivity/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

@@ -29,7 +29,7 @@ fn sensitivity_writes_csv_json_and_charts() {
         .stdout(predicate::str::contains("1. a trend 2021-2025"));
     let csv = fs::read_to_string(dir.path().join("sensitivity.csv")).unwrap();
     assert!(csv.starts_with(
-        "\u{feff}target,assumption,key,kind,low_value,mid_value,high_value,p_base,p_low,p_high,swing,"
+        "\u{feff}target,assumption,key,kind,low_value,mid_value,high_value,p_base,p_low,p_mid,p_high,swing,"
     ));
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.path().join("sensitivity.json")).unwrap()).unwrap();
@@ -45,6 +45,48 @@ fn sensitivity_writes_csv_json_and_charts() {
         let png = fs::read(dir.path().join(format!("charts/tornado-{target}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "{target}");
     }
+}
+
+#[test]
+fn sensitivity_skips_what_the_target_cannot_depend_on_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = "tests/fixtures/analysis/dependencies.toml";
+    plancast()
+        .args(["sensitivity", fixture, "--target", "ratio_2025"])
+        .args(["--paths", "1000", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "5 of 11 assumptions skipped as independent of the selected target(s)",
+        ))
+        .stdout(predicate::str::contains("16 simulations of 1000 paths"));
+    // The CSV keeps a row per assumption and says which ones the target cannot depend on.
+    let csv = fs::read_to_string(dir.path().join("sensitivity.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",note,depends"), "{header}");
+    let independent: Vec<&str> = csv.lines().filter(|l| l.ends_with(",false")).collect();
+    assert_eq!(independent.len(), 5, "{csv}");
+    assert!(
+        independent.iter().any(|l| l.contains("d trend 2021-2030")),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().filter(|l| l.ends_with(",true")).count(), 6);
+    // The tornado chart leaves them out.
+    let svg = fs::read_to_string(dir.path().join("charts/tornado-ratio_2025.svg")).unwrap();
+    assert!(svg.contains("a trend 2021-2024"));
+    assert!(!svg.contains("d trend 2021-2030"));
+
+    // --all-assumptions runs every one: nothing skipped.
+    let all = tempfile::tempdir().unwrap();
+    plancast()
+        .args(["sensitivity", fixture, "--target", "ratio_2025"])
+        .args(["--all-assumptions", "--paths", "1000", "--out"])
+        .arg(all.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 of 11 assumptions skipped"))
+        .stdout(predicate::str::contains("29 simulations of 1000 paths"));
 }
 
 #[test]

@@ -2,22 +2,24 @@
 //! signs, exact zero effects through common random numbers, and variance shares against the
 //! closed form.
 
-use plancast::analysis::sensitivity::{self, SensitivityReport, TargetSensitivity};
+use plancast::analysis::sensitivity::{self, Pruning, SensitivityReport, TargetSensitivity};
 use plancast::analysis::CommonOptions;
 use std::path::Path;
 
 const PATHS: u64 = 20_000;
 
+/// Every assumption simulated, also those no target depends on (they are checked below).
 fn report() -> SensitivityReport {
     let options = CommonOptions {
         paths: Some(PATHS),
         seed: Some(5),
         ..Default::default()
     };
-    sensitivity::run(
+    sensitivity::run_with(
         Path::new("tests/fixtures/analysis/two_trends.toml"),
         &options,
         &[],
+        Pruning::SimulateAll,
     )
     .unwrap()
 }
@@ -62,6 +64,8 @@ fn raising_a_growth_trend_never_lowers_an_at_least_target_and_unrelated_assumpti
                 || e.assumption.contains("y~z");
             let other_trend = (t.id == "a_2025" && e.assumption.starts_with("b "))
                 || (t.id == "b_2025" && e.assumption.starts_with("a "));
+            // The dependency analysis says so too (and the default run skips them).
+            assert_eq!(e.depends, !(unrelated || other_trend), "{}: {e:?}", t.id);
             if unrelated || other_trend {
                 assert_eq!(e.p_low, t.p_base, "{}: {e:?}", t.id);
                 assert_eq!(e.p_high, t.p_base, "{}: {e:?}", t.id);

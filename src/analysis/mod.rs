@@ -9,6 +9,7 @@
 
 pub mod calibrate;
 pub mod compare;
+pub mod dependencies;
 pub mod root;
 pub mod sensitivity;
 pub mod solve;

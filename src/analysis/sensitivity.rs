@@ -21,7 +21,13 @@
 //! that variance over Var(Y) in the scenario as written. It is exact when g is quadratic in u
 //! (e.g. linear models with normal trends) and is the first-order Sobol index when the
 //! assumption is independent of the others.
+//!
+//! Only assumptions that at least one selected target can depend on are simulated
+//! ([`super::dependencies`]); for the others the three runs would repeat the scenario as written
+//! bit for bit, so their rows take its numbers and say `depends = false`. [`Pruning::SimulateAll`]
+//! runs them anyway (`--all-assumptions`), which the tests use to check that claim.
 
+use super::dependencies::dependencies;
 use super::{
     finish_csv, outcome_unit, select_targets, simulate_targets, AnalysisError, CommonOptions,
     RunRecord, TargetStat,
@@ -210,6 +216,16 @@ pub fn variance_share(mean_low: f64, mean_mid: f64, mean_high: f64, variance: f6
     Some((b * b + 2.0 * c * c) / variance)
 }
 
+/// Which assumptions `run` simulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pruning {
+    /// Only those at least one selected target can depend on (the default).
+    #[default]
+    SkipIndependent,
+    /// Every assumption (same numbers, more runs; for checking the dependency analysis).
+    SimulateAll,
+}
+
 /// One assumption's effect on one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
@@ -227,6 +243,9 @@ pub struct Effect {
     pub high_value: f64,
     /// Probability with the assumption at its 10th percentile.
     pub p_low: f64,
+    /// Probability with the assumption at its 50th percentile (for an event probability or a
+    /// correlation, the scenario's own value: `p_base`).
+    pub p_mid: f64,
     /// Probability with the assumption at its 90th percentile.
     pub p_high: f64,
     /// |p_high − p_low|: the length of the tornado bar.
@@ -237,6 +256,10 @@ pub struct Effect {
     pub variance_share: Option<f64>,
     /// Remarks (e.g. a repaired correlation matrix).
     pub note: Option<String>,
+    /// False when the target cannot depend on the assumption ([`super::dependencies`]): holding
+    /// it leaves every number the target reads the same, so the row is the scenario as written
+    /// (p_low = p_mid = p_high = p_base, zero swing and share) whether or not it was simulated.
+    pub depends: bool,
 }
 
 /// One target's sensitivities, largest swing first.
@@ -262,6 +285,17 @@ pub struct TargetSensitivity {
     pub effects: Vec<Effect>,
 }
 
+impl TargetSensitivity {
+    /// The same target with only the assumptions it can depend on (what the tornado chart and
+    /// the printed table show).
+    pub fn dependent_only(&self) -> TargetSensitivity {
+        TargetSensitivity {
+            effects: self.effects.iter().filter(|e| e.depends).cloned().collect(),
+            ..self.clone()
+        }
+    }
+}
+
 /// The `sensitivity.json` record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SensitivityReport {
@@ -275,6 +309,8 @@ pub struct SensitivityReport {
     pub variance_share_method: String,
     /// Simulations run.
     pub simulations: usize,
+    /// Assumptions not simulated because no selected target can depend on them.
+    pub skipped_assumptions: usize,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
     /// Every assumption held.
@@ -283,11 +319,22 @@ pub struct SensitivityReport {
     pub targets: Vec<TargetSensitivity>,
 }
 
-/// Runs the sensitivity analysis of the scenario at `path` for the targets named (all if none).
+/// Runs the sensitivity analysis of the scenario at `path` for the targets named (all if none),
+/// simulating only the assumptions they can depend on.
 pub fn run(
     path: &Path,
     options: &CommonOptions,
     target_ids: &[String],
+) -> Result<SensitivityReport, AnalysisError> {
+    run_with(path, options, target_ids, Pruning::SkipIndependent)
+}
+
+/// [`run`], choosing which assumptions are simulated.
+pub fn run_with(
+    path: &Path,
+    options: &CommonOptions,
+    target_ids: &[String],
+    pruning: Pruning,
 ) -> Result<SensitivityReport, AnalysisError> {
     let started = Instant::now();
     let mut options = options.clone();
@@ -296,11 +343,18 @@ pub fn run(
     let scenario = &loaded.scenario;
     let chosen = select_targets(scenario, target_ids)?;
     let list = assumptions(scenario);
+    let deps = dependencies(scenario, &list);
+    let simulated: Vec<bool> = (0..list.len())
+        .map(|a| pruning == Pruning::SimulateAll || deps.any_depends(&chosen, a))
+        .collect();
 
     // Every job is one simulation on one thread; jobs run in parallel. Job 0 is the scenario
     // as written.
     let mut jobs: Vec<Option<(usize, f64)>> = vec![None];
     for (a, assumption) in list.iter().enumerate() {
+        if !simulated[a] {
+            continue;
+        }
         jobs.push(Some((a, assumption.low_value)));
         if !assumption.mid_is_base {
             jobs.push(Some((a, assumption.mid_value)));
@@ -336,7 +390,17 @@ pub fn run(
     // Regroup: per assumption, (low, mid, high) stats.
     let mut per_assumption = Vec::with_capacity(list.len());
     let mut next = results.into_iter();
-    for assumption in &list {
+    for (assumption, &was_simulated) in list.iter().zip(&simulated) {
+        if !was_simulated {
+            // Holding it would leave every selected target's numbers as they are; its note (a
+            // repaired matrix) is about the assumption, so it is kept as the full run has it.
+            let note = join_notes(
+                hold(scenario, assumption.lever, assumption.low_value).1,
+                hold(scenario, assumption.lever, assumption.high_value).1,
+            );
+            per_assumption.push((base.clone(), base.clone(), base.clone(), note));
+            continue;
+        }
         let (low, note_low) = next.next().ok_or_else(missing)?;
         let mid = if assumption.mid_is_base {
             base.clone()
@@ -344,11 +408,7 @@ pub fn run(
             next.next().ok_or_else(missing)?.0
         };
         let (high, note_high) = next.next().ok_or_else(missing)?;
-        let note = match (note_low, note_high) {
-            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-            (a, b) => a.or(b),
-        };
-        per_assumption.push((low, mid, high, note));
+        per_assumption.push((low, mid, high, join_notes(note_low, note_high)));
     }
 
     let targets = chosen
@@ -358,7 +418,8 @@ pub fn run(
             let mut effects: Vec<Effect> = list
                 .iter()
                 .zip(&per_assumption)
-                .map(|(a, (low, mid, high, note))| {
+                .zip(&deps.depends[k])
+                .map(|((a, (low, mid, high, note)), &depends)| {
                     let means = [low[k].mean, mid[k].mean, high[k].mean];
                     let share = if base[k].decided {
                         None
@@ -373,11 +434,13 @@ pub fn run(
                         mid_value: a.mid_value,
                         high_value: a.high_value,
                         p_low: low[k].probability.estimate,
+                        p_mid: mid[k].probability.estimate,
                         p_high: high[k].probability.estimate,
                         swing: (high[k].probability.estimate - low[k].probability.estimate).abs(),
                         outcome_means: means,
                         variance_share: share,
                         note: note.clone(),
+                        depends,
                     }
                 })
                 .collect();
@@ -407,10 +470,19 @@ pub fn run(
         evidence_years: EVIDENCE_YEARS,
         variance_share_method: "first-order, one at a time: (b^2 + 2c^2) / Var(Y), from the target means at the 10th, 50th and 90th percentiles fitted as a + b u + c u^2 in the normal score u (docs/analysis.md)".to_string(),
         simulations,
+        skipped_assumptions: simulated.iter().filter(|&&s| !s).count(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
         assumptions: list,
         targets,
     })
+}
+
+/// The notes of the runs at the 10th and 90th percentile, as one.
+fn join_notes(low: Option<String>, high: Option<String>) -> Option<String> {
+    match (low, high) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    }
 }
 
 fn missing() -> AnalysisError {
@@ -432,6 +504,7 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
         "high_value",
         "p_base",
         "p_low",
+        "p_mid",
         "p_high",
         "swing",
         "mean_low",
@@ -439,6 +512,7 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
         "mean_high",
         "variance_share",
         "note",
+        "depends",
     ])
     .map_err(fail)?;
     for t in &report.targets {
@@ -453,6 +527,7 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
                 num(e.high_value),
                 num(t.p_base),
                 num(e.p_low),
+                num(e.p_mid),
                 num(e.p_high),
                 num(e.swing),
                 num(e.outcome_means[0]),
@@ -460,6 +535,7 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
                 num(e.outcome_means[2]),
                 e.variance_share.map(num).unwrap_or_default(),
                 e.note.clone().unwrap_or_default(),
+                e.depends.to_string(),
             ])
             .map_err(fail)?;
         }
@@ -485,7 +561,7 @@ pub fn render(report: &SensitivityReport) -> String {
         let top: Vec<&Effect> = t
             .effects
             .iter()
-            .filter(|e| e.swing > 0.0 || e.variance_share.unwrap_or(0.0) > 0.0)
+            .filter(|e| e.depends && (e.swing > 0.0 || e.variance_share.unwrap_or(0.0) > 0.0))
             .take(3)
             .collect();
         if top.is_empty() {
@@ -507,7 +583,12 @@ pub fn render(report: &SensitivityReport) -> String {
         }
     }
     text.push_str(&format!(
-        "\n{} assumptions, {} simulations of {} paths (seed {}) in {:.1} s\n",
+        "\n{} of {} assumptions skipped as independent of the selected target(s)\n",
+        report.skipped_assumptions,
+        report.assumptions.len()
+    ));
+    text.push_str(&format!(
+        "{} assumptions, {} simulations of {} paths (seed {}) in {:.1} s\n",
         report.assumptions.len(),
         report.simulations,
         report.run.paths,

@@ -1,0 +1,177 @@
+//! Which sensitivity assumptions can change which targets, so that `plancast sensitivity` only
+//! simulates what can matter.
+//!
+//! The question is answered for the engine as it runs, path by path, not only in distribution:
+//! an assumption is independent of a target when holding it leaves every number the target reads
+//! bit for bit the same on common random numbers. That follows the data flow of
+//! `engine/chunk.rs`:
+//!
+//! - a stochastic indicator's values come from its own trend values (its periods' distributions
+//!   at its correlated trend score), its own correlated shocks, the events that act on it and its
+//!   own Poisson stream. The independent normals behind the scores and shocks are drawn from
+//!   streams keyed by the indicator, whatever any assumption says; an indicator's correlated
+//!   score (or shock) is its row of the Cholesky factor applied to them, so it moves only when
+//!   that row moves;
+//! - a derived indicator's value in year y reads its sources in years y − lag;
+//! - a target reads its indicator in years up to its due year.
+//!
+//! So an assumption first moves some indicators from some year on ([`direct_reach`]): a trend its
+//! own indicator from its period's first simulated year; an event probability the indicators the
+//! event acts on from its window's first simulated year; a correlation entry every indicator
+//! whose factor row differs, bit for bit, between the scenario and the scenario with the entry
+//! held at its 10th or 90th percentile (computed with [`hold`], exactly as the runs are: a row
+//! depends only on the entries of its own and earlier rows, and a matrix that has to be repaired
+//! can move rows an ordinary change would not, such as those of indicators declared before the
+//! pair). The reach is then closed over formulas, lags added ([`reach`]), and
+//! a target depends on the assumption when its indicator is reached no later than its due year.
+//! Any doubt is resolved towards "depends": a wrong skip would be a wrong answer, a needless run
+//! only costs time.
+
+use super::sensitivity::{hold, Assumption, Lever};
+use crate::engine::prepare::{prepare, Prepared};
+use crate::model::correlation::Factor;
+use crate::model::Scenario;
+
+/// Per indicator (scenario order), the first year whose value an assumption can change; `None`
+/// when it changes no year of that indicator.
+pub type Reach = Vec<Option<i32>>;
+
+/// Which targets can depend on which assumptions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependencies {
+    /// `depends[target][assumption]`, targets in scenario order, assumptions in the order given
+    /// to [`dependencies`].
+    pub depends: Vec<Vec<bool>>,
+}
+
+impl Dependencies {
+    /// True when at least one of `targets` can depend on assumption `assumption`.
+    pub fn any_depends(&self, targets: &[usize], assumption: usize) -> bool {
+        targets.iter().any(|&k| self.depends[k][assumption])
+    }
+}
+
+/// The dependency table of every target of `scenario` on each of `assumptions`.
+pub fn dependencies(scenario: &Scenario, assumptions: &[Assumption]) -> Dependencies {
+    let prepared = prepare(scenario);
+    let reaches: Vec<Reach> = assumptions
+        .iter()
+        .map(|a| reach(scenario, &prepared, a))
+        .collect();
+    let depends = (0..scenario.targets.len())
+        .map(|k| {
+            reaches
+                .iter()
+                .map(|r| target_reached(scenario, k, r))
+                .collect()
+        })
+        .collect();
+    Dependencies { depends }
+}
+
+/// True when target `k` reads a value that `reach` says can change: its indicator is reached in
+/// or before its due year (every target kind reads only years up to its due year).
+pub fn target_reached(scenario: &Scenario, k: usize, reach: &Reach) -> bool {
+    let target = &scenario.targets[k];
+    reach[target.indicator].is_some_and(|year| year <= target.to)
+}
+
+/// The indicators (and first years) `assumption` can change, closed over derived formulas.
+pub fn reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) -> Reach {
+    let mut reach = direct_reach(scenario, prepared, assumption);
+    // derived_order lists sources before the formulas that read them, so one pass closes it.
+    for &d in &scenario.derived_order {
+        let Some(formula) = &scenario.indicators[d].formula else {
+            continue;
+        };
+        for &(source, lag) in &formula.slots {
+            if let Some(year) = reach[source] {
+                let year = year.saturating_add(i32::try_from(lag).unwrap_or(i32::MAX));
+                reach[d] = Some(reach[d].map_or(year, |y: i32| y.min(year)));
+            }
+        }
+    }
+    reach
+}
+
+/// The indicators (and first years) `assumption` changes before formulas are evaluated.
+pub fn direct_reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) -> Reach {
+    let n = scenario.indicators.len();
+    let mut reach: Reach = vec![None; n];
+    // Years up to an indicator's start year are fixed by its base and observations; the first
+    // simulated year is the first an assumption can touch.
+    let from_year = |i: usize, from: i32, to: i32| -> Option<i32> {
+        let first = from.max(prepared.indicators[i].start_year.saturating_add(1));
+        (first <= to.min(prepared.last_year)).then_some(first)
+    };
+    match assumption.lever {
+        Lever::Trend { indicator, period } => {
+            let p = &scenario.indicators[indicator].periods[period];
+            // A trend's effect persists after its period (the level carries on), so it reaches
+            // every later year, provided the period has a simulated year at all.
+            reach[indicator] = from_year(indicator, p.from, p.to);
+        }
+        Lever::EventProbability { event } => {
+            let e = &scenario.events[event];
+            for effect in &e.effects {
+                let i = effect.indicator;
+                if let Some(year) = from_year(i, e.from, e.to) {
+                    reach[i] = Some(reach[i].map_or(year, |y: i32| y.min(year)));
+                }
+            }
+        }
+        Lever::Correlation { pair } => {
+            let is_trend = scenario.correlation.pairs[pair].0 == "trend";
+            let pick = |s: &Scenario| -> Factor {
+                if is_trend {
+                    s.correlation.trend.clone()
+                } else {
+                    s.correlation.noise.clone()
+                }
+            };
+            let base = pick(scenario);
+            for value in [assumption.low_value, assumption.high_value] {
+                let (held, _) = hold(scenario, assumption.lever, value);
+                let held = pick(&held);
+                for (i, slot) in reach.iter_mut().enumerate() {
+                    if !same_row(&base, &held, i) {
+                        *slot = from_year(i, i32::MIN, i32::MAX);
+                    }
+                }
+            }
+        }
+    }
+    reach
+}
+
+/// True when row `i` of both factors has the same entries, bit for bit (then the correlated
+/// draws of indicator `i` are the same numbers: an identity factor's row is `[(i, 1.0)]`, and
+/// `1.0 * d` is `d`).
+fn same_row(a: &Factor, b: &Factor, i: usize) -> bool {
+    match (a.rows.get(i), b.rows.get(i)) {
+        (Some(x), Some(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(&(j, u), &(k, v))| j == k && u.to_bits() == v.to_bits())
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_compare_bit_for_bit() {
+        let identity = Factor::identity(2);
+        let mut other = Factor::identity(2);
+        other.identity = false;
+        assert!(same_row(&identity, &other, 0));
+        other.rows[1] = vec![(0, 0.5), (1, 0.75_f64.sqrt())];
+        assert!(same_row(&identity, &other, 0));
+        assert!(!same_row(&identity, &other, 1));
+        assert!(!same_row(&identity, &other, 2));
+    }
+}
