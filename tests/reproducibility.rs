@@ -8,15 +8,18 @@ use plancast::report::csv::quantiles_csv;
 use std::path::Path;
 
 fn numbers(threads: usize, seed: u64, sampling_lhs: bool) -> (String, Vec<u8>) {
+    numbers_at(40_000, threads, seed, sampling_lhs)
+}
+
+fn numbers_at(paths: u64, threads: usize, seed: u64, sampling_lhs: bool) -> (String, Vec<u8>) {
     let sets: &[&str] = if sampling_lhs {
         &["scenario.sampling=lhs"]
     } else {
         &[]
     };
-    // 40,000 paths: three blocks of 16,384, the last one partial.
     let mut s = run_file(
         Path::new("tests/fixtures/valid/small.toml"),
-        40_000,
+        paths,
         seed,
         threads,
         sets,
@@ -29,6 +32,10 @@ fn numbers(threads: usize, seed: u64, sampling_lhs: bool) -> (String, Vec<u8>) {
     )
 }
 
+/// 40,000 paths are three blocks of 16,384, the last one partial: with several threads there
+/// are fewer blocks than twice the workers, so each block's chunks are split across them
+/// (`engine::simulate_blocks`), and the Latin hypercube strata come from the per-process cache
+/// (`engine::strata`; the runs after the first read it).
 #[test]
 fn identical_numbers_with_one_and_several_threads() {
     for lhs in [false, true] {
@@ -44,6 +51,18 @@ fn identical_numbers_with_one_and_several_threads() {
                 "quantiles.csv differs between 1 and {threads} threads (lhs {lhs})"
             );
         }
+    }
+}
+
+/// 70,000 paths are five blocks: two workers take whole blocks, and a run of more than 2^16
+/// paths computes its strata without the cache.
+#[test]
+fn identical_numbers_with_whole_blocks_per_worker_and_uncached_strata() {
+    for lhs in [false, true] {
+        assert!(
+            numbers_at(70_000, 1, 7, lhs) == numbers_at(70_000, 2, 7, lhs),
+            "summary or quantiles.csv differ between 1 and 2 threads (lhs {lhs})"
+        );
     }
 }
 

@@ -3,8 +3,9 @@
 //! loop over contiguous memory.
 
 use super::accumulator::{Accumulator, PairCounts};
-use super::rng::{self, open_uniform, Permutation, Purpose, Stream};
+use super::rng::{self, open_uniform, Purpose, Stream};
 use super::sobol;
+use super::strata;
 use super::{CellSlot, Context};
 use crate::model::dist::{norm_quantile, poisson_fill};
 use crate::model::{ModelKind, Sampling, TargetKind};
@@ -112,12 +113,12 @@ impl Workspace {
                     }
                 }
                 Sampling::Lhs => {
-                    let permutation = Permutation::new(scenario.paths, rng::mix(seed ^ key));
+                    debug_assert_eq!(first_path, chunk_index * super::CHUNK_PATHS as u64);
                     let total = scenario.paths as f64;
-                    for (p, u) in row.iter_mut().enumerate() {
-                        let stratum = permutation.apply(first_path + p as u64) as f64;
-                        *u = norm_quantile((stratum + open_uniform(&mut stream)) / total);
-                    }
+                    let key = rng::mix(seed ^ key);
+                    strata::for_chunk(scenario.paths, key, chunk_index, n, |p, stratum| {
+                        row[p] = norm_quantile((stratum as f64 + open_uniform(&mut stream)) / total);
+                    });
                 }
             }
         }

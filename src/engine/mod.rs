@@ -9,6 +9,7 @@ pub mod floor;
 pub mod prepare;
 pub mod rng;
 pub mod sobol;
+pub mod strata;
 
 use crate::model::score_map::ScoreMap;
 use crate::model::{ModelKind, Scenario, TargetKind};
@@ -215,6 +216,41 @@ impl<'a> Context<'a> {
         acc
     }
 
+    /// [`Context::run_block`] with the block's chunks simulated in parallel on the current rayon
+    /// pool, each into its own accumulator, then folded in chunk order: bit for bit the same
+    /// accumulator (the fold merges each chunk's moments and counts in the same order as the
+    /// sequential loop does). For runs with too few blocks to keep every worker busy, e.g. the
+    /// 5,000-path runs of `sensitivity` (one block). Workspaces come from and go back to `spare`.
+    fn run_block_chunks_in_parallel(
+        &self,
+        block: u64,
+        spare: &Mutex<Vec<chunk::Workspace>>,
+    ) -> Accumulator {
+        let total = self.scenario.paths;
+        let chunks: Vec<Accumulator> = (0..BLOCK_CHUNKS)
+            .into_par_iter()
+            .filter_map(|c| {
+                let chunk_index = block * BLOCK_CHUNKS + c;
+                let first = chunk_index * CHUNK_PATHS as u64;
+                if first >= total {
+                    return None;
+                }
+                let len = (total - first).min(CHUNK_PATHS as u64) as usize;
+                let mut workspace = pop_workspace(spare)
+                    .unwrap_or_else(|| chunk::Workspace::new(self, CHUNK_PATHS));
+                let mut acc = self.empty_accumulator();
+                workspace.run(self, chunk_index, first, len, &mut acc);
+                push_workspace(spare, workspace);
+                Some(acc)
+            })
+            .collect();
+        let mut acc = self.empty_accumulator();
+        for chunk in &chunks {
+            acc.merge(chunk);
+        }
+        acc
+    }
+
     /// Number of blocks in the run.
     pub fn blocks(&self) -> u64 {
         blocks_for(self.scenario.paths)
@@ -307,18 +343,24 @@ pub fn simulate_blocks(
     let mut next = blocks.start;
     // Workspaces (megabytes each) are reused across blocks instead of allocated per block.
     let spare: Mutex<Vec<chunk::Workspace>> = Mutex::new(Vec::new());
-    let take = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
-    let give = |w| spare.lock().unwrap_or_else(|e| e.into_inner()).push(w);
+    // Too few blocks to keep every worker busy (a block is 16 chunks): split each block's
+    // chunks across the workers instead (same numbers, see `run_block_chunks_in_parallel`).
+    let split_blocks = workers > 1 && last.saturating_sub(blocks.start) < 2 * workers;
     'batches: while next < last {
         let end = (next + batch).min(last);
         let results: Vec<Accumulator> = pool.install(|| {
+            if split_blocks {
+                return (next..end)
+                    .map(|b| ctx.run_block_chunks_in_parallel(b, &spare))
+                    .collect();
+            }
             (next..end)
                 .into_par_iter()
                 .map(|b| {
-                    let mut workspace =
-                        take().unwrap_or_else(|| chunk::Workspace::new(&ctx, CHUNK_PATHS));
+                    let mut workspace = pop_workspace(&spare)
+                        .unwrap_or_else(|| chunk::Workspace::new(&ctx, CHUNK_PATHS));
                     let acc = ctx.run_block_in(b, &mut workspace);
-                    give(workspace);
+                    push_workspace(&spare, workspace);
                     acc
                 })
                 .collect()
@@ -334,6 +376,20 @@ pub fn simulate_blocks(
         next = end;
     }
     finish(scenario, &ctx, total)
+}
+
+/// A workspace left by an earlier block or chunk, if any (a poisoned lock still holds valid
+/// workspaces: their contents never matter).
+fn pop_workspace(spare: &Mutex<Vec<chunk::Workspace>>) -> Option<chunk::Workspace> {
+    spare.lock().unwrap_or_else(|e| e.into_inner()).pop()
+}
+
+/// Returns a workspace for reuse.
+fn push_workspace(spare: &Mutex<Vec<chunk::Workspace>>, workspace: chunk::Workspace) {
+    spare
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(workspace);
 }
 
 /// Wraps a folded accumulator as a [`Simulation`] of `scenario` (used by `plancast merge`, which
