@@ -117,7 +117,8 @@ impl Workspace {
                     let total = scenario.paths as f64;
                     let key = rng::mix(seed ^ key);
                     strata::for_chunk(scenario.paths, key, chunk_index, n, |p, stratum| {
-                        row[p] = norm_quantile((stratum as f64 + open_uniform(&mut stream)) / total);
+                        row[p] =
+                            norm_quantile((stratum as f64 + open_uniform(&mut stream)) / total);
                     });
                 }
             }

@@ -105,7 +105,16 @@ mod tests {
 
     #[test]
     fn cached_strata_are_the_permutation() {
-        for paths in [1u64, 5, 1023, 1024, 1025, 5000, 20_000, MAX_CACHED_PATHS + 1] {
+        for paths in [
+            1u64,
+            5,
+            1023,
+            1024,
+            1025,
+            5000,
+            20_000,
+            MAX_CACHED_PATHS + 1,
+        ] {
             let key = 0x5eed ^ paths;
             let permutation = Permutation::new(paths, key);
             // Twice: the first call fills the cache, the second reads it.
