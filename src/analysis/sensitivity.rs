@@ -582,11 +582,15 @@ pub fn render(report: &SensitivityReport) -> String {
             ));
         }
     }
-    text.push_str(&format!(
-        "\n{} of {} assumptions skipped as independent of the selected target(s)\n",
-        report.skipped_assumptions,
-        report.assumptions.len()
-    ));
+    if report.skipped_assumptions == 0 {
+        text.push_str("\nno assumption skipped\n");
+    } else {
+        text.push_str(&format!(
+            "\n{} of {} assumptions skipped as independent of the selected target(s)\n",
+            report.skipped_assumptions,
+            report.assumptions.len()
+        ));
+    }
     text.push_str(&format!(
         "{} assumptions, {} simulations of {} paths (seed {}) in {:.1} s\n",
         report.assumptions.len(),
