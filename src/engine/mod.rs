@@ -203,17 +203,21 @@ impl<'a> Context<'a> {
     /// not matter: every buffer a chunk reads is written first in that chunk).
     pub fn run_block_in(&self, block: u64, workspace: &mut chunk::Workspace) -> Accumulator {
         let mut acc = self.empty_accumulator();
-        let total = self.scenario.paths;
-        for c in 0..BLOCK_CHUNKS {
-            let chunk_index = block * BLOCK_CHUNKS + c;
-            let first = chunk_index * CHUNK_PATHS as u64;
-            if first >= total {
-                break;
-            }
-            let len = (total - first).min(CHUNK_PATHS as u64) as usize;
+        for (chunk_index, first, len) in (0..BLOCK_CHUNKS).map_while(|c| self.chunk(block, c)) {
             workspace.run(self, chunk_index, first, len, &mut acc);
         }
         acc
+    }
+
+    /// Chunk `c` of block `block`: (chunk index, first path, paths), or None past the last path.
+    fn chunk(&self, block: u64, c: u64) -> Option<(u64, u64, usize)> {
+        let chunk_index = block * BLOCK_CHUNKS + c;
+        let first = chunk_index * CHUNK_PATHS as u64;
+        let total = self.scenario.paths;
+        (first < total).then(|| {
+            let len = (total - first).min(CHUNK_PATHS as u64) as usize;
+            (chunk_index, first, len)
+        })
     }
 
     /// [`Context::run_block`] with the block's chunks simulated in parallel on the current rayon
@@ -226,16 +230,10 @@ impl<'a> Context<'a> {
         block: u64,
         spare: &Mutex<Vec<chunk::Workspace>>,
     ) -> Accumulator {
-        let total = self.scenario.paths;
         let chunks: Vec<Accumulator> = (0..BLOCK_CHUNKS)
             .into_par_iter()
             .filter_map(|c| {
-                let chunk_index = block * BLOCK_CHUNKS + c;
-                let first = chunk_index * CHUNK_PATHS as u64;
-                if first >= total {
-                    return None;
-                }
-                let len = (total - first).min(CHUNK_PATHS as u64) as usize;
+                let (chunk_index, first, len) = self.chunk(block, c)?;
                 let mut workspace = pop_workspace(spare)
                     .unwrap_or_else(|| chunk::Workspace::new(self, CHUNK_PATHS));
                 let mut acc = self.empty_accumulator();
