@@ -1,0 +1,219 @@
+//! The numbers do not move: fixed runs of the bundled scenarios and of the benchmark scenario,
+//! through the command line, compared bit for bit with the outputs recorded in
+//! `tests/fixtures/golden/` (probabilities, intervals, outcome distributions, groups, milestones,
+//! every `quantiles.csv` cell; `sensitivity.json`, `solve.json` and `compare.json` apart from
+//! timing fields).
+//!
+//! A change that is meant to change the numbers re-records them with
+//! `PLANCAST_BLESS_GOLDEN=1 cargo test --release --test golden`, and says so in the CHANGELOG;
+//! any other change must leave this test passing as it is.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const GUANGXI: &str = "scenarios/guangxi-14th-fyp.toml";
+const OPTIMISTIC: &str = "scenarios/guangxi-14th-fyp-optimistic.toml";
+const PESSIMISTIC: &str = "scenarios/guangxi-14th-fyp-pessimistic.toml";
+const SYNTHETIC: &str = "benches/scenarios/synthetic.toml";
+
+fn fixture_dir(case: &str) -> PathBuf {
+    Path::new("tests/fixtures/golden").join(case)
+}
+
+fn blessing() -> bool {
+    std::env::var_os("PLANCAST_BLESS_GOLDEN").is_some()
+}
+
+/// Runs plancast with `args` followed by `--out DIR`; returns DIR.
+fn plancast(args: &[&str], out: &Path) {
+    let output = Command::cargo_bin("plancast")
+        .unwrap()
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "plancast {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Drops fields that measure the machine, not the model (timing), at any depth.
+fn without_timing(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("elapsed_seconds");
+            map.remove("timing");
+            for v in map.values_mut() {
+                without_timing(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_timing),
+        _ => {}
+    }
+}
+
+/// Compares `actual` with the recorded file `name` of `case` (or records it when blessing).
+fn check(case: &str, name: &str, actual: &[u8]) {
+    let path = fixture_dir(case).join(name);
+    if blessing() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (record it with PLANCAST_BLESS_GOLDEN=1)", path.display()));
+    if expected != actual {
+        let expected = String::from_utf8_lossy(&expected);
+        let actual = String::from_utf8_lossy(actual);
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .find(|(_, (e, a))| e != a)
+            .map(|(k, (e, a))| format!("line {}:\n  recorded: {e}\n  now:      {a}", k + 1))
+            .unwrap_or_else(|| "the files differ in length".to_string());
+        panic!("{case}/{name} changed; first difference at {first}");
+    }
+}
+
+/// The JSON document at `file`, timing removed, as sorted pretty text.
+fn normalised_json(file: &Path, keep: Option<&[&str]>) -> Vec<u8> {
+    let text = std::fs::read(file).unwrap();
+    let mut value: Value = serde_json::from_slice(&text).unwrap();
+    without_timing(&mut value);
+    if let (Some(keep), Value::Object(map)) = (keep, &mut value) {
+        map.retain(|k, _| keep.contains(&k.as_str()));
+    }
+    let mut out = serde_json::to_vec_pretty(&value).unwrap();
+    out.push(b'\n');
+    out
+}
+
+/// `plancast run ARGS --no-charts`: the simulated results of summary.json and quantiles.csv.
+fn run_case(case: &str, args: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut full = vec!["run"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--seed", "7", "--threads", "2", "--no-charts", "--quiet"]);
+    plancast(&full, dir.path());
+    let summary = normalised_json(
+        &dir.path().join("summary.json"),
+        Some(&["targets", "groups", "milestones", "run"]),
+    );
+    check(case, "results.json", &summary);
+    check(
+        case,
+        "quantiles.csv",
+        &std::fs::read(dir.path().join("quantiles.csv")).unwrap(),
+    );
+}
+
+#[test]
+fn guangxi_run() {
+    run_case("guangxi", &[GUANGXI, "--paths", "20000"]);
+}
+
+#[test]
+fn guangxi_run_as_of_2020() {
+    run_case("guangxi-as-of-2020", &[GUANGXI, "--paths", "20000", "--as-of", "2020"]);
+}
+
+#[test]
+fn guangxi_run_random_sampling() {
+    run_case(
+        "guangxi-random",
+        &[GUANGXI, "--paths", "20000", "--set", "scenario.sampling=random"],
+    );
+}
+
+#[test]
+fn guangxi_variants_run() {
+    run_case("guangxi-optimistic", &[OPTIMISTIC, "--paths", "20000"]);
+    run_case("guangxi-pessimistic", &[PESSIMISTIC, "--paths", "20000"]);
+}
+
+#[test]
+fn synthetic_run() {
+    run_case("synthetic", &[SYNTHETIC, "--paths", "20000"]);
+    run_case(
+        "synthetic-sobol",
+        &[SYNTHETIC, "--paths", "20000", "--set", "scenario.sampling=sobol"],
+    );
+}
+
+/// An analysis command writing `file` into its folder.
+fn analysis_case(case: &str, args: &[&str], file: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut full = args.to_vec();
+    full.extend_from_slice(&["--seed", "7", "--threads", "2"]);
+    plancast(&full, dir.path());
+    check(case, file, &normalised_json(&dir.path().join(file), None));
+}
+
+#[test]
+fn guangxi_sensitivity() {
+    analysis_case(
+        "sensitivity",
+        &[
+            "sensitivity",
+            GUANGXI,
+            "--target",
+            "rd_intensity_2035",
+            "--target",
+            "ht_output_2025",
+            "--paths",
+            "2000",
+        ],
+        "sensitivity.json",
+    );
+}
+
+#[test]
+fn guangxi_solve_all() {
+    analysis_case(
+        "solve-all",
+        &["solve", GUANGXI, "--all", "--paths", "2000"],
+        "solve.json",
+    );
+}
+
+#[test]
+fn guangxi_solve_vary() {
+    analysis_case(
+        "solve-vary",
+        &[
+            "solve",
+            GUANGXI,
+            "--target",
+            "rd_intensity_2025",
+            "--probability",
+            "0.5",
+            "--vary",
+            "indicators.rd_spend.growth.0.trend.mode",
+            "--paths",
+            "2000",
+        ],
+        "solve.json",
+    );
+}
+
+#[test]
+fn guangxi_compare() {
+    analysis_case(
+        "compare",
+        &[
+            "compare",
+            GUANGXI,
+            OPTIMISTIC,
+            PESSIMISTIC,
+            "--paths",
+            "5000",
+        ],
+        "compare.json",
+    );
+}
