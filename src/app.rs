@@ -4,9 +4,9 @@
 use crate::app_charts::{draw_charts_and_report, fallback_warning, plot};
 use crate::cli::{CliCommand, RunArgs, ScenarioArgs};
 use crate::engine;
-use crate::plots::Labels;
 use crate::precision;
 use crate::progress::RunProgress;
+use crate::report::labels::Labels;
 use crate::report::{self, output::FileSet, output::OutputDir};
 use crate::scenario::diagnostic::{Diagnostic, Location};
 use crate::scenario::{self, Diagnostics, LoadOptions, Loaded, RunSettings};
@@ -107,7 +107,7 @@ pub struct RunOutcome {
     pub written: Vec<PathBuf>,
     /// Charts drawn and how long drawing them and the report took, seconds.
     pub charts: Option<(usize, f64)>,
-    /// Labels that could not be drawn as written (see [`crate::plots::Labels::fallbacks`]).
+    /// Labels that could not be drawn as written (see [`Labels::fallbacks`]).
     pub fallbacks: Vec<String>,
 }
 

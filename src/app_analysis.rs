@@ -5,7 +5,8 @@
 use crate::analysis::{self, calibrate, compare, sensitivity, solve, AnalysisError, CommonOptions};
 use crate::app::Error;
 use crate::cli::{CalibrateArgs, CompareArgs, SensitivityArgs, SimulationArgs, SolveArgs};
-use crate::plots::{Labels, Lang};
+use crate::report;
+use crate::report::labels::{Labels, Lang};
 use crate::report::output::{FileSet, OutputDir};
 use std::path::{Path, PathBuf};
 
@@ -40,12 +41,12 @@ fn write_all(dir: &Path, set: FileSet, files: &[(String, Vec<u8>)]) -> Result<Ve
     out.commit().map_err(fail)
 }
 
-fn chart_error(e: crate::plots::PlotError) -> Error {
+fn chart_error(e: crate::report::charts::PlotError) -> Error {
     Error::Runtime(e.to_string())
 }
 
 /// The SVG and PNG files of a chart, named `stem.svg` and `stem.png`.
-fn chart_files(stem: &str, chart: crate::plots::Rendered) -> [(String, Vec<u8>); 2] {
+fn chart_files(stem: &str, chart: crate::report::charts::Rendered) -> [(String, Vec<u8>); 2] {
     [
         (format!("{stem}.svg"), chart.svg.into_bytes()),
         (format!("{stem}.png"), chart.png),
@@ -85,14 +86,18 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<String, Error> {
     )?;
     let mut files = vec![
         ("sensitivity.json".to_string(), json(&report)?),
-        ("sensitivity.csv".to_string(), sensitivity::to_csv(&report)?),
+        (
+            "sensitivity.csv".to_string(),
+            report::analysis::sensitivity::to_csv(&report)?,
+        ),
     ];
     let labels = Labels::new(Lang::En);
     let audit = report.run.audit_line();
     for target in &report.targets {
         // The chart shows only what the target can depend on.
-        let chart = crate::plots::tornado::chart(&target.dependent_only(), &labels, &audit)
-            .map_err(chart_error)?;
+        let chart =
+            crate::report::charts::tornado::chart(&target.dependent_only(), &labels, &audit)
+                .map_err(chart_error)?;
         files.extend(chart_files(&format!("charts/tornado-{}", target.id), chart));
     }
     let dir = args
@@ -100,7 +105,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<String, Error> {
         .clone()
         .unwrap_or_else(|| analysis::default_out_dir(&args.scenario, "sensitivity"));
     let written = write_all(&dir, FileSet::Sensitivity, &files)?;
-    let mut text = sensitivity::render(&report);
+    let mut text = report::analysis::sensitivity::render(&report);
     text.push_str(&wrote(&written));
     Ok(text)
 }
@@ -127,7 +132,7 @@ pub fn solve(args: &SolveArgs) -> Result<String, Error> {
         FileSet::Solve,
         &[("solve.json".to_string(), json(&report)?)],
     )?;
-    let mut text = solve::render(&report);
+    let mut text = report::analysis::solve::render(&report);
     text.push_str(&wrote(&written));
     Ok(text)
 }
@@ -136,7 +141,10 @@ pub fn solve(args: &SolveArgs) -> Result<String, Error> {
 pub fn compare(args: &CompareArgs) -> Result<String, Error> {
     let comparison = compare::run(&args.scenarios, &common(&args.simulation))?;
     let mut files = vec![
-        ("compare.csv".to_string(), compare::to_csv(&comparison)?),
+        (
+            "compare.csv".to_string(),
+            report::analysis::compare::to_csv(&comparison)?,
+        ),
         ("compare.json".to_string(), json(&comparison)?),
     ];
     let labels = Labels::new(Lang::En);
@@ -145,14 +153,15 @@ pub fn compare(args: &CompareArgs) -> Result<String, Error> {
         .first()
         .map(|c| c.run.audit_line())
         .unwrap_or_default();
-    let chart = crate::plots::compare::chart(&comparison, &labels, &audit).map_err(chart_error)?;
+    let chart =
+        crate::report::charts::compare::chart(&comparison, &labels, &audit).map_err(chart_error)?;
     files.extend(chart_files("charts/compare", chart));
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join("compare"));
     let written = write_all(&dir, FileSet::Compare, &files)?;
-    let mut text = compare::render(&comparison);
+    let mut text = report::analysis::compare::render(&comparison);
     text.push_str(&wrote(&written));
     Ok(text)
 }
@@ -181,5 +190,5 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<String, Error> {
         args.to,
         model,
     )?;
-    Ok(calibrate::render(&result))
+    Ok(report::analysis::calibrate::render(&result))
 }

@@ -4,7 +4,7 @@
 
 use crate::app::Error;
 use crate::cli::PlotArgs;
-use crate::plots::{self, Labels};
+use crate::report::labels::Labels;
 use crate::report::{self, output, output::FileSet, output::OutputDir};
 use std::path::Path;
 use std::time::Instant;
@@ -26,7 +26,7 @@ pub fn draw_charts_and_report(
 ) -> Result<Drawn, Error> {
     let started = Instant::now();
     let charts =
-        plots::charts::draw_all(summary, labels).map_err(|e| Error::Runtime(e.to_string()))?;
+        report::charts::draw_all(summary, labels).map_err(|e| Error::Runtime(e.to_string()))?;
     let html = report::html::render(summary, &charts, labels);
     let mut files = Vec::with_capacity(charts.len() * 2 + 1);
     for chart in &charts {

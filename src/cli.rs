@@ -234,11 +234,11 @@ pub enum LangArg {
     Zh,
 }
 
-impl From<LangArg> for crate::plots::Lang {
+impl From<LangArg> for crate::report::labels::Lang {
     fn from(lang: LangArg) -> Self {
         match lang {
-            LangArg::En => crate::plots::Lang::En,
-            LangArg::Zh => crate::plots::Lang::Zh,
+            LangArg::En => crate::report::labels::Lang::En,
+            LangArg::Zh => crate::report::labels::Lang::Zh,
         }
     }
 }

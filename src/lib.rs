@@ -11,7 +11,6 @@ pub mod cli;
 pub mod engine;
 pub mod fuzzing;
 pub mod model;
-pub mod plots;
 pub mod precision;
 pub mod progress;
 pub mod report;

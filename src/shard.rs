@@ -13,7 +13,7 @@ use crate::app_charts::{draw_charts_and_report, fallback_warning};
 use crate::cli::{MergeArgs, RunArgs};
 use crate::engine::{self, accumulator::Accumulator};
 use crate::model::Sampling;
-use crate::plots::Labels;
+use crate::report::labels::Labels;
 use crate::report::{self, output::FileSet, output::OutputDir};
 use crate::scenario::{self, Diagnostics, FileRecord, RunSettings};
 use crate::stats::moments::Moments;

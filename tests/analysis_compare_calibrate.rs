@@ -27,7 +27,7 @@ fn identical_scenarios_give_identical_columns_and_missing_targets_stay_blank() {
     assert_eq!(row("a_2025").cells[0], row("a_2025").cells[2]);
     assert!(row("c_2025").cells[2].is_none());
     assert!(row("a_2023").cells[0].is_none() && row("a_2023").cells[2].is_some());
-    let csv = String::from_utf8(compare::to_csv(&c).unwrap()).unwrap();
+    let csv = String::from_utf8(plancast::report::analysis::compare::to_csv(&c).unwrap()).unwrap();
     assert!(csv.contains("c_2025,,2025,"), "{csv}");
 }
 
@@ -74,6 +74,6 @@ fn calibrate_recovers_a_long_ar1_series_within_standard_errors() {
         );
     }
     assert!(c.warnings.is_empty(), "{:?}", c.warnings);
-    let block = calibrate::render(&c);
+    let block = plancast::report::analysis::calibrate::render(&c);
     assert!(block.contains("growth = ["), "{block}");
 }

@@ -4,7 +4,7 @@
 //! font cannot draw falls back with a warning, and `plot` refuses bad folders with exit 2.
 
 use assert_cmd::Command;
-use plancast::plots::{fan, outcome, probabilities};
+use plancast::report::charts::{fan, outcome, probabilities};
 use plancast::report::summary::Summary;
 use std::collections::BTreeMap;
 use std::fs;
@@ -307,7 +307,7 @@ fn plot_refuses_folders_without_a_readable_summary() {
 /// Every character of every `<text>` of an SVG is in the embedded font its `font-family` names:
 /// nothing would be drawn as an empty box in the PNG.
 fn assert_every_glyph_drawable(name: &str, bytes: &[u8]) {
-    use plancast::plots::fonts::{can_draw, Face, CJK_FAMILY, LATIN_FAMILY};
+    use plancast::report::fonts::{can_draw, Face, CJK_FAMILY, LATIN_FAMILY};
     let text = std::str::from_utf8(bytes).unwrap();
     let doc = roxmltree::Document::parse(text).unwrap();
     for node in doc.descendants().filter(|n| n.has_tag_name("text")) {

@@ -3,8 +3,9 @@
 
 mod common;
 
-use plancast::plots::fonts::{can_draw, Face};
-use plancast::plots::{audit_line, frame, render, Labels, Lang, PlotError};
+use plancast::report::charts::{frame, render, PlotError};
+use plancast::report::fonts::{can_draw, Face};
+use plancast::report::{audit_line, Labels, Lang};
 use plotters::prelude::*;
 
 fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {

@@ -4,8 +4,9 @@
 //! two runs the effect of the change and not noise.
 //!
 //! This module calls the library directly ([`crate::scenario::load`], [`crate::engine::simulate`]);
-//! the commands live one per file, and the small helpers they share live here. Their charts are
-//! drawn by [`crate::plots::tornado`] and [`crate::plots::compare`] from the finished results.
+//! the commands live one per file, and the small helpers they share live here. Each command
+//! returns a result type; its text, CSV and charts are made from that result in `report::analysis`
+//! and `report::charts` (`tornado`, `compare`), which depend on this module and not the reverse.
 
 pub mod calibrate;
 pub mod compare;
@@ -14,11 +15,11 @@ pub mod root;
 pub mod sensitivity;
 pub mod solve;
 
-use crate::engine::{self, CellSlot, Simulation};
+use crate::engine::{self, Simulation};
 use crate::model::{Scenario, TargetKind};
 use crate::scenario::diagnostic::{did_you_mean, Diagnostic, Location};
 use crate::scenario::{self, Diagnostics, LoadOptions, Loaded, RunSettings};
-use crate::stats::interval::{wilson, Proportion};
+use crate::stats::interval::Proportion;
 use std::path::{Path, PathBuf};
 
 /// Why an analysis failed.
@@ -118,38 +119,17 @@ pub fn simulate_targets(
 
 /// Every target's [`TargetStat`] from a finished simulation.
 pub fn target_stats(sim: &Simulation) -> Vec<TargetStat> {
-    let acc = &sim.accumulator;
-    acc.target_met
-        .iter()
-        .zip(&acc.target_outcomes)
-        .zip(&sim.prepared.target_fixed)
-        .map(|((&met, outcome), &decided)| {
-            let m = outcome.moments;
+    sim.targets()
+        .map(|t| {
+            let m = t.moments();
             TargetStat {
-                probability: wilson(met, acc.paths),
+                probability: t.probability,
                 mean: m.mean,
-                variance: if m.count > 1 {
-                    m.m2 / (m.count - 1) as f64
-                } else {
-                    0.0
-                },
-                decided,
+                variance: m.variance(),
+                decided: t.decided,
             }
         })
         .collect()
-}
-
-/// The median of `indicator` in `year` in a finished simulation (fixed history included).
-pub fn median_value(sim: &Simulation, indicator: usize, year: i32) -> Option<f64> {
-    let prepared = &sim.prepared;
-    if year < prepared.first_year || year > prepared.last_year {
-        return None;
-    }
-    match sim.layout.slots[indicator][prepared.year_index(year)] {
-        CellSlot::Simulated(c) => Some(sim.accumulator.cells[c].sketch.quantile(0.5)),
-        CellSlot::Fixed(c) => sim.accumulator.fixed_cells[c],
-        CellSlot::Empty => None,
-    }
 }
 
 /// Indices of the targets named by `--target` (all targets when none is named), or an error that
@@ -234,7 +214,7 @@ impl RunRecord {
         }
     }
 
-    /// The audit line of a chart, in the format of [`crate::plots::audit_line`]: name, short
+    /// The audit line of a chart, in the format of `report::audit::audit_line`: name, short
     /// sha256, seed, paths, sampling, as_of, engine version and any `--set` overrides.
     pub fn audit_line(&self) -> String {
         let sha: String = self.sha256.chars().take(12).collect();
@@ -256,26 +236,4 @@ impl RunRecord {
         }
         line
     }
-}
-
-/// A number for a CSV cell: empty when not finite.
-pub fn csv_number(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x}")
-    } else {
-        String::new()
-    }
-}
-
-/// UTF-8 byte-order mark prepended to CSV files (Excel reads Chinese names intact).
-pub const CSV_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Finishes a CSV writer into bytes with the byte-order mark.
-pub fn finish_csv(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, AnalysisError> {
-    let body = writer
-        .into_inner()
-        .map_err(|e| AnalysisError::Runtime(format!("cannot write CSV: {e}")))?;
-    let mut out = CSV_BOM.to_vec();
-    out.extend(body);
-    Ok(out)
 }

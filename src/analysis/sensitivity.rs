@@ -29,8 +29,8 @@
 
 use super::dependencies::dependencies;
 use super::{
-    finish_csv, outcome_unit, select_targets, simulate_targets, AnalysisError, CommonOptions,
-    RunRecord, TargetStat,
+    outcome_unit, select_targets, simulate_targets, AnalysisError, CommonOptions, RunRecord,
+    TargetStat,
 };
 use crate::model::correlation::{self, Factor};
 use crate::model::dist::Dist;
@@ -487,130 +487,6 @@ fn join_notes(low: Option<String>, high: Option<String>) -> Option<String> {
 
 fn missing() -> AnalysisError {
     AnalysisError::Runtime("internal error: a sensitivity run is missing".to_string())
-}
-
-/// The contents of `sensitivity.csv`: one row per (target, assumption).
-pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
-    use super::csv_number as num;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| AnalysisError::Runtime(format!("cannot write CSV: {e}"));
-    w.write_record([
-        "target",
-        "assumption",
-        "key",
-        "kind",
-        "low_value",
-        "mid_value",
-        "high_value",
-        "p_base",
-        "p_low",
-        "p_mid",
-        "p_high",
-        "swing",
-        "mean_low",
-        "mean_mid",
-        "mean_high",
-        "variance_share",
-        "note",
-        "depends",
-    ])
-    .map_err(fail)?;
-    for t in &report.targets {
-        for e in &t.effects {
-            w.write_record([
-                t.id.clone(),
-                e.assumption.clone(),
-                e.key.clone(),
-                e.kind.clone(),
-                num(e.low_value),
-                num(e.mid_value),
-                num(e.high_value),
-                num(t.p_base),
-                num(e.p_low),
-                num(e.p_mid),
-                num(e.p_high),
-                num(e.swing),
-                num(e.outcome_means[0]),
-                num(e.outcome_means[1]),
-                num(e.outcome_means[2]),
-                e.variance_share.map(num).unwrap_or_default(),
-                e.note.clone().unwrap_or_default(),
-                e.depends.to_string(),
-            ])
-            .map_err(fail)?;
-        }
-    }
-    finish_csv(w)
-}
-
-/// The printed table: per target, the three assumptions that matter most.
-pub fn render(report: &SensitivityReport) -> String {
-    let mut text = String::new();
-    for t in &report.targets {
-        text.push_str(&format!(
-            "{}  (due {}, p = {:.3}{})\n",
-            t.id,
-            t.due_year,
-            t.p_base,
-            if t.decided {
-                ", decided by observations"
-            } else {
-                ""
-            }
-        ));
-        let top: Vec<&Effect> = t
-            .effects
-            .iter()
-            .filter(|e| e.depends && (e.swing > 0.0 || e.variance_share.unwrap_or(0.0) > 0.0))
-            .take(3)
-            .collect();
-        if top.is_empty() {
-            text.push_str("    no assumption moves it\n");
-        }
-        for (rank, e) in top.iter().enumerate() {
-            text.push_str(&format!(
-                "    {}. {:<48} p {:.3} -> {:.3} (at {} -> {})  variance share {}\n",
-                rank + 1,
-                e.assumption,
-                e.p_low,
-                e.p_high,
-                short(e.low_value),
-                short(e.high_value),
-                e.variance_share
-                    .map(|s| format!("{:.0}%", 100.0 * s))
-                    .unwrap_or_else(|| "-".to_string())
-            ));
-        }
-    }
-    if report.skipped_assumptions == 0 {
-        text.push_str("\nno assumption skipped\n");
-    } else {
-        text.push_str(&format!(
-            "\n{} of {} assumptions skipped as independent of the selected target(s)\n",
-            report.skipped_assumptions,
-            report.assumptions.len()
-        ));
-    }
-    text.push_str(&format!(
-        "{} assumptions, {} simulations of {} paths (seed {}) in {:.1} s\n",
-        report.assumptions.len(),
-        report.simulations,
-        report.run.paths,
-        report.run.seed,
-        report.elapsed_seconds
-    ));
-    text
-}
-
-/// A compact number for the table.
-fn short(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
 }
 
 /// The normal score u of the percentile at which the assumptions are held (10th, 50th, 90th).

@@ -261,7 +261,7 @@ pub fn run(
 
 impl Required {
     /// d value / d shift: 1, except for count indicators (percent change of the rate).
-    fn value_scale(&self, row: &GrowthRow) -> f64 {
+    pub fn value_scale(&self, row: &GrowthRow) -> f64 {
         match (row.model, row.scenario_median) {
             (ModelKind::Count, Some(m)) => m / 100.0,
             _ => 1.0,
@@ -471,14 +471,13 @@ fn required_growth(
 ) -> Result<Vec<GrowthRow>, AnalysisError> {
     let (base_sim, base_stats) = simulate_targets(scenario, threads)?;
     *simulations += 1;
-    let prepared = &base_sim.prepared;
     let mut rows = Vec::new();
     let mut windows = Vec::new();
     for &k in chosen {
         let t = &scenario.targets[k];
         let ind = &scenario.indicators[t.indicator];
-        let pi = &prepared.indicators[t.indicator];
-        let start_value = super::median_value(&base_sim, t.indicator, pi.start_year);
+        let start_year = base_sim.start_year(t.indicator);
+        let start_value = base_sim.median_value(t.indicator, start_year);
         let unit = match ind.kind {
             ModelKind::Growth => "% per year".to_string(),
             _ if ind.unit.trim() == "%" => "percentage points per year".to_string(),
@@ -486,7 +485,7 @@ fn required_growth(
         };
         let note = if !ind.kind.is_stochastic() {
             Some("derived indicator: use --vary KEY on one of its inputs".to_string())
-        } else if base_stats[k].decided || t.due_year() <= pi.start_year {
+        } else if base_stats[k].decided || t.due_year() <= start_year {
             Some("decided by observations".to_string())
         } else if ind.kind == ModelKind::Growth && !start_value.is_some_and(|v| v > 0.0) {
             Some("no positive starting value".to_string())
@@ -498,7 +497,7 @@ fn required_growth(
                 target: k,
                 indicator: t.indicator,
                 model: ind.kind,
-                start_year: pi.start_year,
+                start_year,
                 start_value: start_value.unwrap_or(f64::NAN),
                 due_year: t.due_year(),
             });
@@ -509,7 +508,7 @@ fn required_growth(
             indicator: ind.id.clone(),
             model: ind.kind,
             due_year: t.due_year(),
-            start_year: pi.start_year,
+            start_year,
             start_value,
             unit,
             probability: Some(base_stats[k].probability.estimate),
@@ -698,7 +697,8 @@ fn window_medians(
         .iter()
         .map(|w| {
             // Start from the sketch's median (within 0.4% of the level).
-            let guess = super::median_value(base, w.indicator, w.due_year)
+            let guess = base
+                .median_value(w.indicator, w.due_year)
                 .map(|end| w.growth_to(end))
                 .filter(|g| g.is_finite())
                 .unwrap_or(0.0);
@@ -756,100 +756,4 @@ fn window_medians(
             (Outcome::NotBracketed { .. }, _) => f64::NAN,
         })
         .collect())
-}
-
-/// The printed answer.
-pub fn render(report: &SolveReport) -> String {
-    let mut text = String::new();
-    if let Some(v) = &report.vary {
-        text.push_str(&format!(
-            "target {}: probability {:.2} at {} = {:.4} (95% interval {:.4} .. {:.4}, SE {:.4})\n",
-            v.target,
-            v.probability,
-            v.key,
-            v.value,
-            v.uncertainty.lower,
-            v.uncertainty.upper,
-            v.uncertainty.std_error
-        ));
-        if let Some(c) = v.current_value {
-            text.push_str(&format!(
-                "  now: {} = {} gives probability {:.3}\n",
-                v.key, c, v.current_probability
-            ));
-        }
-    } else {
-        let extra: Vec<f64> = report
-            .rows
-            .iter()
-            .flat_map(|r| r.required.iter().map(|q| q.probability))
-            .filter(|p| !TABLE_PROBABILITIES.contains(p))
-            .take(1)
-            .collect();
-        let width = report
-            .rows
-            .iter()
-            .map(|r| r.target.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(6);
-        let mut header = format!(
-            "{:<width$} {:>5} {:>5} {:>8} {:>10}",
-            "target", "from", "due", "p now", "median"
-        );
-        for p in TABLE_PROBABILITIES.iter().chain(&extra) {
-            header.push_str(&format!(" {:>16}", format!("for {:.0}%", 100.0 * p)));
-        }
-        header.push_str("  unit");
-        text.push_str(&header);
-        text.push('\n');
-        for r in &report.rows {
-            let derived = r.model == ModelKind::Derived;
-            let mut line = format!(
-                "{:<width$} {:>5} {:>5} {:>8} {:>10}",
-                r.target,
-                if derived {
-                    "-".to_string()
-                } else {
-                    r.start_year.to_string()
-                },
-                r.due_year,
-                r.probability.map(|p| format!("{p:.3}")).unwrap_or_default(),
-                r.scenario_median
-                    .map(|m| format!("{m:.2}"))
-                    .unwrap_or_else(|| "-".to_string()),
-            );
-            for p in TABLE_PROBABILITIES.iter().chain(&extra) {
-                let cell = r
-                    .required
-                    .iter()
-                    .find(|q| q.probability == *p)
-                    .map(|q| {
-                        format!(
-                            "{:.2} ±{:.2}",
-                            q.value,
-                            crate::stats::interval::Z95
-                                * q.uncertainty.std_error
-                                * q.value_scale(r)
-                        )
-                    })
-                    .unwrap_or_else(|| "-".to_string());
-                line.push_str(&format!(" {cell:>16}"));
-            }
-            if !derived {
-                line.push_str(&format!("  {}", r.unit));
-            }
-            if let Some(note) = &r.note {
-                line.push_str(&format!("  ({note})"));
-            }
-            text.push_str(&line);
-            text.push('\n');
-        }
-        text.push_str("median: the scenario's own median average growth per year from the starting point (from) to the due year (count indicators: mean additions per year); for P%: the same figure with every year of the window shifted so that the chance is P% (± 95% Monte Carlo interval)\n");
-    }
-    text.push_str(&format!(
-        "\n{} simulations of {} paths (seed {}) in {:.1} s\n",
-        report.simulations, report.run.paths, report.run.seed, report.elapsed_seconds
-    ));
-    text
 }

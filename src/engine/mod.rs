@@ -7,6 +7,7 @@ pub mod accumulator;
 pub mod chunk;
 pub mod floor;
 pub mod prepare;
+pub mod results;
 pub mod rng;
 pub mod sobol;
 pub mod strata;
@@ -271,17 +272,19 @@ pub enum EngineError {
     },
 }
 
-/// What a run produced.
+/// What a run produced. Its parts are the engine's own: read it through the methods of
+/// [`results`] (targets, groups, milestones, cells, the year axis).
 #[derive(Debug, Clone)]
 pub struct Simulation {
     /// The preparation used (as_of applied).
-    pub prepared: Prepared,
+    prepared: Prepared,
     /// Cell layout.
-    pub layout: Layout,
-    /// Merged results.
-    pub accumulator: Accumulator,
+    layout: Layout,
+    /// Merged results (crate-visible only for the shard fold and `--precision`, which belong to
+    /// the engine; everything else uses [`Simulation::accumulator`] or [`results`]).
+    pub(crate) accumulator: Accumulator,
     /// Group order: due-year groups first (by year), then named groups.
-    pub group_members: Vec<Vec<usize>>,
+    group_members: Vec<Vec<usize>>,
 }
 
 /// Paths per block: the unit of parallel work, of merging, of `--precision` steps and of

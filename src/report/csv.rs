@@ -1,13 +1,18 @@
 //! `targets.csv` and `quantiles.csv`: UTF-8 with a byte-order mark so that Excel shows Chinese
 //! names intact, RFC 4180 quoting, numbers at full precision, one header row (pandas reads them
-//! with `pd.read_csv(path, encoding="utf-8-sig")` or plain `pd.read_csv(path)`).
+//! with `pd.read_csv(path, encoding="utf-8-sig")` or plain `pd.read_csv(path)`). The byte-order
+//! mark, the number format and the finisher here serve every CSV file plancast writes, the
+//! analysis files of [`super::analysis`] included.
 
 use super::summary::{Summary, QUANTILES};
 
-/// The byte-order mark that tells Excel the file is UTF-8.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte-order mark that starts every CSV file, so that Excel reads it as UTF-8 and
+/// shows Chinese names intact.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn number(x: f64) -> String {
+/// A number for a CSV cell: full precision (shortest text that reads back exactly), empty when
+/// not finite.
+pub fn number(x: f64) -> String {
     if x.is_finite() {
         format!("{x}")
     } else {
@@ -22,11 +27,14 @@ fn distribution_columns() -> impl Iterator<Item = &'static str> {
         .chain(QUANTILES.iter().map(|(name, _)| *name))
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    let body = writer.into_inner().unwrap_or_default();
+/// Finishes a CSV writer into the file's bytes: [`BOM`], then the records.
+pub fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
+    let body = writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
     let mut out = BOM.to_vec();
     out.extend(body);
-    out
+    Ok(out)
 }
 
 /// The contents of `targets.csv`: one row per target.
@@ -85,7 +93,7 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         w.write_record(&row)?;
     }
     w.flush()?;
-    Ok(finish(w))
+    finish(w)
 }
 
 /// The contents of `quantiles.csv`: one row per indicator and year.
@@ -108,5 +116,5 @@ pub fn quantiles_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         }
     }
     w.flush()?;
-    Ok(finish(w))
+    finish(w)
 }

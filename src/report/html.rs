@@ -6,12 +6,13 @@
 //! Sections: headline (targets on track, joint chances of each due year), targets table,
 //! conditional milestone probabilities, charts, assumptions per indicator, audit block.
 
+use super::audit::audit_line;
+use super::charts::{ChartFile, ChartKind};
+use super::format::{percent, percent_interval, symbol, value};
+use super::labels::{probability_text, Labels, Lang};
+use super::style::Status;
+use super::summary::{IndicatorResult, Summary, TargetResult, TargetStatus};
 use crate::model::TargetKind;
-use crate::plots::charts::{ChartFile, ChartKind};
-use crate::plots::fan::probability_text;
-use crate::plots::format::{percent, percent_interval, symbol, value};
-use crate::plots::{audit_line, Labels, Lang, Status};
-use crate::report::summary::{IndicatorResult, Summary, TargetResult, TargetStatus};
 use base64::Engine as _;
 use std::fmt::Write as _;
 
@@ -107,8 +108,7 @@ fn condition(labels: &Labels, t: &TargetResult) -> String {
 /// report renders on a machine without Chinese fonts (the browser uses it only for characters
 /// the Latin fonts lack). About 1.7 MB of the report.
 fn cjk_font_face() -> String {
-    let data =
-        base64::engine::general_purpose::STANDARD.encode(crate::plots::fonts::cjk_font_file());
+    let data = base64::engine::general_purpose::STANDARD.encode(super::fonts::cjk_font_file());
     format!("@font-face{{font-family:'plancast-cjk';src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
 }
 

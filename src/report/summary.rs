@@ -8,11 +8,11 @@
 //! trend distribution, e.g. `pert`).
 
 use crate::engine::accumulator::Distribution;
-use crate::engine::{CellSlot, Simulation};
+use crate::engine::results::CellValue;
+use crate::engine::Simulation;
 use crate::model::{Comparison, ModelKind, Sampling, Scenario, TargetKind};
 use crate::report::histogram::Histogram;
 use crate::scenario::{FileRecord, Loaded};
-use crate::stats::interval::{wilson, Proportion};
 use crate::stats::sketch::RELATIVE_ACCURACY;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -355,8 +355,7 @@ pub struct YearResult {
 /// Builds the summary of a finished run.
 pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: usize) -> Summary {
     let scenario: &Scenario = &loaded.scenario;
-    let acc = &sim.accumulator;
-    let n = acc.paths;
+    let n = sim.paths();
     // Count indicators that start from a whole number stay whole in every path.
     let counts_whole: Vec<bool> = scenario
         .indicators
@@ -371,22 +370,13 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
     let targets = scenario
         .targets
         .iter()
-        .enumerate()
-        .map(|(k, t)| {
-            let met = acc.target_met[k];
-            let mut p = wilson(met, n);
-            if sim.prepared.target_fixed[k] {
-                // Decided by observations: no Monte Carlo uncertainty at all.
-                p = Proportion {
-                    estimate: p.estimate,
-                    std_error: 0.0,
-                    lower: p.estimate,
-                    upper: p.estimate,
-                };
-            }
+        .zip(sim.targets())
+        .map(|(t, r)| {
+            let met = r.met;
+            let p = r.reported_probability();
             let whole = counts_whole[t.indicator] && t.kind != TargetKind::Cagr;
-            let outcome = Quantiles::of(&acc.target_outcomes[k], whole);
-            let status = match (sim.prepared.target_fixed[k], met == n) {
+            let outcome = Quantiles::of(r.outcome, whole);
+            let status = match (r.decided, r.met_in_every_path()) {
                 (false, _) => TargetStatus::Simulated,
                 (true, true) => TargetStatus::ObservedMet,
                 (true, false) => TargetStatus::ObservedMissed,
@@ -415,43 +405,42 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 ci_upper: p.upper,
                 median_margin: t.comparison.margin(outcome.p50, t.threshold),
                 outcome,
-                outcome_histogram: Histogram::of(
-                    &acc.target_outcomes[k].sketch,
-                    t.threshold,
-                    whole,
-                ),
+                outcome_histogram: Histogram::of(&r.outcome.sketch, t.threshold, whole),
             }
         })
         .collect();
 
     let mut groups = Vec::new();
-    let named = scenario
-        .groups
-        .iter()
-        .map(|g| (g.id.clone(), g.label.clone(), g.label_zh.clone(), None));
-    let automatic = sim.prepared.due_groups.iter().map(|(year, _)| {
-        (
-            format!("due_{year}"),
-            Some(format!("All {year} targets")),
-            Some(format!("{year} 年全部目标")),
-            Some(*year),
-        )
-    });
-    for ((id, label, label_zh, due_year), members) in automatic.chain(named).zip(&sim.group_members)
-    {
-        let met = acc.group_met[groups.len()];
-        let p: Proportion = wilson(met, n);
+    let mut named = scenario.groups.iter();
+    for g in sim.groups() {
+        let (id, label, label_zh) = match g.due_year {
+            Some(year) => (
+                format!("due_{year}"),
+                Some(format!("All {year} targets")),
+                Some(format!("{year} 年全部目标")),
+            ),
+            None => match named.next() {
+                Some(group) => (
+                    group.id.clone(),
+                    group.label.clone(),
+                    group.label_zh.clone(),
+                ),
+                None => break,
+            },
+        };
+        let p = g.probability;
         groups.push(GroupResult {
             id,
             label,
             label_zh,
-            due_year,
-            targets: members
+            due_year: g.due_year,
+            targets: g
+                .members
                 .iter()
                 .map(|&k| scenario.targets[k].id.clone())
                 .collect(),
             probability: p.estimate,
-            met_paths: met,
+            met_paths: g.met,
             std_error: p.std_error,
             ci_lower: p.lower,
             ci_upper: p.upper,
@@ -459,24 +448,16 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
     }
 
     let milestones = sim
-        .prepared
-        .milestone_pairs
-        .iter()
-        .zip(&acc.pairs)
-        .map(|(&(a, b), c)| {
-            let missed = n - c.earlier_met;
-            let given_met = (c.earlier_met > 0).then(|| wilson(c.both_met, c.earlier_met));
-            let given_missed = (missed > 0).then(|| wilson(c.later_met_after_miss, missed));
-            MilestoneResult {
-                earlier: scenario.targets[a].id.clone(),
-                later: scenario.targets[b].id.clone(),
-                given_met: given_met.map(|p| p.estimate),
-                given_met_ci: given_met.map(|p| [p.lower, p.upper]),
-                earlier_met_paths: c.earlier_met,
-                given_missed: given_missed.map(|p| p.estimate),
-                given_missed_ci: given_missed.map(|p| [p.lower, p.upper]),
-                earlier_missed_paths: missed,
-            }
+        .milestones()
+        .map(|m| MilestoneResult {
+            earlier: scenario.targets[m.earlier].id.clone(),
+            later: scenario.targets[m.later].id.clone(),
+            given_met: m.given_met.map(|p| p.estimate),
+            given_met_ci: m.given_met.map(|p| [p.lower, p.upper]),
+            earlier_met_paths: m.earlier_met,
+            given_missed: m.given_missed.map(|p| p.estimate),
+            given_missed_ci: m.given_missed.map(|p| [p.lower, p.upper]),
+            earlier_missed_paths: m.earlier_missed,
         })
         .collect();
 
@@ -485,27 +466,19 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .iter()
         .enumerate()
         .map(|(i, ind)| {
-            let years = sim.layout.slots[i]
-                .iter()
-                .enumerate()
-                .filter_map(|(t, slot)| {
-                    let year = sim.prepared.first_year + t as i32;
-                    let (fixed, quantiles) = match *slot {
-                        CellSlot::Empty => return None,
-                        CellSlot::Fixed(c) => (
-                            true,
-                            Quantiles::constant(acc.fixed_cells[c].unwrap_or(f64::NAN)),
-                        ),
-                        CellSlot::Simulated(c) => {
-                            (false, Quantiles::of(&acc.cells[c], counts_whole[i]))
-                        }
+            let years = sim
+                .cells(i)
+                .map(|(year, cell)| {
+                    let (fixed, quantiles) = match cell {
+                        CellValue::Fixed(v) => (true, Quantiles::constant(v.unwrap_or(f64::NAN))),
+                        CellValue::Simulated(d) => (false, Quantiles::of(d, counts_whole[i])),
                     };
-                    Some(YearResult {
+                    YearResult {
                         year,
                         observed: ind.observed.get(&year).copied(),
                         fixed,
                         quantiles,
-                    })
+                    }
                 })
                 .collect();
             IndicatorResult {
@@ -516,7 +489,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 model: ind.kind,
                 source: ind.source.clone(),
                 formula: ind.formula.as_ref().map(|f| f.text.clone()),
-                start_year: sim.prepared.indicators[i].start_year,
+                start_year: sim.start_year(i),
                 observed: ind.observed.clone(),
                 observed_sources: ind.observed_sources.clone(),
                 periods: ind

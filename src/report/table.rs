@@ -1,31 +1,9 @@
 //! The table printed after a run: one line per target, then the joint and conditional
 //! probabilities.
 
+use super::format::{compact, percent};
 use super::summary::{Summary, TargetStatus};
 use std::fmt::Write;
-
-/// Formats a number compactly for the table (thousands without decimals, small numbers with
-/// three significant digits).
-pub fn compact(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".to_string();
-    }
-    let a = x.abs();
-    if a >= 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-/// A probability as a percentage with one decimal, e.g. `53.2%`.
-pub fn percent(p: f64) -> String {
-    format!("{:.1}%", p * 100.0)
-}
 
 /// The whole table as text.
 pub fn render(summary: &Summary) -> String {

@@ -55,6 +55,15 @@ impl Moments {
         self.count += other.count;
     }
 
+    /// Sample variance (n - 1 in the denominator); 0 for fewer than two values.
+    pub fn variance(&self) -> f64 {
+        if self.count > 1 {
+            self.m2 / (self.count - 1) as f64
+        } else {
+            0.0
+        }
+    }
+
     /// Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values.
     pub fn sd(&self) -> f64 {
         if self.count < 2 {
@@ -97,5 +106,14 @@ mod tests {
         }
         assert!((whole.mean - merged.mean).abs() < 1e-12);
         assert!((whole.sd() - merged.sd()).abs() < 1e-10);
+    }
+
+    #[test]
+    fn variance_is_the_sample_variance() {
+        let m = Moments::of(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(m.variance(), m.m2 / 3.0);
+        assert!((m.variance() - 5.0 / 3.0).abs() < 1e-15);
+        assert_eq!(Moments::of(&[7.0]).variance(), 0.0);
+        assert_eq!(Moments::default().variance(), 0.0);
     }
 }

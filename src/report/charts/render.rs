@@ -1,10 +1,9 @@
 //! Drawing one chart into both formats: the same closure draws into an SVG string and into an
-//! RGB buffer that is encoded as PNG. Nothing here touches the file system; [`Rendered::write_to`]
-//! stages both files in an [`OutputDir`], so they appear atomically with the run's other files.
+//! RGB buffer that is encoded as PNG. Nothing here touches the file system: the caller stages
+//! both files in the run's output folder, so they appear atomically with its other files.
 
 use super::backend::{AnyBackend, BackendError};
-use super::fonts;
-use crate::report::output::{FileSet, OutputDir};
+use crate::report::fonts;
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea, SVGBackend};
@@ -45,22 +44,13 @@ pub struct Rendered {
     pub png: Vec<u8>,
 }
 
-impl Rendered {
-    /// Stages `<stem>.svg` and `<stem>.png` (stem relative to the output folder, e.g.
-    /// `charts/fan_gdp`) as part of `set`.
-    pub fn write_to(&self, out: &mut OutputDir, set: FileSet, stem: &str) -> std::io::Result<()> {
-        out.write(set, &format!("{stem}.svg"), self.svg.as_bytes())?;
-        out.write(set, &format!("{stem}.png"), &self.png)
-    }
-}
-
 /// Draws a chart of `width` x `height` pixels twice, as SVG and as PNG.
 ///
 /// `draw` receives the whole area (already registered fonts, nothing drawn yet) and must draw
-/// the same thing whatever the backend; [`super::frame`] gives it the usual title and audit line.
+/// the same thing whatever the backend; [`super::frame()`] gives it the usual title and audit line.
 ///
 /// ```
-/// use plancast::plots::{render, PlotError};
+/// use plancast::report::charts::{render, PlotError};
 /// use plotters::prelude::*;
 /// let chart = render(200, 100, |area| {
 ///     area.fill(&WHITE)?;

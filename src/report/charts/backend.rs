@@ -7,7 +7,7 @@
 //! (uneven letter spacing) and places the baseline loosely, so bitmap text is laid out here with
 //! sub-pixel glyph positions and the font's ascent, and both backends measure text the same way.
 
-use super::fonts;
+use crate::report::fonts;
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use plotters::prelude::{BitMapBackend, SVGBackend};
 use plotters::style::FontStyle;

@@ -3,12 +3,12 @@
 //! < 20%); each year's group is headed by the joint probability of meeting all of it.
 //! Drawn in pixel coordinates: a table-like layout, label column on the left, value on the right.
 
-use super::audit::frame;
-use super::fan::probability_text;
-use super::format::{percent, percent_interval};
+use super::frame::frame;
 use super::render::{render, Area, PlotError, Rendered};
-use super::style::{Status, GUIDE, MISS, MUTED, OBSERVED};
-use super::text::Labels;
+use crate::report::format::{percent, percent_interval};
+use crate::report::labels::probability_text;
+use crate::report::labels::Labels;
+use crate::report::style::{Status, GUIDE, MISS, MUTED, OBSERVED};
 use crate::report::summary::{GroupResult, Summary, TargetResult, TargetStatus};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -178,19 +178,23 @@ pub fn chart(summary: &Summary, labels: &Labels, audit: &str) -> Result<Rendered
             match line {
                 Line::Header(year, group, n) => {
                     let text = match (labels.lang(), group) {
-                        (super::Lang::En, Some(g)) => format!(
+                        (crate::report::labels::Lang::En, Some(g)) => format!(
                             "Due {year} ({}) · all met together: {} {}",
                             plural(*n),
                             percent(g.probability),
                             percent_interval(g.ci_lower, g.ci_upper)
                         ),
-                        (super::Lang::Zh, Some(g)) => format!(
+                        (crate::report::labels::Lang::Zh, Some(g)) => format!(
                             "{year} 年目标（{n} 项）· 全部同时实现的概率：{} {}",
                             percent(g.probability),
                             percent_interval(g.ci_lower, g.ci_upper)
                         ),
-                        (super::Lang::En, None) => format!("Due {year} ({})", plural(*n)),
-                        (super::Lang::Zh, None) => format!("{year} 年目标（{n} 项）"),
+                        (crate::report::labels::Lang::En, None) => {
+                            format!("Due {year} ({})", plural(*n))
+                        }
+                        (crate::report::labels::Lang::Zh, None) => {
+                            format!("{year} 年目标（{n} 项）")
+                        }
                     };
                     root.draw(&Rectangle::new(
                         [(14, y + 4), (WIDTH as i32 - 14, y + HEADER_ROW - 4)],

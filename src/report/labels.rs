@@ -7,6 +7,8 @@
 //! empty box for a missing glyph.
 
 use super::fonts::{can_draw, missing_glyphs, Face};
+use super::format::percent;
+use super::summary::{TargetResult, TargetStatus};
 use plotters::style::{FontStyle, IntoFont, RGBColor, TextStyle};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -134,6 +136,18 @@ impl Labels {
     /// The regular style for numbers and ASCII text in this language.
     pub fn plain(&self, size: f64) -> TextStyle<'static> {
         self.font("0", size)
+    }
+}
+
+/// The probability of a target as shown next to it (charts and HTML report): the percentage,
+/// or whether observations already decided it.
+pub fn probability_text(target: &TargetResult, labels: &Labels) -> String {
+    match target.status {
+        TargetStatus::Simulated => percent(target.probability),
+        TargetStatus::ObservedMet => labels.ui("met (observed)", "已实现（观测）").to_string(),
+        TargetStatus::ObservedMissed => {
+            labels.ui("missed (observed)", "未实现（观测）").to_string()
+        }
     }
 }
 

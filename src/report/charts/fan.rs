@@ -3,12 +3,13 @@
 //! its probability. The plan's start and the last observation are marked; the unit is on the
 //! axis. Cumulative targets have no place on a level axis and are listed under the legend.
 
-use super::audit::frame;
-use super::format::{percent, symbol, value};
+use super::frame::frame;
 use super::render::{render, PlotError, Rendered};
-use super::style::{Status, BAND, GUIDE, MUTED, OBSERVED};
-use super::text::Labels;
 use crate::model::TargetKind;
+use crate::report::format::{symbol, value};
+use crate::report::labels::probability_text;
+use crate::report::labels::Labels;
+use crate::report::style::{Status, BAND, GUIDE, MUTED, OBSERVED};
 use crate::report::summary::{IndicatorResult, Summary, TargetResult, TargetStatus};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -93,17 +94,6 @@ fn marker_label(target: &TargetResult, labels: &Labels) -> String {
         target.due_year,
         probability_text(target, labels)
     )
-}
-
-/// The probability of a target as shown next to it.
-pub fn probability_text(target: &TargetResult, labels: &Labels) -> String {
-    match target.status {
-        TargetStatus::Simulated => percent(target.probability),
-        TargetStatus::ObservedMet => labels.ui("met (observed)", "已实现（观测）").to_string(),
-        TargetStatus::ObservedMissed => {
-            labels.ui("missed (observed)", "未实现（观测）").to_string()
-        }
-    }
 }
 
 /// Draws the fan chart of `indicator`.
@@ -215,7 +205,7 @@ pub fn chart(
     let tick_decimals = if whole {
         0
     } else {
-        super::format::decimals_for((y1 - y0) / 8.0)
+        crate::report::format::decimals_for((y1 - y0) / 8.0)
     };
 
     render(SIZE.0, SIZE.1, |root| {

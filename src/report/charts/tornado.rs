@@ -2,12 +2,13 @@
 //! swings (those that move the probability at all), a bar from the target's probability with the assumption at its 10th percentile to the
 //! probability at its 90th, around a line at the scenario's own probability.
 
+use super::frame;
 use super::render::{render, Area, PlotError, Rendered};
 use super::rows::{draw_row_labels, RowLayout};
-use super::style::{GUIDE, MUTED};
-use super::text::Labels;
-use super::{frame, Status};
 use crate::analysis::sensitivity::TargetSensitivity;
+use crate::report::labels::Labels;
+use crate::report::style::Status;
+use crate::report::style::{GUIDE, MUTED};
 use plotters::prelude::*;
 
 /// Bars shown at most (largest swing first).

@@ -4,9 +4,9 @@
 use super::frame;
 use super::render::{render, Area, PlotError, Rendered};
 use super::rows::{draw_row_labels, RowLayout};
-use super::style::{GUIDE, OBSERVED};
-use super::text::Labels;
 use crate::analysis::compare::Comparison;
+use crate::report::labels::Labels;
+use crate::report::style::{GUIDE, OBSERVED};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

@@ -2,13 +2,13 @@
 //! cumulative or change) across paths, the part that meets the target in the target's status
 //! colour and the rest grey, the threshold drawn, and the share beyond it stated.
 
-use super::audit::frame;
-use super::fan::probability_text;
-use super::format::{decimals_for, percent_interval, symbol, value};
+use super::frame::frame;
 use super::render::{render, PlotError, Rendered};
-use super::style::{Status, MISS, MUTED, OBSERVED, THRESHOLD};
-use super::text::Labels;
 use crate::model::TargetKind;
+use crate::report::format::{decimals_for, percent_interval, symbol, value};
+use crate::report::labels::probability_text;
+use crate::report::labels::Labels;
+use crate::report::style::{Status, MISS, MUTED, OBSERVED, THRESHOLD};
 use crate::report::summary::{Summary, TargetResult, TargetStatus};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -20,27 +20,31 @@ pub const SIZE: (u32, u32) = (1000, 560);
 fn quantity(t: &TargetResult, labels: &Labels) -> String {
     let unit = labels.drawable_text(&t.unit);
     match (t.kind, labels.lang()) {
-        (TargetKind::Level, super::Lang::En) => format!("value in {} ({unit})", t.due_year),
-        (TargetKind::Level, super::Lang::Zh) => format!("{} 年数值（{unit}）", t.due_year),
-        (TargetKind::Cagr, super::Lang::En) => {
+        (TargetKind::Level, crate::report::labels::Lang::En) => {
+            format!("value in {} ({unit})", t.due_year)
+        }
+        (TargetKind::Level, crate::report::labels::Lang::Zh) => {
+            format!("{} 年数值（{unit}）", t.due_year)
+        }
+        (TargetKind::Cagr, crate::report::labels::Lang::En) => {
             format!(
                 "average annual growth {}–{} (% per year)",
                 t.from, t.due_year
             )
         }
-        (TargetKind::Cagr, super::Lang::Zh) => {
+        (TargetKind::Cagr, crate::report::labels::Lang::Zh) => {
             format!("{}–{} 年年均增长率（%）", t.from, t.due_year)
         }
-        (TargetKind::Cumulative, super::Lang::En) => {
+        (TargetKind::Cumulative, crate::report::labels::Lang::En) => {
             format!("sum over {}–{} ({unit})", t.from, t.due_year)
         }
-        (TargetKind::Cumulative, super::Lang::Zh) => {
+        (TargetKind::Cumulative, crate::report::labels::Lang::Zh) => {
             format!("{}–{} 年累计（{unit}）", t.from, t.due_year)
         }
-        (TargetKind::Change, super::Lang::En) => {
+        (TargetKind::Change, crate::report::labels::Lang::En) => {
             format!("change {}–{} ({unit})", t.from, t.due_year)
         }
-        (TargetKind::Change, super::Lang::Zh) => {
+        (TargetKind::Change, crate::report::labels::Lang::Zh) => {
             format!("{}–{} 年增量（{unit}）", t.from, t.due_year)
         }
     }
@@ -69,12 +73,12 @@ pub fn chart(
         _ => probability_text(t, labels),
     };
     let subtitle = match labels.lang() {
-        super::Lang::En => format!(
+        crate::report::labels::Lang::En => format!(
             "{} · target {condition} · share of paths meeting it: {chance} · median {}",
             t.id,
             value(t.outcome.p50)
         ),
-        super::Lang::Zh => format!(
+        crate::report::labels::Lang::Zh => format!(
             "{} · 目标 {condition} · 达标路径占比：{chance} · 中位数 {}",
             t.id,
             value(t.outcome.p50)

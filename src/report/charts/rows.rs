@@ -2,7 +2,7 @@
 //! with the rows of the plot on the right.
 
 use super::render::{Area, PlotError};
-use super::text::Labels;
+use crate::report::labels::Labels;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;

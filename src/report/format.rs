@@ -1,4 +1,5 @@
-//! Numbers as the charts and the report print them.
+//! Numbers as every output prints them: the charts, the HTML report, the terminal tables and the
+//! analysis texts share these formatters (one `percent` rule everywhere).
 
 /// A probability in percent: one decimal, with `<0.1%` / `>99.9%` for the extremes that are not
 /// exactly 0 or 1, so that a tiny chance never reads as impossible.
@@ -15,6 +16,24 @@ pub fn percent(p: f64) -> String {
         ">99.9%".to_string()
     } else {
         format!("{:.1}%", p * 100.0)
+    }
+}
+
+/// Formats a number compactly for the terminal table (thousands without decimals, small numbers
+/// with three significant digits).
+pub fn compact(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".to_string();
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
     }
 }
 

@@ -1,10 +1,10 @@
 //! Every chart of a run, drawn in parallel (rayon) but collected in a fixed order, so the files
 //! written are the same whatever the number of threads.
 
-use super::audit::audit_line;
 use super::render::{PlotError, Rendered};
-use super::text::Labels;
 use super::{fan, outcome, probabilities};
+use crate::report::audit::audit_line;
+use crate::report::labels::Labels;
 use crate::report::summary::Summary;
 use rayon::prelude::*;
 

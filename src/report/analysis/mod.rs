@@ -1,0 +1,17 @@
+//! What the analysis commands print and write besides JSON: the text tables of `sensitivity`,
+//! `solve`, `compare` and `calibrate`, and the CSV files of `sensitivity` and `compare`. The
+//! analyses in [`crate::analysis`] return result types; this module turns them into text and
+//! files, with the number formatting and the CSV conventions ([`crate::report::csv::finish`]) of
+//! every other output.
+
+pub mod calibrate;
+pub mod compare;
+pub mod sensitivity;
+pub mod solve;
+
+use crate::analysis::AnalysisError;
+
+/// A CSV writing failure as an analysis error.
+fn csv_error(e: csv::Error) -> AnalysisError {
+    AnalysisError::Runtime(format!("cannot write CSV: {e}"))
+}
