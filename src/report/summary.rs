@@ -56,7 +56,7 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// How `--precision` chose the path count (absent for a run with a fixed path count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precision: Option<crate::precision::PrecisionInfo>,
+    pub precision: Option<crate::engine::precision::PrecisionInfo>,
 }
 
 /// Engine identification.
@@ -359,7 +359,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
     let n = acc.paths;
     // Count indicators that start from a whole number stay whole in every path.
     let counts_whole: Vec<bool> = scenario
-        .indicators
+        .indicators()
         .iter()
         .map(|ind| {
             ind.kind == ModelKind::Count
@@ -369,7 +369,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .collect();
 
     let targets = scenario
-        .targets
+        .targets()
         .iter()
         .enumerate()
         .map(|(k, t)| {
@@ -393,11 +393,11 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             };
             TargetResult {
                 id: t.id.clone(),
-                indicator: scenario.indicators[t.indicator].id.clone(),
+                indicator: scenario.indicators()[t.indicator].id.clone(),
                 unit: if t.kind == TargetKind::Cagr {
                     "% per year".to_string()
                 } else {
-                    scenario.indicators[t.indicator].unit.clone()
+                    scenario.indicators()[t.indicator].unit.clone()
                 },
                 kind: t.kind,
                 from: t.from,
@@ -426,7 +426,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
 
     let mut groups = Vec::new();
     let named = scenario
-        .groups
+        .groups()
         .iter()
         .map(|g| (g.id.clone(), g.label.clone(), g.label_zh.clone(), None));
     let automatic = sim.prepared.due_groups.iter().map(|(year, _)| {
@@ -448,7 +448,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             due_year,
             targets: members
                 .iter()
-                .map(|&k| scenario.targets[k].id.clone())
+                .map(|&k| scenario.targets()[k].id.clone())
                 .collect(),
             probability: p.estimate,
             met_paths: met,
@@ -468,8 +468,8 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             let given_met = (c.earlier_met > 0).then(|| wilson(c.both_met, c.earlier_met));
             let given_missed = (missed > 0).then(|| wilson(c.later_met_after_miss, missed));
             MilestoneResult {
-                earlier: scenario.targets[a].id.clone(),
-                later: scenario.targets[b].id.clone(),
+                earlier: scenario.targets()[a].id.clone(),
+                later: scenario.targets()[b].id.clone(),
                 given_met: given_met.map(|p| p.estimate),
                 given_met_ci: given_met.map(|p| [p.lower, p.upper]),
                 earlier_met_paths: c.earlier_met,
@@ -481,7 +481,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .collect();
 
     let indicators = scenario
-        .indicators
+        .indicators()
         .iter()
         .enumerate()
         .map(|(i, ind)| {
@@ -545,22 +545,22 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            name_zh: scenario.name_zh.clone(),
+            name: scenario.name().to_string(),
+            name_zh: scenario.name_zh().map(str::to_string),
             sha256: loaded
                 .files
                 .first()
                 .map(|f| f.sha256.clone())
                 .unwrap_or_default(),
             files: loaded.files.clone(),
-            base_year: scenario.base_year,
-            horizon: scenario.horizon,
+            base_year: scenario.base_year(),
+            horizon: scenario.horizon(),
         },
         run: RunInfo {
-            seed: scenario.seed,
+            seed: scenario.seed(),
             paths: n,
-            sampling: scenario.sampling,
-            as_of: scenario.as_of,
+            sampling: scenario.sampling(),
+            as_of: scenario.as_of(),
             overrides: loaded.overrides.clone(),
             quantile_relative_accuracy: RELATIVE_ACCURACY,
         },
@@ -572,7 +572,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         groups,
         milestones,
         indicators,
-        warnings: scenario.warnings.clone(),
+        warnings: scenario.warnings().to_vec(),
         precision: None,
     }
 }
