@@ -11,6 +11,7 @@ pub mod cli;
 pub mod engine;
 pub mod fuzzing;
 pub mod model;
+pub mod numeric;
 pub mod plots;
 pub mod precision;
 pub mod progress;

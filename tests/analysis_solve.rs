@@ -5,7 +5,7 @@
 
 use plancast::analysis::solve::{self, SolveRequest};
 use plancast::analysis::CommonOptions;
-use plancast::model::dist::norm_quantile;
+use plancast::numeric::normal::norm_quantile;
 use std::path::Path;
 
 const FILE: &str = "tests/fixtures/analysis/closed_form_growth.toml";

@@ -12,7 +12,7 @@
 //!
 //! The Poisson count is a lower bound: one uniform is the least any exact sampler of a discrete
 //! distribution needs, while the engine's sampler may take more (see
-//! [`crate::model::dist::poisson`]). A lower floor makes the reported ratio conservative.
+//! [`crate::numeric::poisson::poisson`]). A lower floor makes the reported ratio conservative.
 
 use super::rng::{self, open_uniform, Purpose};
 use super::{Context, EngineError, BLOCK_CHUNKS, CHUNK_PATHS};

@@ -5,7 +5,6 @@
 pub mod correlation;
 pub mod dist;
 pub mod formula;
-pub mod poisson_table;
 pub mod score_map;
 
 use dist::Dist;
