@@ -13,6 +13,7 @@ pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod numeric;
 pub mod plots;
 pub mod report;
 pub mod scenario;

@@ -5,7 +5,7 @@
 
 use plancast::analysis::solve::{self, SolveReport, SolveRequest};
 use plancast::analysis::AnalysisError;
-use plancast::model::dist::norm_quantile;
+use plancast::numeric::normal::norm_quantile;
 use plancast::scenario::{self, LoadOptions, Loaded, RunSettings};
 use std::path::Path;
 

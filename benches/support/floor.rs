@@ -13,7 +13,7 @@
 //!
 //! The Poisson count is a lower bound: one uniform is the least any exact sampler of a discrete
 //! distribution needs, while the engine's sampler may take more (see
-//! `plancast::numeric::poisson`). A lower floor makes the reported ratio conservative.
+//! `plancast::numeric::poisson::poisson`). A lower floor makes the reported ratio conservative.
 
 use plancast::engine::rng::{self, open_uniform, Purpose};
 use plancast::engine::{Context, EngineError, BLOCK_CHUNKS, CHUNK_PATHS};

@@ -571,7 +571,7 @@ mod tests {
 
     #[test]
     fn z90_is_the_90th_percentile() {
-        assert!((crate::model::dist::norm_cdf(Z90) - 0.9).abs() < 1e-12);
+        assert!((crate::numeric::normal::norm_cdf(Z90) - 0.9).abs() < 1e-12);
     }
 
     #[test]

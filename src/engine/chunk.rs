@@ -7,8 +7,9 @@ use super::rng::{self, open_uniform, Purpose, Stream};
 use super::sobol;
 use super::strata;
 use super::{CellSlot, Context};
-use crate::model::dist::{norm_quantile, poisson_fill};
 use crate::model::{ModelKind, Sampling, TargetKind};
+use crate::numeric::normal::norm_quantile;
+use crate::numeric::poisson::poisson_fill;
 use rand_distr::{Distribution as _, StandardNormal};
 
 /// Buffers reused from chunk to chunk by one worker.

@@ -7,7 +7,7 @@
 
 use super::correlation::{self, Factor};
 use super::dist::Dist;
-use super::{Effect, Event, Scenario, Target};
+use super::{Effect, Event, ModelKind, Scenario, Target, TargetKind};
 
 /// Largest number of paths a run may have. Memory does not grow with paths (accumulators are
 /// fixed-size), so this only bounds the run time and keeps path indices within 32 bits of a
@@ -40,6 +40,11 @@ pub enum Knob {
         period: usize,
         /// The parameter's name as written in the file, e.g. "mean".
         parameter: Option<String>,
+    },
+    /// An indicator's base value (its value in its base year).
+    Base {
+        /// Indicator index.
+        indicator: usize,
     },
     /// A period's yearly noise (standard deviation of the shock).
     Noise {
@@ -280,6 +285,7 @@ impl Scenario {
     pub fn knob_value(&self, knob: &Knob) -> Option<f64> {
         match knob {
             Knob::TrendParameter { .. } | Knob::EffectParameter { .. } => None,
+            Knob::Base { indicator } => self.indicators()[*indicator].base,
             Knob::Noise { indicator, period } => {
                 Some(self.indicators()[*indicator].periods[*period].noise)
             }
@@ -301,6 +307,9 @@ impl Scenario {
         match knob {
             Knob::TrendParameter { .. } | Knob::EffectParameter { .. } => {
                 return Err(refuse("the value", value, "not supported"));
+            }
+            Knob::Base { indicator } => {
+                s.parts.indicators[*indicator].base = Some(self.checked_base(*indicator, value)?);
             }
             Knob::Noise { indicator, period } => {
                 if value < 0.0 {
@@ -329,6 +338,37 @@ impl Scenario {
             }
         }
         Ok(s)
+    }
+
+    /// `value` as the base of `indicator`, by the loader's rules: growth positive, counts not
+    /// negative, additive within its clamps, positive under a cagr target from the base year.
+    fn checked_base(&self, indicator: usize, value: f64) -> Result<f64, EditError> {
+        let ind = &self.indicators()[indicator];
+        let what = format!("base of `{}`", ind.id);
+        let reason = match ind.kind {
+            ModelKind::Derived => Some("a derived indicator takes no base".to_string()),
+            ModelKind::Growth if value <= 0.0 => Some(
+                "a growth indicator's base must be positive: growth compounds from it".to_string(),
+            ),
+            ModelKind::Count if value < 0.0 => Some("a count cannot be negative".to_string()),
+            ModelKind::Additive
+                if ind.min.is_some_and(|lo| value < lo) || ind.max.is_some_and(|hi| value > hi) =>
+            {
+                Some("the base lies outside [min, max]".to_string())
+            }
+            _ => None,
+        };
+        let cagr_from_base = self.targets().iter().any(|t| {
+            t.indicator == indicator && t.kind == TargetKind::Cagr && t.from == ind.base_year
+        });
+        let reason = reason.or_else(|| {
+            (cagr_from_base && value <= 0.0)
+                .then(|| "a cagr target needs a positive starting value".to_string())
+        });
+        match reason {
+            Some(reason) => Err(refuse(what, value, reason)),
+            None => Ok(value),
+        }
     }
 
     fn period_name(&self, indicator: usize, period: usize) -> String {

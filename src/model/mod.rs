@@ -7,7 +7,6 @@ pub mod correlation;
 pub mod dist;
 pub mod edit;
 pub mod formula;
-pub mod poisson_table;
 mod scenario;
 pub mod score_map;
 

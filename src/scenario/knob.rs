@@ -20,7 +20,7 @@ pub struct KnobError {
 /// What `solve --vary` can set, for messages.
 pub const VARIABLE_KEYS: &str = "a trend or its parameters (indicators.ID.growth.K.trend[.mean]), \
 noise, persistence, an event's probability or effect size (events.K.effects.ID[.mean]), a target's \
-threshold (targets.K.at_least) or a correlation entry (correlation.trend.K.2)";
+threshold (targets.K.at_least), an indicator's base (indicators.ID.base) or a correlation entry (correlation.trend.K.2)";
 
 fn error(message: impl Into<String>, help: Option<String>) -> KnobError {
     KnobError {
@@ -72,6 +72,9 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                 ));
             };
             let ind = &scenario.indicators()[indicator];
+            if segments.len() == 3 && segments.get(2).map(text).as_deref() == Some("base") {
+                return Ok(Knob::Base { indicator });
+            }
             let period_key = ind.kind.period_key();
             if segments.get(2).map(text).as_deref() != Some(period_key) {
                 return Err(not_variable(key));
