@@ -1,5 +1,5 @@
 //! Command-line arguments (the only module that knows about clap): clap types and value enums,
-//! nothing else. [`crate::app`] turns a parsed [`CliCommand`] into checked settings once
+//! nothing else. `app` turns a parsed [`CliCommand`] into checked settings once
 //! (`app::settings`); nothing past that point sees a flag.
 
 use clap::{Args, Parser, Subcommand};

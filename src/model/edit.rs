@@ -27,7 +27,7 @@ pub struct EditError {
 }
 
 /// One number of a validated scenario that `solve --vary` may set: resolved once from a dotted
-/// key by the scenario layer ([`crate::scenario::knob`]), then set for each trial value through
+/// key by the scenario layer (`scenario::knob`), then set for each trial value through
 /// [`Scenario::with_knob`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Knob {

@@ -1,5 +1,5 @@
 //! The validated model: distributions, formulas, indicators, periods, correlation, events and
-//! targets. A [`Scenario`] can only be built by [`crate::scenario::load`], which checks every
+//! targets. A [`Scenario`] can only be built by `scenario::load`, which checks every
 //! rule of the format, and changed only through the checked edits of [`edit`]; its fields are
 //! private, so simulation cannot fail on its account.
 

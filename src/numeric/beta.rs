@@ -177,7 +177,7 @@ pub(crate) fn inc_beta(
 
 /// Inverse of the regularized incomplete beta function: the `x` in (0, 1) with
 /// `I_x(a, b) = p`, for `a, b > 0` and `p` in (0, 1); most accurate (relative to `x`) for
-/// `p <= 1/2`, which is how [`Pert`](crate::model::dist::Pert) calls it.
+/// `p <= 1/2`, which is how `model::dist::Pert` calls it.
 ///
 /// Initial approximation and Halley iteration of Press et al. 2007 ("Numerical Recipes", 3rd
 /// ed., 6.4 `invbetai`; the initial guess after Abramowitz & Stegun 26.5.22), kept inside a

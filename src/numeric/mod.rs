@@ -1,4 +1,4 @@
-//! Special functions and exact samplers behind the distributions of [`crate::model::dist`] and
+//! Special functions and exact samplers behind the distributions of `model::dist` and
 //! the engine: the standard normal, gamma and beta functions, the Student-t, the cubic Hermite
 //! starting-value tables, and Poisson draws.
 
