@@ -2,11 +2,14 @@
 //! file writing, no charts): the synthetic benchmark scenario at 1,000,000 paths, the bundled
 //! Guangxi scenario at 100,000 paths and the small test scenario at 1,000,000 paths. Each
 //! scenario is timed twice: the engine (`simulate`) and its random-number floor
-//! (`engine::floor::draw_floor`: the same random numbers drawn and nothing else). At the end
+//! (`benches/support/floor.rs`: the same random numbers drawn and nothing else). At the end
 //! the ratio engine / floor of each scenario is printed from criterion's estimates.
 //!
 //! Run with `cargo bench --bench engine`; one benchmark with e.g.
 //! `cargo bench --bench engine -- synthetic`.
+
+#[path = "support/floor.rs"]
+mod floor;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use plancast::scenario::{self, LoadOptions, RunSettings};
@@ -46,7 +49,7 @@ fn bench_engine(c: &mut Criterion) {
             b.iter(|| plancast::engine::simulate(&loaded.scenario, None, &|_| {}).expect("runs"))
         });
         group.bench_function(format!("{name}_floor"), |b| {
-            b.iter(|| plancast::engine::floor::draw_floor(&loaded.scenario, None).expect("runs"))
+            b.iter(|| floor::draw_floor(&loaded.scenario, None).expect("runs"))
         });
     }
     group.finish();

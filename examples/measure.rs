@@ -4,7 +4,7 @@
 //! cargo run --release --example measure -- SCENARIO PATHS [THREADS] [--recording]
 //! ```
 //!
-//! Loads SCENARIO (seed 42), times the random-number floor ([`plancast::engine::floor`]) and
+//! Loads SCENARIO (seed 42), times the random-number floor ([`floor`]) and
 //! then the engine ([`plancast::engine::simulate`], no file output), and prints both wall
 //! times (and CPU times), their ratio and the process's peak resident memory (`VmHWM` from
 //! `/proc/self/status`, Linux only). Run one process per path count so that each peak is its
@@ -13,6 +13,9 @@
 //! With `--recording` it also times, on one thread, recording the scenario's cells alone (see
 //! `recording_cost`): the part of the engine's cost that the floor does not include and that
 //! no engine recording every path of every cell can avoid.
+
+#[path = "../benches/support/floor.rs"]
+mod floor;
 
 use plancast::scenario::{self, LoadOptions, RunSettings};
 use std::path::Path;
@@ -56,7 +59,7 @@ fn main() -> ExitCode {
     let scenario = &loaded.scenario;
 
     let (started, cpu_started) = (Instant::now(), cpu_seconds());
-    let draws = match plancast::engine::floor::draw_floor(scenario, threads) {
+    let draws = match floor::draw_floor(scenario, threads) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("{e}");
@@ -76,7 +79,7 @@ fn main() -> ExitCode {
 
     println!(
         "{file}: {} paths, {} threads: engine {engine:.3} s (cpu {engine_cpu:.2} s), floor {floor:.3} s (cpu {floor_cpu:.2} s; {} normals + {} uniforms per path), ratio {:.2} (cpu {:.2}), peak RSS {}",
-        scenario.paths,
+        scenario.paths(),
         threads.map_or_else(|| "all".to_string(), |t| t.to_string()),
         draws.normals,
         draws.uniforms,
@@ -126,7 +129,7 @@ fn recording_cost(scenario: &plancast::model::Scenario) -> (usize, f64) {
         })
         .collect();
     let mut distributions = vec![Distribution::default(); cells];
-    let chunks = scenario.paths.div_ceil(chunk as u64);
+    let chunks = scenario.paths().div_ceil(chunk as u64);
     let cpu_started = cpu_seconds();
     for _ in 0..chunks {
         for (distribution, row) in distributions.iter_mut().zip(&rows) {

@@ -1,5 +1,6 @@
-//! Command-line arguments (the only module that knows about clap). Raw flags become a typed
-//! [`CliCommand`] here, which [`crate::app::execute`] runs; nothing past that point parses a flag.
+//! Command-line arguments (the only module that knows about clap): clap types and value enums,
+//! nothing else. `app` turns a parsed [`CliCommand`] into checked settings once
+//! (`app::settings`); nothing past that point sees a flag.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -160,8 +161,17 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "YEAR")]
     pub to: Option<i32>,
     /// How yearly changes are measured: growth (percent) or additive (units).
-    #[arg(long, value_name = "MODEL", default_value = "growth", value_parser = ["growth", "additive"])]
-    pub model: String,
+    #[arg(long, value_name = "MODEL", value_enum, default_value_t = ChangeModelArg::Growth)]
+    pub model: ChangeModelArg,
+}
+
+/// How `calibrate` measures yearly changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChangeModelArg {
+    /// Percent growth (the `growth` model).
+    Growth,
+    /// Increments in units (the `additive` model).
+    Additive,
 }
 
 /// Options shared by commands that read a scenario.
@@ -232,15 +242,6 @@ pub enum LangArg {
     En,
     /// Chinese (names from `name_zh` / `label_zh`).
     Zh,
-}
-
-impl From<LangArg> for crate::report::labels::Lang {
-    fn from(lang: LangArg) -> Self {
-        match lang {
-            LangArg::En => crate::report::labels::Lang::En,
-            LangArg::Zh => crate::report::labels::Lang::Zh,
-        }
-    }
 }
 
 /// Which part of a sharded run: `index` of `count`, 1-based.

@@ -1,19 +1,19 @@
 //! plancast: the probability of reaching each target of a public plan, by Monte Carlo simulation.
 //!
-//! Data flows one way: [`scenario`] (files -> validated model) -> [`model`] -> [`engine`]
-//! (parallel simulation into mergeable accumulators) -> [`stats`] -> [`report`].
+//! Data flows one way (see `docs/architecture.md`): [`scenario`] (the file as written -> the
+//! validated model) -> [`model`] (the validated scenario, changed only through checked edits) ->
+//! [`engine`] (parallel simulation into mergeable accumulators, and the one reader of a finished
+//! simulation) -> [`report`] (the summary record, tables, CSV, JSON, charts and the HTML report).
+//! [`analysis`] drives the model's checked edits and the engine and returns result types;
+//! [`numeric`] and [`stats`] are the mathematics underneath. [`cli`] and [`app`] are the edge:
+//! flags are parsed and checked there once, and nothing below knows about them.
 
 pub mod analysis;
 pub mod app;
-pub mod app_analysis;
-pub mod app_charts;
 pub mod cli;
 pub mod engine;
-pub mod fuzzing;
 pub mod model;
-pub mod precision;
-pub mod progress;
+pub mod numeric;
 pub mod report;
 pub mod scenario;
-pub mod shard;
 pub mod stats;

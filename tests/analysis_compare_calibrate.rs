@@ -2,21 +2,37 @@
 //! missing from a scenario stay blank) and `plancast calibrate` on a long synthetic AR(1) series.
 
 use plancast::analysis::calibrate::{self, ChangeModel};
-use plancast::analysis::{compare, CommonOptions};
+use plancast::analysis::compare;
+
+mod common;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use std::io::Write;
-use std::path::PathBuf;
 
 #[test]
 fn identical_scenarios_give_identical_columns_and_missing_targets_stay_blank() {
-    let base = PathBuf::from("tests/fixtures/analysis/closed_form_growth.toml");
-    let other = PathBuf::from("tests/fixtures/analysis/other_targets.toml");
-    let options = CommonOptions {
-        paths: Some(5_000),
-        ..Default::default()
-    };
-    let c = compare::run(&[base.clone(), base.clone(), other], &options).unwrap();
+    let base = common::load(
+        "tests/fixtures/analysis/closed_form_growth.toml",
+        Some(5_000),
+        None,
+        &[],
+    );
+    let seed = Some(base.scenario.seed());
+    let other = common::load(
+        "tests/fixtures/analysis/other_targets.toml",
+        Some(5_000),
+        seed,
+        &[],
+    );
+    let c = compare::run(
+        &[
+            ("closed_form_growth".to_string(), base.clone()),
+            ("closed_form_growth".to_string(), base),
+            ("other_targets".to_string(), other),
+        ],
+        None,
+    )
+    .unwrap();
     assert_eq!(c.columns.len(), 3);
     assert_eq!(c.columns[1].name, "closed_form_growth_2");
     for row in &c.rows {
@@ -54,7 +70,7 @@ fn calibrate_recovers_a_long_ar1_series_within_standard_errors() {
         writeln!(file, "{},{x:e}", 1000 + t).unwrap();
     }
     file.flush().unwrap();
-    let history = calibrate::read_history(file.path()).unwrap();
+    let history = plancast::scenario::history::read_history(file.path()).unwrap();
     let c = calibrate::calibrate("synthetic", &history, None, None, ChangeModel::Growth).unwrap();
     assert_eq!(c.rates.len(), n);
     let phi_hat = c.persistence.unwrap();

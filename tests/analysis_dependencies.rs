@@ -6,29 +6,27 @@
 
 use plancast::analysis::dependencies::dependencies;
 use plancast::analysis::sensitivity::{self, Pruning, SensitivityReport, TargetSensitivity};
-use plancast::analysis::CommonOptions;
 use std::collections::BTreeSet;
-use std::path::Path;
 
 const FIXTURE: &str = "tests/fixtures/analysis/dependencies.toml";
 const BUNDLED: &str = "scenarios/guangxi-14th-fyp.toml";
 
-fn options(paths: u64, seed: u64) -> CommonOptions {
-    CommonOptions {
-        paths: Some(paths),
-        seed: Some(seed),
-        ..Default::default()
-    }
+mod common;
+
+/// Paths and seed of a run.
+struct Options {
+    paths: u64,
+    seed: u64,
 }
 
-fn run(
-    path: &str,
-    options: &CommonOptions,
-    targets: &[&str],
-    pruning: Pruning,
-) -> SensitivityReport {
-    let ids: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
-    sensitivity::run_with(Path::new(path), options, &ids, pruning).unwrap()
+fn options(paths: u64, seed: u64) -> Options {
+    Options { paths, seed }
+}
+
+fn run(path: &str, options: &Options, targets: &[&str], pruning: Pruning) -> SensitivityReport {
+    let loaded = common::load(path, Some(options.paths), Some(options.seed), &[]);
+    let chosen = common::target_indices(&loaded, targets);
+    sensitivity::run(&loaded, &chosen, pruning, None).unwrap()
 }
 
 /// Every row the report calls independent has exactly the scenario's numbers: the same
@@ -87,16 +85,13 @@ fn names(list: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn the_fixture_dependencies_are_the_ones_built_in() {
-    let scenario = options(1_000, 3)
-        .load(Path::new(FIXTURE), &[])
-        .unwrap()
-        .scenario;
+    let scenario = common::load(FIXTURE, Some(1_000), Some(3), &[]).scenario;
     let list = sensitivity::assumptions(&scenario);
     assert_eq!(list.len(), 11, "{list:#?}");
     let deps = dependencies(&scenario, &list);
     let got = |target: &str| -> BTreeSet<String> {
         let k = scenario
-            .targets
+            .targets()
             .iter()
             .position(|t| t.id == target)
             .unwrap();

@@ -3,25 +3,21 @@
 //! closed form.
 
 use plancast::analysis::sensitivity::{self, Pruning, SensitivityReport, TargetSensitivity};
-use plancast::analysis::CommonOptions;
-use std::path::Path;
+
+mod common;
 
 const PATHS: u64 = 20_000;
 
 /// Every assumption simulated, also those no target depends on (they are checked below).
 fn report() -> SensitivityReport {
-    let options = CommonOptions {
-        paths: Some(PATHS),
-        seed: Some(5),
-        ..Default::default()
-    };
-    sensitivity::run_with(
-        Path::new("tests/fixtures/analysis/two_trends.toml"),
-        &options,
+    let loaded = common::load(
+        "tests/fixtures/analysis/two_trends.toml",
+        Some(PATHS),
+        Some(5),
         &[],
-        Pruning::SimulateAll,
-    )
-    .unwrap()
+    );
+    let all = common::target_indices(&loaded, &[]);
+    sensitivity::run(&loaded, &all, Pruning::SimulateAll, None).unwrap()
 }
 
 fn target<'a>(r: &'a SensitivityReport, id: &str) -> &'a TargetSensitivity {
@@ -138,19 +134,16 @@ fn variance_shares_of_two_independent_trends_match_the_closed_form() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let run = |threads| {
-        let options = CommonOptions {
-            paths: Some(3_000),
-            seed: Some(8),
-            threads: Some(threads),
-            ..Default::default()
-        };
-        sensitivity::run(
-            Path::new("tests/fixtures/analysis/two_trends.toml"),
-            &options,
+        let loaded = common::load(
+            "tests/fixtures/analysis/two_trends.toml",
+            Some(3_000),
+            Some(8),
             &[],
-        )
-        .unwrap()
-        .targets
+        );
+        let all = common::target_indices(&loaded, &[]);
+        sensitivity::run(&loaded, &all, Pruning::SkipIndependent, Some(threads))
+            .unwrap()
+            .targets
     };
     assert_eq!(run(1), run(3));
 }
@@ -161,16 +154,13 @@ fn on_the_bundled_scenario_raising_a_targets_own_trend_never_lowers_its_probabil
     // at-least target can only gain; count indicators are left out (their Poisson draws are
     // common only below a rate of 10, see docs/analysis.md).
     use plancast::model::{Comparison, ModelKind};
-    let path = Path::new("scenarios/guangxi-14th-fyp.toml");
-    let options = CommonOptions {
-        paths: Some(500),
-        ..Default::default()
-    };
-    let scenario = options.load(path, &[]).unwrap().scenario;
-    let report = sensitivity::run(path, &options, &[]).unwrap();
+    let loaded = common::load("scenarios/guangxi-14th-fyp.toml", Some(500), None, &[]);
+    let all = common::target_indices(&loaded, &[]);
+    let report = sensitivity::run(&loaded, &all, Pruning::SkipIndependent, None).unwrap();
+    let scenario = &loaded.scenario;
     let mut checked = 0;
-    for (target, result) in scenario.targets.iter().zip(&report.targets) {
-        let indicator = &scenario.indicators[target.indicator];
+    for (target, result) in scenario.targets().iter().zip(&report.targets) {
+        let indicator = &scenario.indicators()[target.indicator];
         if !matches!(indicator.kind, ModelKind::Growth | ModelKind::Additive) {
             continue;
         }

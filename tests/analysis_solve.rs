@@ -3,20 +3,59 @@
 //! with probability Phi((mean - r*) / sd), r* = 100 ((K/X0)^(1/T) - 1), so the mean needed for
 //! probability P is r* + sd Phi^-1(P).
 
-use plancast::analysis::solve::{self, SolveRequest};
-use plancast::analysis::CommonOptions;
-use plancast::model::dist::norm_quantile;
+use plancast::analysis::solve::{self, SolveReport, SolveRequest};
+use plancast::analysis::AnalysisError;
+use plancast::numeric::normal::norm_quantile;
+use plancast::scenario::{self, LoadOptions, Loaded, RunSettings};
 use std::path::Path;
 
 const FILE: &str = "tests/fixtures/analysis/closed_form_growth.toml";
 const PATHS: u64 = 20_000;
 
-fn options(seed: u64) -> CommonOptions {
-    CommonOptions {
-        paths: Some(PATHS),
-        seed: Some(seed),
-        ..Default::default()
-    }
+fn load(seed: u64, paths: u64, sets: Vec<String>) -> Loaded {
+    let options = LoadOptions {
+        sets,
+        settings: RunSettings {
+            paths: Some(paths),
+            seed: Some(seed),
+            as_of: None,
+        },
+    };
+    scenario::load(Path::new(FILE), &options).unwrap()
+}
+
+/// The required growth of the targets `ids`, with one more probability.
+fn growth(seed: u64, ids: &[&str], probability: Option<f64>) -> Result<SolveReport, AnalysisError> {
+    let loaded = load(seed, PATHS, vec![]);
+    let targets = ids
+        .iter()
+        .map(|id| loaded.scenario.target_index(id).unwrap())
+        .collect();
+    let request = SolveRequest::Growth {
+        targets,
+        all: false,
+        probability,
+    };
+    solve::run(&loaded, &request, None)
+}
+
+/// The value of `key` at which target `id` is met with probability `p`.
+fn vary(
+    seed: u64,
+    id: &str,
+    key: &str,
+    p: f64,
+    range: Option<(f64, f64)>,
+) -> Result<SolveReport, AnalysisError> {
+    let loaded = load(seed, PATHS, vec![]);
+    let request = SolveRequest::Vary {
+        target: loaded.scenario.target_index(id).unwrap(),
+        knob: scenario::knob::resolve(&loaded, key).unwrap(),
+        key: key.to_string(),
+        probability: p,
+        range,
+    };
+    solve::run(&loaded, &request, None)
 }
 
 fn required_mean(p: f64) -> f64 {
@@ -25,13 +64,11 @@ fn required_mean(p: f64) -> f64 {
 }
 
 fn probability_at(mean: f64, seed: u64, paths: u64) -> f64 {
-    let options = CommonOptions {
-        paths: Some(paths),
-        seed: Some(seed),
-        sets: vec![format!("indicators.a.growth.0.trend.mean={mean:?}")],
-        ..Default::default()
-    };
-    let loaded = options.load(Path::new(FILE), &[]).unwrap();
+    let loaded = load(
+        seed,
+        paths,
+        vec![format!("indicators.a.growth.0.trend.mean={mean:?}")],
+    );
     let (_, stats) = plancast::analysis::simulate_targets(&loaded.scenario, None).unwrap();
     stats[0].probability.estimate
 }
@@ -39,18 +76,7 @@ fn probability_at(mean: f64, seed: u64, paths: u64) -> f64 {
 #[test]
 fn vary_finds_the_closed_form_mean_and_rerunning_there_gives_p() {
     let p = 0.8;
-    let report = solve::run(
-        Path::new(FILE),
-        &options(3),
-        &SolveRequest {
-            targets: vec!["a_2025".into()],
-            all: false,
-            probability: Some(p),
-            vary: Some("indicators.a.growth.0.trend.mean".into()),
-            range: None,
-        },
-    )
-    .unwrap();
+    let report = vary(3, "a_2025", "indicators.a.growth.0.trend.mean", p, None).unwrap();
     let v = report.vary.unwrap();
     let exact = required_mean(p);
     let se = v.uncertainty.std_error;
@@ -81,18 +107,7 @@ fn vary_finds_the_closed_form_mean_and_rerunning_there_gives_p() {
 
 #[test]
 fn required_growth_matches_the_closed_form_for_50_and_80_percent() {
-    let report = solve::run(
-        Path::new(FILE),
-        &options(4),
-        &SolveRequest {
-            targets: vec!["a_2025".into(), "c_2025".into()],
-            all: false,
-            probability: Some(0.9),
-            vary: None,
-            range: None,
-        },
-    )
-    .unwrap();
+    let report = growth(4, &["a_2025", "c_2025"], Some(0.9)).unwrap();
     let row = &report.rows[0];
     assert_eq!(row.target, "a_2025");
     assert_eq!(row.start_year, 2020);
@@ -131,16 +146,12 @@ fn required_growth_matches_the_closed_form_for_50_and_80_percent() {
 
 #[test]
 fn an_unreachable_probability_is_reported_as_bad_input() {
-    let err = solve::run(
-        Path::new(FILE),
-        &options(3),
-        &SolveRequest {
-            targets: vec!["a_2025".into()],
-            all: false,
-            probability: Some(0.8),
-            vary: Some("indicators.a.growth.0.trend.mean".into()),
-            range: Some((0.0, 1.0)),
-        },
+    let err = vary(
+        3,
+        "a_2025",
+        "indicators.a.growth.0.trend.mean",
+        0.8,
+        Some((0.0, 1.0)),
     )
     .unwrap_err();
     let text = err.to_string();
@@ -149,18 +160,7 @@ fn an_unreachable_probability_is_reported_as_bad_input() {
 
 #[test]
 fn a_single_target_and_probability_gives_solve_json_a_value_and_interval() {
-    let report = solve::run(
-        Path::new(FILE),
-        &options(6),
-        &SolveRequest {
-            targets: vec!["a_2025".into()],
-            all: false,
-            probability: Some(0.9),
-            vary: None,
-            range: None,
-        },
-    )
-    .unwrap();
+    let report = growth(6, &["a_2025"], Some(0.9)).unwrap();
     let value = report.value.unwrap();
     let r = report.rows[0]
         .required

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use plancast::model::dist::norm_cdf;
+use plancast::numeric::normal::norm_cdf;
 
 const N: u64 = 200_000;
 

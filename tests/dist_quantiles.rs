@@ -1,5 +1,6 @@
-//! Inverse CDFs, CDFs and moments of `plancast::model::dist` against independent reference
-//! values, and a seeded goodness-of-fit test of the Poisson sampler.
+//! Inverse CDFs, CDFs and moments of `plancast::model::dist` (and the normal CDF and quantile
+//! of `plancast::numeric::normal`) against independent reference values, and a seeded
+//! goodness-of-fit test of the Poisson sampler (`plancast::numeric::poisson`).
 //!
 //! Reference values were computed with SciPy 1.17.1 (NumPy 2.4.6) and mpmath 1.3.0 at 40
 //! significant digits, and hard-coded below. Unless a comment says otherwise, the SciPy and
@@ -16,6 +17,8 @@
 //! Tolerance: 1e-9 relative (the module's accuracy target) unless stated otherwise.
 
 use plancast::model::dist::*;
+use plancast::numeric::normal::{norm_cdf, norm_quantile};
+use plancast::numeric::poisson::poisson;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -65,8 +65,12 @@ fn check(case: &str, name: &str, actual: &[u8]) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (record it with PLANCAST_BLESS_GOLDEN=1)", path.display()));
+    let expected = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (record it with PLANCAST_BLESS_GOLDEN=1)",
+            path.display()
+        )
+    });
     if expected != actual {
         let expected = String::from_utf8_lossy(&expected);
         let actual = String::from_utf8_lossy(actual);
@@ -120,14 +124,23 @@ fn guangxi_run() {
 
 #[test]
 fn guangxi_run_as_of_2020() {
-    run_case("guangxi-as-of-2020", &[GUANGXI, "--paths", "20000", "--as-of", "2020"]);
+    run_case(
+        "guangxi-as-of-2020",
+        &[GUANGXI, "--paths", "20000", "--as-of", "2020"],
+    );
 }
 
 #[test]
 fn guangxi_run_random_sampling() {
     run_case(
         "guangxi-random",
-        &[GUANGXI, "--paths", "20000", "--set", "scenario.sampling=random"],
+        &[
+            GUANGXI,
+            "--paths",
+            "20000",
+            "--set",
+            "scenario.sampling=random",
+        ],
     );
 }
 
@@ -142,7 +155,13 @@ fn synthetic_run() {
     run_case("synthetic", &[SYNTHETIC, "--paths", "20000"]);
     run_case(
         "synthetic-sobol",
-        &[SYNTHETIC, "--paths", "20000", "--set", "scenario.sampling=sobol"],
+        &[
+            SYNTHETIC,
+            "--paths",
+            "20000",
+            "--set",
+            "scenario.sampling=sobol",
+        ],
     );
 }
 

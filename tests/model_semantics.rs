@@ -157,7 +157,7 @@ repair = true
     let loaded = scenario::load(file.path(), &LoadOptions::default()).unwrap();
     assert!(loaded
         .scenario
-        .warnings
+        .warnings()
         .iter()
         .any(|w| w.contains("nearest correlation matrix")));
     let mut strict = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();

@@ -1,12 +1,12 @@
-//! The Poisson alias tables behind `model::dist::poisson` for rates below 64
-//! (`model::poisson_table`): the probabilities each table encodes, against the exact pmf
+//! The Poisson alias tables behind `numeric::poisson::poisson` for rates below 64
+//! (`numeric::poisson_table`): the probabilities each table encodes, against the exact pmf
 //! computed another way, `exp(k ln(lambda) - lambda - ln k!)` with `ln k!` summed from
 //! logarithms. The stated bound is 1e-13 absolute at every k (the reference itself carries
 //! errors of about 1e-14 for rates near 64: its exponent is a difference of terms near 250),
 //! and the tables leave out less than 1e-13 of the mass. The sampler's distribution itself is
 //! checked by the chi-square test in `tests/dist_quantiles.rs`.
 
-use plancast::model::poisson_table::{tabulated_pmf, TABLE_LAMBDA_MAX};
+use plancast::numeric::poisson_table::{tabulated_pmf, TABLE_LAMBDA_MAX};
 
 #[test]
 fn alias_tables_match_the_exact_pmf() {
@@ -49,7 +49,7 @@ fn alias_tables_match_the_exact_pmf() {
 /// (binomial, sqrt(n p (1 - p))) of the exact pmf.
 #[test]
 fn off_grid_rates_draw_the_exact_pmf() {
-    use plancast::model::dist::poisson;
+    use plancast::numeric::poisson::poisson;
     use rand::SeedableRng;
     const N: usize = 400_000;
     for (case, &lambda) in [0.1, 0.2499, 2.13, 7.96, 37.7, 63.99].iter().enumerate() {

@@ -25,7 +25,7 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     eprintln!(
         "run took {:?}; the bar would show after {:?}",
         started.elapsed(),
-        plancast::progress::SHOW_AFTER
+        plancast::app::progress::SHOW_AFTER
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

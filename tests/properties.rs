@@ -107,7 +107,7 @@ proptest! {
         };
         let loaded = scenario::load(Path::new("tests/fixtures/valid/small.toml"), &options).unwrap();
         let s = &loaded.scenario;
-        let blocks = engine::blocks_for(s.paths);
+        let blocks = engine::blocks_for(s.paths());
         let whole = engine::simulate(s, Some(2), &|_| {}).unwrap().into_accumulator();
         let first = engine::simulate_blocks(s, Some(1), 0..split, &|_| {}, &mut |_, _, _| true).unwrap().into_accumulator();
         let second = engine::simulate_blocks(s, Some(2), split..blocks, &|_| {}, &mut |_, _, _| true).unwrap().into_accumulator();

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{group, header, run_text, target};
-use plancast::model::dist::norm_cdf;
+use plancast::numeric::normal::norm_cdf;
 
 /// Three growth indicators with trend distributions and no yearly noise, so each CAGR target is
 /// a statement about the trend alone: CAGR(2020..2025) = trend exactly.

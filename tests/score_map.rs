@@ -4,8 +4,9 @@
 //! the module states: |table - exact| <= 1e-9 * max(w, |exact - median|), w being the width
 //! Q(Phi(1)) - Q(Phi(-1)).
 
-use plancast::model::dist::{norm_cdf, Dist};
+use plancast::model::dist::Dist;
 use plancast::model::score_map::{ScoreMap, TOLERANCE};
+use plancast::numeric::normal::norm_cdf;
 
 /// Largest error in units of the stated bound (<= 1 passes), and whether the map is a table.
 fn worst_error(dist: &Dist) -> (f64, bool) {

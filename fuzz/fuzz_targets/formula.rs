@@ -4,8 +4,11 @@
 
 #![no_main]
 
+#[path = "../checks.rs"]
+mod checks;
+
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    plancast::fuzzing::check_formula_bytes(data);
+    checks::check_formula_bytes(data);
 });

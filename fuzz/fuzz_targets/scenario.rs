@@ -4,6 +4,9 @@
 
 #![no_main]
 
+#[path = "../checks.rs"]
+mod checks;
+
 use libfuzzer_sys::fuzz_target;
 use plancast::scenario::{self, LoadOptions, RunSettings};
 use std::io::Write;
@@ -35,5 +38,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(loaded) = scenario::load(path, &options) else {
         return;
     };
-    plancast::fuzzing::simulate_if_small(&loaded.scenario);
+    checks::simulate_if_small(&loaded.scenario);
 });

@@ -15,10 +15,7 @@
 //! The block: `trend = normal(ḡ, SE(ḡ))` (what history says about the structural rate),
 //! `noise = s` (the spread of yearly rates around it) and `persistence = φ̂` clamped to [0, 0.95].
 
-use crate::scenario::diagnostic::{Diagnostic, Location};
-use crate::scenario::Diagnostics;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 use super::AnalysisError;
 
@@ -62,106 +59,6 @@ pub struct Calibration {
     pub pairs: usize,
     /// Warnings (short series, gaps, non-positive values, clamped persistence).
     pub warnings: Vec<String>,
-}
-
-fn located(file: &str, line: usize, column: usize, message: String) -> AnalysisError {
-    AnalysisError::Input(Diagnostics(vec![Diagnostic::located(
-        Location::File {
-            path: file.to_string(),
-            line,
-            column,
-        },
-        message,
-    )]))
-}
-
-/// Reads a `year,value` history: a header line `year,value`, then one year per line; blank
-/// lines and lines starting with `#` are skipped. Errors name the file and line.
-pub fn read_history(path: &Path) -> Result<Vec<(i32, f64)>, AnalysisError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        AnalysisError::Input(Diagnostics(vec![Diagnostic::located(
-            Location::FileOnly(file.clone()),
-            format!("cannot read the history file: {e}"),
-        )]))
-    })?;
-    let mut header_seen = false;
-    let mut points: Vec<(i32, f64, usize)> = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
-        let content = raw.trim_start_matches('\u{feff}').trim();
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = content.split(',').map(str::trim).collect();
-        if !header_seen {
-            let lower: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
-            if lower != ["year", "value"] {
-                return Err(located(
-                    &file,
-                    line,
-                    1,
-                    format!("expected the header `year,value`, found `{content}`"),
-                ));
-            }
-            header_seen = true;
-            continue;
-        }
-        if fields.len() != 2 {
-            return Err(located(
-                &file,
-                line,
-                1,
-                format!(
-                    "expected two fields `year,value`, found {} in `{content}`",
-                    fields.len()
-                ),
-            ));
-        }
-        let year: i32 = fields[0].parse().map_err(|_| {
-            located(
-                &file,
-                line,
-                1,
-                format!(
-                    "`{}` is not a year (a whole number such as 2021)",
-                    fields[0]
-                ),
-            )
-        })?;
-        let column = raw.find(',').map(|c| c + 2).unwrap_or(1);
-        let value: f64 = fields[1]
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| {
-                located(
-                    &file,
-                    line,
-                    column,
-                    format!("`{}` is not a finite number", fields[1]),
-                )
-            })?;
-        if let Some(&(_, _, first)) = points.iter().find(|p| p.0 == year) {
-            return Err(located(
-                &file,
-                line,
-                1,
-                format!("year {year} is listed twice (first on line {first})"),
-            ));
-        }
-        points.push((year, value, line));
-    }
-    if !header_seen {
-        return Err(AnalysisError::Input(Diagnostics(vec![
-            Diagnostic::located(
-                Location::FileOnly(file),
-                "the history file is empty: expected a header `year,value` and one line per year",
-            ),
-        ])));
-    }
-    points.sort_by_key(|p| p.0);
-    Ok(points.into_iter().map(|(y, v, _)| (y, v)).collect())
 }
 
 /// Estimates growth mean, spread and persistence from `history` between `from` and `to`.
@@ -229,14 +126,15 @@ pub fn calibrate(
         ),
     };
     if n < 2 {
-        return Err(AnalysisError::Input(Diagnostics(vec![Diagnostic::located(
-            Location::FileOnly(file.to_string()),
-            format!(
-                "{file} gives {n} yearly {} rate{}{range}: at least 2 are needed (3 consecutive years)",
-                if model == ChangeModel::Growth { "growth" } else { "change" },
-                if n == 1 { "" } else { "s" }
-            ),
-        )])));
+        return Err(AnalysisError::NoSolution(format!(
+            "{file} gives {n} yearly {} rate{}{range}: at least 2 are needed (3 consecutive years)",
+            if model == ChangeModel::Growth {
+                "growth"
+            } else {
+                "change"
+            },
+            if n == 1 { "" } else { "s" }
+        )));
     }
     let nf = n as f64;
     let mean = rates.iter().map(|r| r.1).sum::<f64>() / nf;

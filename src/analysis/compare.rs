@@ -3,9 +3,9 @@
 //! `--paths` are given), so the draws that two scenarios share are the same: a difference between
 //! two columns is the effect of the scenarios' differences, not noise.
 
-use super::{simulate_targets, AnalysisError, CommonOptions, RunRecord};
+use super::{simulate_targets, AnalysisError, RunRecord};
+use crate::scenario::Loaded;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
 use std::time::Instant;
 
 /// One scenario's column.
@@ -56,35 +56,17 @@ pub struct Comparison {
     pub elapsed_seconds: f64,
 }
 
-/// Runs every scenario with the same seed and paths.
-pub fn run(paths: &[PathBuf], options: &CommonOptions) -> Result<Comparison, AnalysisError> {
+/// Runs every scenario (loaded by the application with the same seed and paths, so that the
+/// draws they share are the same), each under its stem: the file name without `.toml`.
+pub fn run(
+    scenarios: &[(String, Loaded)],
+    threads: Option<usize>,
+) -> Result<Comparison, AnalysisError> {
     let started = Instant::now();
-    if paths.len() < 2 {
-        return Err(AnalysisError::argument(
-            "compare",
-            "give at least two scenario files to compare",
-        ));
-    }
-    // The first scenario fixes the seed and paths for all (common random numbers).
-    let first = options
-        .load(&paths[0], &[])
-        .map_err(|e| naming(e, &paths[0]))?;
-    let mut shared = options.clone();
-    shared.seed = Some(first.scenario.seed);
-    shared.paths = Some(first.scenario.paths);
-    let mut loaded = vec![first];
-    for path in &paths[1..] {
-        loaded.push(shared.load(path, &[]).map_err(|e| naming(e, path))?);
-    }
-
     let mut columns = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
-    for (c, (l, path)) in loaded.iter().zip(paths).enumerate() {
-        let (_, stats) = simulate_targets(&l.scenario, options.threads)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| format!("scenario{}", c + 1));
+    for (c, (stem, l)) in scenarios.iter().enumerate() {
+        let (_, stats) = simulate_targets(&l.scenario, threads)?;
         let mut name = stem.clone();
         let mut n = 2;
         while columns.iter().any(|col: &Column| col.name == name) {
@@ -95,7 +77,7 @@ pub fn run(paths: &[PathBuf], options: &CommonOptions) -> Result<Comparison, Ana
             name,
             run: RunRecord::of(l),
         });
-        for (k, t) in l.scenario.targets.iter().enumerate() {
+        for (k, t) in l.scenario.targets().iter().enumerate() {
             let row = match rows.iter().position(|r| r.target == t.id) {
                 Some(r) => r,
                 None => {
@@ -103,7 +85,7 @@ pub fn run(paths: &[PathBuf], options: &CommonOptions) -> Result<Comparison, Ana
                         target: t.id.clone(),
                         label: t.label.clone(),
                         due_year: t.due_year(),
-                        cells: vec![None; paths.len()],
+                        cells: vec![None; scenarios.len()],
                     });
                     rows.len() - 1
                 }
@@ -131,19 +113,4 @@ pub fn run(paths: &[PathBuf], options: &CommonOptions) -> Result<Comparison, Ana
         rows,
         elapsed_seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-/// Says which scenario an argument problem (e.g. a `--set` key it lacks) belongs to.
-fn naming(error: AnalysisError, path: &std::path::Path) -> AnalysisError {
-    match error {
-        AnalysisError::Input(mut d) => {
-            for diagnostic in &mut d.0 {
-                if diagnostic.help.is_none() {
-                    diagnostic.help = Some(format!("while loading {}", path.display()));
-                }
-            }
-            AnalysisError::Input(d)
-        }
-        other => other,
-    }
 }

@@ -58,7 +58,7 @@ pub fn dependencies(scenario: &Scenario, assumptions: &[Assumption]) -> Dependen
         .iter()
         .map(|a| reach(scenario, &prepared, a))
         .collect();
-    let depends = (0..scenario.targets.len())
+    let depends = (0..scenario.targets().len())
         .map(|k| {
             reaches
                 .iter()
@@ -72,7 +72,7 @@ pub fn dependencies(scenario: &Scenario, assumptions: &[Assumption]) -> Dependen
 /// True when target `k` reads a value that `reach` says can change: its indicator is reached in
 /// or before its due year (every target kind reads only years up to its due year).
 pub fn target_reached(scenario: &Scenario, k: usize, reach: &Reach) -> bool {
-    let target = &scenario.targets[k];
+    let target = &scenario.targets()[k];
     reach[target.indicator].is_some_and(|year| year <= target.to)
 }
 
@@ -80,8 +80,8 @@ pub fn target_reached(scenario: &Scenario, k: usize, reach: &Reach) -> bool {
 pub fn reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) -> Reach {
     let mut reach = direct_reach(scenario, prepared, assumption);
     // derived_order lists sources before the formulas that read them, so one pass closes it.
-    for &d in &scenario.derived_order {
-        let Some(formula) = &scenario.indicators[d].formula else {
+    for &d in scenario.derived_order() {
+        let Some(formula) = &scenario.indicators()[d].formula else {
             continue;
         };
         for &(source, lag) in &formula.slots {
@@ -96,7 +96,7 @@ pub fn reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) 
 
 /// The indicators (and first years) `assumption` changes before formulas are evaluated.
 pub fn direct_reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) -> Reach {
-    let n = scenario.indicators.len();
+    let n = scenario.indicators().len();
     let mut reach: Reach = vec![None; n];
     // Years up to an indicator's start year are fixed by its base and observations; the first
     // simulated year is the first an assumption can touch.
@@ -106,13 +106,13 @@ pub fn direct_reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assum
     };
     match assumption.lever {
         Lever::Trend { indicator, period } => {
-            let p = &scenario.indicators[indicator].periods[period];
+            let p = &scenario.indicators()[indicator].periods[period];
             // A trend's effect persists after its period (the level carries on), so it reaches
             // every later year, provided the period has a simulated year at all.
             reach[indicator] = from_year(indicator, p.from, p.to);
         }
         Lever::EventProbability { event } => {
-            let e = &scenario.events[event];
+            let e = &scenario.events()[event];
             for effect in &e.effects {
                 let i = effect.indicator;
                 if let Some(year) = from_year(i, e.from, e.to) {
@@ -121,18 +121,21 @@ pub fn direct_reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assum
             }
         }
         Lever::Correlation { pair } => {
-            let is_trend = scenario.correlation.pairs[pair].0 == "trend";
+            let is_trend = scenario.correlation().pairs[pair].0 == "trend";
             let pick = |s: &Scenario| -> Factor {
                 if is_trend {
-                    s.correlation.trend.clone()
+                    s.correlation().trend.clone()
                 } else {
-                    s.correlation.noise.clone()
+                    s.correlation().noise.clone()
                 }
             };
             let base = pick(scenario);
             for value in [assumption.low_value, assumption.high_value] {
-                let (held, _) = hold(scenario, assumption.lever, value);
-                let held = pick(&held);
+                // A value the edit refused changes nothing (and is refused again when run).
+                let held = match hold(scenario, assumption.lever, value) {
+                    Ok((held, _)) => pick(&held),
+                    Err(_) => base.clone(),
+                };
                 for (i, slot) in reach.iter_mut().enumerate() {
                     if !same_row(&base, &held, i) {
                         *slot = from_year(i, i32::MIN, i32::MAX);

@@ -28,20 +28,13 @@
 //! runs them anyway (`--all-assumptions`), which the tests use to check that claim.
 
 use super::dependencies::dependencies;
-use super::{
-    outcome_unit, select_targets, simulate_targets, AnalysisError, CommonOptions, RunRecord,
-    TargetStat,
-};
-use crate::model::correlation::{self, Factor};
-use crate::model::dist::Dist;
+use super::{outcome_unit, simulate_targets, AnalysisError, RunRecord, TargetStat};
+use crate::model::edit::EditError;
 use crate::model::Scenario;
+use crate::scenario::Loaded;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use std::time::Instant;
-
-/// Default paths per run of `plancast sensitivity` (each assumption takes two or three runs).
-pub const DEFAULT_PATHS: u64 = 5_000;
 
 /// Years of yearly data an event probability or a correlation is treated as estimated from.
 pub const EVIDENCE_YEARS: f64 = 10.0;
@@ -98,7 +91,7 @@ pub struct Assumption {
 pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
     let prepared = crate::engine::prepare::prepare(scenario);
     let mut out = Vec::new();
-    for (i, ind) in scenario.indicators.iter().enumerate() {
+    for (i, ind) in scenario.indicators().iter().enumerate() {
         if !ind.kind.is_stochastic() {
             continue;
         }
@@ -122,7 +115,7 @@ pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
             });
         }
     }
-    for (e, event) in scenario.events.iter().enumerate() {
+    for (e, event) in scenario.events().iter().enumerate() {
         let p = event.probability;
         if p <= 0.0 || p >= 1.0 {
             continue;
@@ -142,7 +135,7 @@ pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
         });
     }
     let mut index_in_kind = std::collections::HashMap::new();
-    for (pair, (kind, a, b, rho)) in scenario.correlation.pairs.iter().enumerate() {
+    for (pair, (kind, a, b, rho)) in scenario.correlation().pairs.iter().enumerate() {
         let k = index_in_kind.entry(kind.clone()).or_insert(0usize);
         let z = rho.clamp(-0.999_999, 0.999_999).atanh();
         let se = 1.0 / (EVIDENCE_YEARS - 3.0).sqrt();
@@ -161,48 +154,22 @@ pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
     out
 }
 
-/// `scenario` with the assumption held at `value`; the note says when a correlation matrix had
-/// to be repaired to stay valid.
-pub fn hold(scenario: &Scenario, lever: Lever, value: f64) -> (Scenario, Option<String>) {
-    let mut s = scenario.clone();
-    let mut note = None;
+/// `scenario` with the assumption held at `value`, through the model's checked edits; the note
+/// says when a correlation matrix had to be repaired to stay valid.
+pub fn hold(
+    scenario: &Scenario,
+    lever: Lever,
+    value: f64,
+) -> Result<(Scenario, Option<String>), EditError> {
     match lever {
         Lever::Trend { indicator, period } => {
-            // Dist::fixed accepts every finite value, and quantiles are finite.
-            if let Ok(fixed) = Dist::fixed(value) {
-                s.indicators[indicator].periods[period].trend = fixed;
-            }
+            Ok((scenario.with_fixed_trend(indicator, period, value)?, None))
         }
-        Lever::EventProbability { event } => s.events[event].probability = value,
-        Lever::Correlation { pair } => {
-            let kind = s.correlation.pairs[pair].0.clone();
-            s.correlation.pairs[pair].3 = value;
-            let n = s.indicators.len();
-            let pairs: Vec<(usize, usize, f64)> = s
-                .correlation
-                .pairs
-                .iter()
-                .filter(|(k, ..)| *k == kind)
-                .filter_map(|(_, a, b, rho)| {
-                    Some((s.indicator_index(a)?, s.indicator_index(b)?, *rho))
-                })
-                .collect();
-            let matrix = correlation::matrix_from_pairs(n, &pairs);
-            let factor = correlation::factor(&matrix).unwrap_or_else(|_| {
-                note = Some(format!(
-                    "at {value:.3} the {kind} correlations are not positive definite; the nearest valid matrix was used"
-                ));
-                correlation::factor(&correlation::nearest_correlation(&matrix))
-                    .unwrap_or_else(|_| Factor::identity(n))
-            });
-            if kind == "trend" {
-                s.correlation.trend = factor;
-            } else {
-                s.correlation.noise = factor;
-            }
+        Lever::EventProbability { event } => {
+            Ok((scenario.with_event_probability(event, value)?, None))
         }
+        Lever::Correlation { pair } => scenario.with_correlation_entry(pair, value),
     }
-    (s, note)
 }
 
 /// The first-order share of Var(Y) from the target means at the 10th, 50th and 90th
@@ -319,29 +286,17 @@ pub struct SensitivityReport {
     pub targets: Vec<TargetSensitivity>,
 }
 
-/// Runs the sensitivity analysis of the scenario at `path` for the targets named (all if none),
-/// simulating only the assumptions they can depend on.
+/// Runs the sensitivity analysis of `loaded` for the targets `chosen` (indices), simulating
+/// the assumptions `pruning` selects, with `threads` workers (None: all cores).
 pub fn run(
-    path: &Path,
-    options: &CommonOptions,
-    target_ids: &[String],
-) -> Result<SensitivityReport, AnalysisError> {
-    run_with(path, options, target_ids, Pruning::SkipIndependent)
-}
-
-/// [`run`], choosing which assumptions are simulated.
-pub fn run_with(
-    path: &Path,
-    options: &CommonOptions,
-    target_ids: &[String],
+    loaded: &Loaded,
+    chosen: &[usize],
     pruning: Pruning,
+    threads: Option<usize>,
 ) -> Result<SensitivityReport, AnalysisError> {
     let started = Instant::now();
-    let mut options = options.clone();
-    options.paths = Some(options.paths.unwrap_or(DEFAULT_PATHS));
-    let loaded = options.load(path, &[])?;
     let scenario = &loaded.scenario;
-    let chosen = select_targets(scenario, target_ids)?;
+    let chosen = chosen.to_vec();
     let list = assumptions(scenario);
     let deps = dependencies(scenario, &list);
     let simulated: Vec<bool> = (0..list.len())
@@ -361,22 +316,14 @@ pub fn run_with(
         }
         jobs.push(Some((a, assumption.high_value)));
     }
-    let pool = {
-        let mut builder = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = options.threads {
-            builder = builder.num_threads(t);
-        }
-        builder
-            .build()
-            .map_err(|e| AnalysisError::Runtime(format!("could not start worker threads: {e}")))?
-    };
+    let pool = crate::engine::thread_pool(threads)?;
     type JobResult = Result<(Vec<TargetStat>, Option<String>), AnalysisError>;
     let results: Vec<JobResult> = pool.install(|| {
         jobs.par_iter()
             .map(|job| {
                 let (held, note) = match job {
                     None => (scenario.clone(), None),
-                    Some((a, value)) => hold(scenario, list[*a].lever, *value),
+                    Some((a, value)) => hold(scenario, list[*a].lever, *value)?,
                 };
                 let (_, stats) = simulate_targets(&held, Some(1))?;
                 Ok((stats, note))
@@ -395,8 +342,8 @@ pub fn run_with(
             // Holding it would leave every selected target's numbers as they are; its note (a
             // repaired matrix) is about the assumption, so it is kept as the full run has it.
             let note = join_notes(
-                hold(scenario, assumption.lever, assumption.low_value).1,
-                hold(scenario, assumption.lever, assumption.high_value).1,
+                hold(scenario, assumption.lever, assumption.low_value)?.1,
+                hold(scenario, assumption.lever, assumption.high_value)?.1,
             );
             per_assumption.push((base.clone(), base.clone(), base.clone(), note));
             continue;
@@ -414,7 +361,7 @@ pub fn run_with(
     let targets = chosen
         .iter()
         .map(|&k| {
-            let t = &scenario.targets[k];
+            let t = &scenario.targets()[k];
             let mut effects: Vec<Effect> = list
                 .iter()
                 .zip(&per_assumption)
@@ -453,7 +400,7 @@ pub fn run_with(
             TargetSensitivity {
                 id: t.id.clone(),
                 label: t.label.clone(),
-                indicator: scenario.indicators[t.indicator].id.clone(),
+                indicator: scenario.indicators()[t.indicator].id.clone(),
                 due_year: t.due_year(),
                 unit: outcome_unit(scenario, k),
                 p_base: base[k].probability.estimate,
@@ -466,7 +413,7 @@ pub fn run_with(
 
     Ok(SensitivityReport {
         format: "plancast-sensitivity/1".to_string(),
-        run: RunRecord::of(&loaded),
+        run: RunRecord::of(loaded),
         evidence_years: EVIDENCE_YEARS,
         variance_share_method: "first-order, one at a time: (b^2 + 2c^2) / Var(Y), from the target means at the 10th, 50th and 90th percentiles fitted as a + b u + c u^2 in the normal score u (docs/analysis.md)".to_string(),
         simulations,
@@ -500,7 +447,7 @@ mod tests {
 
     #[test]
     fn z90_is_the_90th_percentile() {
-        assert!((crate::model::dist::norm_cdf(Z90) - 0.9).abs() < 1e-12);
+        assert!((crate::numeric::normal::norm_cdf(Z90) - 0.9).abs() < 1e-12);
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! probability, found by a root search on common random numbers ([`super::root`]).
 //!
 //! Two modes:
-//! - `--vary KEY`: any numeric value of the scenario, by its dotted `--set` path. Each value
-//!   tried is applied as `--set KEY=value` and the scenario reloaded (and validated) with the
-//!   same seed and paths.
+//! - vary: one number of the scenario (a [`Knob`], resolved from its dotted key by
+//!   [`crate::scenario::knob`]). Each value tried is set through the model's checked edit
+//!   ([`Scenario::with_knob`]), with the same seed and paths; nothing is reloaded.
 //! - without `--vary` (targets on growth, additive and count indicators): the constant annual
 //!   growth (increment, additions) needed from the starting point, the last year fixed by
 //!   observations given `as_of`, to the due year. Every year of that window gets the same shift
@@ -16,16 +16,12 @@
 //!   indicator leaves the others' paths untouched.
 
 use super::root::{self, Outcome, Problem, Uncertainty};
-use super::{select_targets, simulate_targets, AnalysisError, CommonOptions, RunRecord};
-use crate::model::dist::Dist;
-use crate::model::{Comparison, Effect, Event, ModelKind, Scenario, Target, TargetKind};
-use crate::scenario::diagnostic::{KeyPath, Location, Segment};
+use super::{simulate_targets, AnalysisError, RunRecord};
+use crate::model::edit::Knob;
+use crate::model::{Comparison, ModelKind, Scenario, Target, TargetKind};
+use crate::scenario::Loaded;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use std::time::Instant;
-
-/// Default paths per simulation of `plancast solve` (a solve takes about 20 to 40 simulations).
-pub const DEFAULT_PATHS: u64 = 20_000;
 
 /// The probabilities of the required-growth table.
 pub const TABLE_PROBABILITIES: [f64; 2] = [0.5, 0.8];
@@ -124,113 +120,89 @@ pub struct SolveReport {
 
 /// What to solve.
 #[derive(Debug, Clone)]
-pub struct SolveRequest {
-    /// Target ids (empty with `all`).
-    pub targets: Vec<String>,
-    /// Every target.
-    pub all: bool,
-    /// The probability sought.
-    pub probability: Option<f64>,
-    /// The key to vary.
-    pub vary: Option<String>,
-    /// A search range.
-    pub range: Option<(f64, f64)>,
+pub enum SolveRequest {
+    /// The value of one number at which one target is met with `probability`.
+    Vary {
+        /// Target index.
+        target: usize,
+        /// The number to vary.
+        knob: Knob,
+        /// Its dotted key, as typed (for the record).
+        key: String,
+        /// The probability sought, in (0, 1).
+        probability: f64,
+        /// A search range (finite, lower first).
+        range: Option<(f64, f64)>,
+    },
+    /// The growth each target needs for 50% and 80% (and `probability`, if given).
+    Growth {
+        /// Target indices.
+        targets: Vec<usize>,
+        /// True for every target (`--all`: the table only).
+        all: bool,
+        /// One more probability, in (0, 1).
+        probability: Option<f64>,
+    },
 }
 
-/// Runs `plancast solve`.
+/// Runs `plancast solve` on `loaded` with `threads` workers (None: all cores).
 pub fn run(
-    path: &Path,
-    options: &CommonOptions,
+    loaded: &Loaded,
     request: &SolveRequest,
+    threads: Option<usize>,
 ) -> Result<SolveReport, AnalysisError> {
     let started = Instant::now();
-    let mut options = options.clone();
-    options.paths = Some(options.paths.unwrap_or(DEFAULT_PATHS));
-    if let Some(p) = request.probability {
-        if !(p > 0.0 && p < 1.0) {
-            return Err(AnalysisError::argument(
-                format!("--probability {p}"),
-                "the probability must lie strictly between 0 and 1, e.g. 0.8",
-            ));
-        }
-    }
-    if let Some((lo, hi)) = request.range {
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(AnalysisError::argument(
-                format!("--range {lo} {hi}"),
-                "the range needs two finite numbers, the lower first",
-            ));
-        }
-    }
-    let loaded = options.load(path, &[])?;
-    let record = RunRecord::of(&loaded);
+    let record = RunRecord::of(loaded);
     let scenario = &loaded.scenario;
     let mut simulations = 0u32;
 
-    if let Some(key) = &request.vary {
-        let Some(probability) = request.probability else {
-            return Err(AnalysisError::argument(
-                format!("--vary {key}"),
-                "--vary needs --probability P (the chance to reach, e.g. 0.8)",
-            ));
-        };
-        if request.all || request.targets.len() != 1 {
-            return Err(AnalysisError::argument(
-                format!("--vary {key}"),
-                "--vary solves for one target: name it with --target ID",
-            ));
-        }
-        let k = select_targets(scenario, &request.targets)?[0];
-        let result = solve_vary(
-            path,
-            &options,
-            scenario,
-            k,
+    let (chosen, all, probability) = match request {
+        SolveRequest::Vary {
+            target,
+            knob,
             key,
             probability,
-            request.range,
-            &mut simulations,
-        )?;
-        return Ok(SolveReport {
-            format: "plancast-solve/1".to_string(),
-            run: record,
-            mode: "vary".to_string(),
-            probability: Some(probability),
-            value: Some(result.value),
-            lower: Some(result.uncertainty.lower),
-            upper: Some(result.uncertainty.upper),
-            vary: Some(result),
-            rows: Vec::new(),
-            simulations,
-            elapsed_seconds: started.elapsed().as_secs_f64(),
-        });
-    }
-
-    if request.range.is_some() {
-        return Err(AnalysisError::argument(
-            "--range",
-            "--range bounds the value of --vary KEY; without --vary the required growth is searched freely",
-        ));
-    }
-    let chosen = if request.all {
-        (0..scenario.targets.len()).collect()
-    } else if request.targets.is_empty() {
-        return Err(AnalysisError::argument(
-            "solve",
-            "name a target with --target ID, or use --all for every target",
-        ));
-    } else {
-        select_targets(scenario, &request.targets)?
+            range,
+        } => {
+            let result = solve_vary(
+                scenario,
+                *target,
+                knob,
+                key,
+                *probability,
+                *range,
+                threads,
+                &mut simulations,
+            )?;
+            return Ok(SolveReport {
+                format: "plancast-solve/1".to_string(),
+                run: record,
+                mode: "vary".to_string(),
+                probability: Some(*probability),
+                value: Some(result.value),
+                lower: Some(result.uncertainty.lower),
+                upper: Some(result.uncertainty.upper),
+                vary: Some(result),
+                rows: Vec::new(),
+                simulations,
+                elapsed_seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        SolveRequest::Growth {
+            targets,
+            all,
+            probability,
+        } => (targets.clone(), *all, *probability),
     };
     let mut goals: Vec<f64> = TABLE_PROBABILITIES.to_vec();
-    if let Some(p) = request.probability {
+    if let Some(p) = probability {
         if !goals.contains(&p) {
             goals.push(p);
         }
     }
-    let rows = required_growth(scenario, &chosen, &goals, options.threads, &mut simulations)?;
-    let single = (!request.all && rows.len() == 1)
-        .then_some(request.probability)
+    let rows = required_growth(scenario, &chosen, &goals, threads, &mut simulations)?;
+    let single = (!all && rows.len() == 1)
+        .then_some(probability)
         .flatten()
         .and_then(|p| rows[0].required.iter().find(|r| r.probability == p));
     let (value, lower, upper) = match single {
@@ -248,7 +220,7 @@ pub fn run(
         format: "plancast-solve/1".to_string(),
         run: record,
         mode: "growth".to_string(),
-        probability: request.probability,
+        probability,
         value,
         lower,
         upper,
@@ -269,84 +241,25 @@ impl Required {
     }
 }
 
-/// The current numeric value of a dotted key in the document.
-fn current_value(path: &Path, sets: &[String], key: &str) -> Result<Option<f64>, AnalysisError> {
-    let document = crate::scenario::read_document(path, sets)?;
-    let mut value = &toml::Value::Table(document);
-    for segment in KeyPath::parse_dotted(key).0 {
-        let next = match (&value, segment) {
-            (toml::Value::Table(t), Segment::Key(k)) => t.get(&k),
-            (toml::Value::Table(t), Segment::Index(i)) => t.get(&i.to_string()),
-            (toml::Value::Array(a), Segment::Index(i)) => a.get(i),
-            _ => None,
-        };
-        match next {
-            Some(v) => value = v,
-            None => return Ok(None),
-        }
-    }
-    match value {
-        toml::Value::Integer(i) => Ok(Some(*i as f64)),
-        toml::Value::Float(x) => Ok(Some(*x)),
-        other => Err(AnalysisError::argument(
-            format!("--vary {key}"),
-            format!(
-                "`{key}` is {}, not a number; vary a number inside it (e.g. `{key}.mean`)",
-                crate::scenario::diagnostic::with_article(other.type_str())
-            ),
-        )),
-    }
-}
-
-/// Refuses a `--vary` key that no value could be set at (a misspelt name, say), with the
-/// loader's own message and "did you mean", put on the `--vary` argument the user typed rather
-/// than on the `--set` the solver would add.
-fn check_vary_key(
-    path: &Path,
-    options: &CommonOptions,
-    key: &str,
-    probe: f64,
-) -> Result<(), AnalysisError> {
-    match options.load(path, &[format!("{key}={}", toml_number(probe))]) {
-        Err(AnalysisError::Input(d)) => Err(AnalysisError::Input(crate::scenario::Diagnostics(
-            d.0.into_iter()
-                .map(|mut x| {
-                    if matches!(&x.location, Location::Argument(a) if a.starts_with("--set")) {
-                        x.location = Location::Argument(format!("--vary {key}"));
-                    }
-                    x
-                })
-                .collect(),
-        ))),
-        _ => Ok(()),
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn solve_vary(
-    path: &Path,
-    options: &CommonOptions,
     scenario: &Scenario,
     target: usize,
+    knob: &Knob,
     key: &str,
     probability: f64,
     range: Option<(f64, f64)>,
+    threads: Option<usize>,
     simulations: &mut u32,
 ) -> Result<VaryResult, AnalysisError> {
-    let current = current_value(path, &options.sets, key)?;
-    if current.is_none() {
-        check_vary_key(path, options, key, range.map_or(1.0, |(lo, _)| lo))?;
-    }
+    let current = scenario.knob_value(knob);
     let start = match (current, range) {
         (_, Some((lo, _))) => lo,
         (Some(v), None) => v,
         (None, None) => {
-            return Err(AnalysisError::argument(
-                format!("--vary {key}"),
-                format!(
-                    "the scenario has no value at `{key}`; check the path, or give --range LO HI"
-                ),
-            ))
+            return Err(AnalysisError::NoSolution(format!(
+                "the scenario has no value at `{key}`; give a search range"
+            )))
         }
     };
     let step = match range {
@@ -362,24 +275,10 @@ fn solve_vary(
         tolerance: step * 1e-4,
         fixed_range: range.is_some(),
     };
-    let threads = options.threads;
     let mut evaluate_at = |theta: f64| -> Result<f64, AnalysisError> {
         *simulations += 1;
-        let set = format!("{key}={}", toml_number(theta));
-        let loaded = options.load(path, &[set]).map_err(|e| match e {
-            AnalysisError::Input(d) => AnalysisError::Input(crate::scenario::Diagnostics(
-                d.0.into_iter()
-                    .map(|x| {
-                        let help = format!(
-                            "`{key}` = {theta} makes the scenario invalid; give --range LO HI within valid values"
-                        );
-                        x.with_help(help)
-                    })
-                    .collect(),
-            )),
-            other => other,
-        })?;
-        let (_, stats) = simulate_targets(&loaded.scenario, threads)?;
+        let edited = scenario.with_knob(knob, theta)?;
+        let (_, stats) = simulate_targets(&edited, threads)?;
         Ok(stats[target].probability.estimate)
     };
     let current_probability = match current {
@@ -395,27 +294,30 @@ fn solve_vary(
     let root = match outcomes[0] {
         Outcome::Found(root) => root,
         Outcome::NotBracketed { low, high } => {
-            return Err(AnalysisError::argument(
-                format!("--vary {key}"),
-                format!(
-                    "no value of `{key}` gives target `{}` a probability of {probability}: it is {:.4} at {} and {:.4} at {}{}",
-                    scenario.targets[target].id,
-                    low.1,
-                    low.0,
-                    high.1,
-                    high.0,
-                    if range.is_some() { " (the ends of --range)" } else { "" }
-                ),
-            ))
+            return Err(AnalysisError::NoSolution(format!(
+                "no value of `{key}` gives target `{}` a probability of {probability}: it is {:.4} at {} and {:.4} at {}{}",
+                scenario.targets()[target].id,
+                low.1,
+                low.0,
+                high.1,
+                high.0,
+                if range.is_some() { " (the ends of the range)" } else { "" }
+            )))
         }
     };
-    let h = root::slope_step(&root, probability, scenario.paths, &problem);
+    let h = root::slope_step(&root, probability, scenario.paths(), &problem);
     let p_minus = evaluate_at(root.value - h)?;
     let p_plus = evaluate_at(root.value + h)?;
-    let uncertainty =
-        root::uncertainty(root.value, h, p_minus, p_plus, probability, scenario.paths);
+    let uncertainty = root::uncertainty(
+        root.value,
+        h,
+        p_minus,
+        p_plus,
+        probability,
+        scenario.paths(),
+    );
     Ok(VaryResult {
-        target: scenario.targets[target].id.clone(),
+        target: scenario.targets()[target].id.clone(),
         key: key.to_string(),
         probability,
         current_value: current,
@@ -424,16 +326,6 @@ fn solve_vary(
         uncertainty,
         evaluations: root.evaluations + 2,
     })
-}
-
-/// A number as TOML text that reads back as the same f64.
-fn toml_number(x: f64) -> String {
-    let text = format!("{x:?}");
-    if text.contains(['.', 'e', 'E']) || text.contains("inf") || text.contains("NaN") {
-        text
-    } else {
-        format!("{text}.0")
-    }
 }
 
 /// What one target's required-growth search needs.
@@ -474,8 +366,8 @@ fn required_growth(
     let mut rows = Vec::new();
     let mut windows = Vec::new();
     for &k in chosen {
-        let t = &scenario.targets[k];
-        let ind = &scenario.indicators[t.indicator];
+        let t = &scenario.targets()[k];
+        let ind = &scenario.indicators()[t.indicator];
         let start_year = base_sim.start_year(t.indicator);
         let start_value = base_sim.median_value(t.indicator, start_year);
         let unit = match ind.kind {
@@ -546,7 +438,7 @@ fn required_growth(
                 let mut s = scenario.clone();
                 for (&w, shift) in round.iter().zip(shifts) {
                     if let Some(shift) = shift {
-                        add_shift(&mut s, &windows[w], *shift);
+                        s = with_shift(&s, &windows[w], *shift)?;
                     }
                 }
                 let (_, stats) = simulate_targets(&s, threads)?;
@@ -562,7 +454,7 @@ fn required_growth(
                 .zip(&problems)
                 .map(|(o, p)| match o {
                     Outcome::Found(r) => {
-                        Some((r.value, root::slope_step(r, goal, scenario.paths, p)))
+                        Some((r.value, root::slope_step(r, goal, scenario.paths(), p)))
                     }
                     _ => None,
                 })
@@ -583,7 +475,7 @@ fn required_growth(
                             p_minus[j],
                             p_plus[j],
                             goal,
-                            scenario.paths,
+                            scenario.paths(),
                         );
                         let value = match windows[w].model {
                             ModelKind::Count => medians[w] * (1.0 + shift / 100.0),
@@ -621,7 +513,7 @@ fn required_growth(
     for (w, window) in windows.iter().enumerate() {
         if let Some(row) = rows
             .iter_mut()
-            .find(|r| r.target == scenario.targets[window.target].id)
+            .find(|r| r.target == scenario.targets()[window.target].id)
         {
             row.scenario_median = Some(medians[w]);
             row.required = std::mem::take(&mut required[w]);
@@ -637,7 +529,7 @@ fn required_growth(
 
 /// The search for the shift δ giving probability `goal`.
 fn shift_problem(scenario: &Scenario, window: &Window, median: f64, goal: f64) -> Problem {
-    let ind = &scenario.indicators[window.indicator];
+    let ind = &scenario.indicators()[window.indicator];
     let spread = ind
         .periods
         .iter()
@@ -661,23 +553,16 @@ fn shift_problem(scenario: &Scenario, window: &Window, median: f64, goal: f64) -
     }
 }
 
-/// Adds the event that shifts `window`'s indicator by `shift` in every year of the window.
-fn add_shift(scenario: &mut Scenario, window: &Window, shift: f64) {
-    let Ok(size) = Dist::fixed(shift) else {
-        return;
-    };
-    scenario.events.push(Event {
-        // Not a valid scenario id, so it cannot collide with one; its stream key is its own.
-        id: format!("solve:shift:{}", scenario.targets[window.target].id),
-        label: None,
-        probability: 1.0,
-        from: window.start_year + 1,
-        to: window.due_year,
-        effects: vec![Effect {
-            indicator: window.indicator,
-            size,
-        }],
-    });
+/// `scenario` with `shift` added to every year of `window` (through the model's checked edit;
+/// the shift's own random stream is named after the target).
+fn with_shift(scenario: &Scenario, window: &Window, shift: f64) -> Result<Scenario, AnalysisError> {
+    Ok(scenario.with_growth_shift(
+        format!("solve:shift:{}", scenario.targets()[window.target].id),
+        window.indicator,
+        window.start_year + 1,
+        window.due_year,
+        shift,
+    )?)
 }
 
 /// The exact median of each window's average growth in the scenario as written.
@@ -691,7 +576,7 @@ fn window_medians(
     if windows.is_empty() {
         return Ok(Vec::new());
     }
-    let first = scenario.targets.len();
+    let first = scenario.targets().len();
     let mut means = vec![f64::NAN; windows.len()];
     let problems: Vec<Problem> = windows
         .iter()
@@ -722,8 +607,8 @@ fn window_medians(
                 ModelKind::Growth => (TargetKind::Cagr, threshold.unwrap_or(0.0)),
                 _ => (TargetKind::Change, threshold.unwrap_or(0.0) * w.years()),
             };
-            s.targets.push(Target {
-                id: format!("solve:median:{}", scenario.targets[w.target].id),
+            s = s.with_probe_target(Target {
+                id: format!("solve:median:{}", scenario.targets()[w.target].id),
                 indicator: w.indicator,
                 kind,
                 from: w.start_year,
@@ -733,7 +618,7 @@ fn window_medians(
                 source: None,
                 label: None,
                 label_zh: None,
-            });
+            })?;
         }
         let (_, stats) = simulate_targets(&s, threads)?;
         // The mean change over the window does not depend on the threshold.

@@ -7,8 +7,9 @@ use super::rng::{self, open_uniform, Purpose, Stream};
 use super::sobol;
 use super::strata;
 use super::{CellSlot, Context};
-use crate::model::dist::{norm_quantile, poisson_fill};
 use crate::model::{ModelKind, Sampling, TargetKind};
+use crate::numeric::normal::norm_quantile;
+use crate::numeric::poisson::poisson_fill;
 use rand_distr::{Distribution as _, StandardNormal};
 
 /// Buffers reused from chunk to chunk by one worker.
@@ -39,17 +40,17 @@ pub struct Workspace {
 impl Workspace {
     /// Buffers for `ctx` with chunks of `chunk` paths.
     pub fn new(ctx: &Context, chunk: usize) -> Self {
-        let n_ind = ctx.scenario.indicators.len();
+        let n_ind = ctx.scenario.indicators().len();
         let n_years = ctx.prepared.n_years();
         let trends = ctx
             .scenario
-            .indicators
+            .indicators()
             .iter()
             .map(|ind| vec![0.0; ind.periods.len() * chunk])
             .collect();
         let depth = ctx
             .scenario
-            .indicators
+            .indicators()
             .iter()
             .filter_map(|i| i.formula.as_ref().map(|f| f.program.stack_depth()))
             .max()
@@ -63,7 +64,7 @@ impl Workspace {
             trends,
             shock: vec![0.0; n_ind * chunk],
             event_add: vec![0.0; n_ind * chunk],
-            met: vec![false; ctx.scenario.targets.len() * chunk],
+            met: vec![false; ctx.scenario.targets().len() * chunk],
             all_met: vec![true; chunk],
             outcome: vec![0.0; chunk],
             formula_out: vec![0.0; chunk],
@@ -91,14 +92,14 @@ impl Workspace {
         let scenario = ctx.scenario;
         let prepared = ctx.prepared;
         let n = len;
-        let seed = scenario.seed;
+        let seed = scenario.seed();
 
         // 1. Trend scores (standard normal per stochastic indicator), correlated.
         for (dimension, &i) in ctx.stochastic.iter().enumerate() {
             let key = ctx.keys[i];
             let mut stream = rng::stream(seed, chunk_index, Purpose::Trend, key);
             let row = &mut self.draws[i * self.chunk..i * self.chunk + n];
-            match scenario.sampling {
+            match scenario.sampling() {
                 Sampling::Sobol if dimension < sobol::DIMENSIONS => {
                     let scramble = sobol::scramble_key(seed, key);
                     sobol::fill_uniforms(row, first_path, dimension, scramble, &mut stream);
@@ -114,9 +115,9 @@ impl Workspace {
                 }
                 Sampling::Lhs => {
                     debug_assert_eq!(first_path, chunk_index * super::CHUNK_PATHS as u64);
-                    let total = scenario.paths as f64;
+                    let total = scenario.paths() as f64;
                     let key = rng::mix(seed ^ key);
-                    strata::for_chunk(scenario.paths, key, chunk_index, n, |p, stratum| {
+                    strata::for_chunk(scenario.paths(), key, chunk_index, n, |p, stratum| {
                         row[p] =
                             norm_quantile((stratum as f64 + open_uniform(&mut stream)) / total);
                     });
@@ -124,7 +125,7 @@ impl Workspace {
             }
         }
         let trend_scores = correlate(
-            &ctx.scenario.correlation.trend,
+            &ctx.scenario.correlation().trend,
             &ctx.stochastic,
             &self.draws,
             &mut self.correlated,
@@ -165,13 +166,13 @@ impl Workspace {
             })
             .collect();
         let mut event_streams: Vec<Stream> = scenario
-            .events
+            .events()
             .iter()
             .map(|e| rng::stream(seed, chunk_index, Purpose::Event, rng::key_of(&e.id)))
             .collect();
         self.count_streams.clear();
         self.count_streams
-            .extend(scenario.indicators.iter().enumerate().map(|(i, ind)| {
+            .extend(scenario.indicators().iter().enumerate().map(|(i, ind)| {
                 (ind.kind == ModelKind::Count)
                     .then(|| rng::stream(seed, chunk_index, Purpose::Count, ctx.keys[i]))
             }));
@@ -187,7 +188,7 @@ impl Workspace {
                 }
             }
             let shocks_correlated = correlate(
-                &scenario.correlation.noise,
+                &scenario.correlation().noise,
                 &ctx.noisy,
                 &self.draws,
                 &mut self.correlated,
@@ -199,7 +200,7 @@ impl Workspace {
             for &i in &ctx.event_targets {
                 self.event_add[i * self.chunk..i * self.chunk + n].fill(0.0);
             }
-            for (event, stream) in scenario.events.iter().zip(event_streams.iter_mut()) {
+            for (event, stream) in scenario.events().iter().zip(event_streams.iter_mut()) {
                 if year < event.from || year > event.to {
                     continue;
                 }
@@ -219,7 +220,7 @@ impl Workspace {
                 if year <= pi.start_year {
                     continue;
                 }
-                let ind = &scenario.indicators[i];
+                let ind = &scenario.indicators()[i];
                 let Some(k) = ctx.period_of[i][t] else {
                     continue;
                 };
@@ -294,7 +295,7 @@ impl Workspace {
         }
 
         // 7. Targets.
-        for (k, target) in scenario.targets.iter().enumerate() {
+        for (k, target) in scenario.targets().iter().enumerate() {
             let i = target.indicator;
             let at = |year: i32| -> &[f64] {
                 let start = (i * self.n_years + prepared.year_index(year)) * self.chunk;
@@ -396,11 +397,11 @@ impl Workspace {
     ) {
         let prepared = ctx.prepared;
         let t = prepared.year_index(year);
-        for &d in &ctx.scenario.derived_order {
+        for &d in ctx.scenario.derived_order() {
             if year < prepared.indicators[d].first_year {
                 continue;
             }
-            let Some(formula) = &ctx.scenario.indicators[d].formula else {
+            let Some(formula) = &ctx.scenario.indicators()[d].formula else {
                 continue;
             };
             let range = self.cell(d, t);

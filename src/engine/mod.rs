@@ -5,7 +5,8 @@
 
 pub mod accumulator;
 pub mod chunk;
-pub mod floor;
+pub mod partial;
+pub mod precision;
 pub mod prepare;
 pub mod results;
 pub mod rng;
@@ -101,12 +102,12 @@ impl<'a> Context<'a> {
                     .collect()
             })
             .collect();
-        let stochastic: Vec<usize> = (0..scenario.indicators.len())
-            .filter(|&i| scenario.indicators[i].kind.is_stochastic())
+        let stochastic: Vec<usize> = (0..scenario.indicators().len())
+            .filter(|&i| scenario.indicators()[i].kind.is_stochastic())
             .collect();
         let in_noise_pair = |id: &str| {
             scenario
-                .correlation
+                .correlation()
                 .pairs
                 .iter()
                 .any(|(kind, a, b, _)| kind == "noise" && (a == id || b == id))
@@ -115,20 +116,20 @@ impl<'a> Context<'a> {
             .iter()
             .copied()
             .filter(|&i| {
-                let ind = &scenario.indicators[i];
+                let ind = &scenario.indicators()[i];
                 ind.kind != ModelKind::Count
                     && (ind.periods.iter().any(|p| p.noise > 0.0) || in_noise_pair(&ind.id))
             })
             .collect();
         let mut event_targets: Vec<usize> = scenario
-            .events
+            .events()
             .iter()
             .flat_map(|e| e.effects.iter().map(|f| f.indicator))
             .collect();
         event_targets.sort_unstable();
         event_targets.dedup();
         let period_of = scenario
-            .indicators
+            .indicators()
             .iter()
             .map(|ind| {
                 (0..n_years)
@@ -140,10 +141,10 @@ impl<'a> Context<'a> {
             .due_groups
             .iter()
             .map(|(_, members)| members.clone())
-            .chain(scenario.groups.iter().map(|g| g.targets.clone()))
+            .chain(scenario.groups().iter().map(|g| g.targets.clone()))
             .collect();
         let level_cells = scenario
-            .targets
+            .targets()
             .iter()
             .map(
                 |t| match (t.kind, slots[t.indicator].get(prepared.year_index(t.to))) {
@@ -165,14 +166,14 @@ impl<'a> Context<'a> {
             noisy,
             event_targets,
             keys: scenario
-                .indicators
+                .indicators()
                 .iter()
                 .map(|i| rng::key_of(&i.id))
                 .collect(),
             period_of,
             group_members,
             trend_maps: scenario
-                .indicators
+                .indicators()
                 .iter()
                 .map(|ind| {
                     ind.periods
@@ -188,7 +189,7 @@ impl<'a> Context<'a> {
         Accumulator::new(
             self.layout.simulated,
             self.layout.fixed,
-            self.scenario.targets.len(),
+            self.scenario.targets().len(),
             self.group_members.len(),
             self.prepared.milestone_pairs.len(),
         )
@@ -214,7 +215,7 @@ impl<'a> Context<'a> {
     fn chunk(&self, block: u64, c: u64) -> Option<(u64, u64, usize)> {
         let chunk_index = block * BLOCK_CHUNKS + c;
         let first = chunk_index * CHUNK_PATHS as u64;
-        let total = self.scenario.paths;
+        let total = self.scenario.paths();
         (first < total).then(|| {
             let len = (total - first).min(CHUNK_PATHS as u64) as usize;
             (chunk_index, first, len)
@@ -252,7 +253,7 @@ impl<'a> Context<'a> {
 
     /// Number of blocks in the run.
     pub fn blocks(&self) -> u64 {
-        blocks_for(self.scenario.paths)
+        blocks_for(self.scenario.paths())
     }
 }
 
@@ -262,6 +263,9 @@ pub enum EngineError {
     /// A formula or target produced a non-finite number.
     #[error("{0}")]
     NonFinite(String),
+    /// The run settings cannot be served (e.g. a path count out of range).
+    #[error("{0}")]
+    Settings(String),
     /// The thread pool could not be created.
     #[error("could not start {threads} worker threads: {reason}")]
     Threads {
@@ -280,9 +284,8 @@ pub struct Simulation {
     prepared: Prepared,
     /// Cell layout.
     layout: Layout,
-    /// Merged results (crate-visible only for the shard fold and `--precision`, which belong to
-    /// the engine; everything else uses [`Simulation::accumulator`] or [`results`]).
-    pub(crate) accumulator: Accumulator,
+    /// Merged results.
+    accumulator: Accumulator,
     /// Group order: due-year groups first (by year), then named groups.
     group_members: Vec<Vec<usize>>,
 }
@@ -315,7 +318,7 @@ pub fn simulate(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Simulation, EngineError> {
-    let blocks = blocks_for(scenario.paths);
+    let blocks = blocks_for(scenario.paths());
     simulate_blocks(scenario, threads, 0..blocks, progress, &mut |_, _, _| true)
 }
 
@@ -417,15 +420,15 @@ fn finish(
 ) -> Result<Simulation, EngineError> {
     if let Some((path, item, year, is_target)) = total.non_finite {
         let message = if is_target {
-            let t = &scenario.targets[item];
+            let t = &scenario.targets()[item];
             format!(
                 "target `{}`: its {} outcome is not a finite number in path {path} (e.g. a growth rate from a zero or negative value of `{}`)",
                 t.id,
                 t.kind.name(),
-                scenario.indicators[t.indicator].id
+                scenario.indicators()[t.indicator].id
             )
         } else {
-            let ind = &scenario.indicators[item];
+            let ind = &scenario.indicators()[item];
             format!(
                 "formula of `{}` gives a non-finite value in {year} (path {path}): `{}` divides by zero or takes the log or root of a negative number",
                 ind.id,

@@ -56,25 +56,25 @@ impl Prepared {
 
 /// Prepares `scenario` for simulation.
 pub fn prepare(scenario: &Scenario) -> Prepared {
-    let horizon = scenario.horizon;
-    let as_of = scenario.as_of.unwrap_or(horizon);
+    let horizon = scenario.horizon();
+    let as_of = scenario.as_of().unwrap_or(horizon);
     let first_year = scenario
-        .indicators
+        .indicators()
         .iter()
         .filter(|i| i.kind.is_stochastic())
         .map(|i| i.base_year)
         .min()
-        .unwrap_or(scenario.base_year)
-        .min(scenario.base_year);
+        .unwrap_or(scenario.base_year())
+        .min(scenario.base_year());
 
     let mut indicators: Vec<PreparedIndicator> = scenario
-        .indicators
+        .indicators()
         .iter()
         .map(|ind| {
             if !ind.kind.is_stochastic() {
                 return PreparedIndicator {
-                    first_year: scenario.base_year,
-                    start_year: scenario.base_year - 1,
+                    first_year: scenario.base_year(),
+                    start_year: scenario.base_year() - 1,
                     fixed_through: horizon,
                     fixed_values: Vec::new(),
                     usable_observations: Vec::new(),
@@ -119,11 +119,11 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
         .collect();
 
     // Derived indicators: first year with values and last fixed year, in dependency order.
-    for &d in &scenario.derived_order {
-        let Some(formula) = &scenario.indicators[d].formula else {
+    for &d in scenario.derived_order() {
+        let Some(formula) = &scenario.indicators()[d].formula else {
             continue;
         };
-        let first = scenario.indicators[d].base_year;
+        let first = scenario.indicators()[d].base_year;
         let mut fixed = horizon;
         for &(source, lag) in &formula.slots {
             fixed = fixed.min(indicators[source].fixed_through + lag as i32);
@@ -138,27 +138,27 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
     }
 
     let target_fixed = scenario
-        .targets
+        .targets()
         .iter()
         .map(|t| t.to <= indicators[t.indicator].fixed_through)
         .collect();
 
-    let mut due_years: Vec<i32> = scenario.targets.iter().map(|t| t.due_year()).collect();
+    let mut due_years: Vec<i32> = scenario.targets().iter().map(|t| t.due_year()).collect();
     due_years.sort_unstable();
     due_years.dedup();
     let due_groups = due_years
         .into_iter()
         .map(|year| {
-            let members = (0..scenario.targets.len())
-                .filter(|&t| scenario.targets[t].due_year() == year)
+            let members = (0..scenario.targets().len())
+                .filter(|&t| scenario.targets()[t].due_year() == year)
                 .collect();
             (year, members)
         })
         .collect();
 
     let mut milestone_pairs = Vec::new();
-    for (a, ta) in scenario.targets.iter().enumerate() {
-        for (b, tb) in scenario.targets.iter().enumerate() {
+    for (a, ta) in scenario.targets().iter().enumerate() {
+        for (b, tb) in scenario.targets().iter().enumerate() {
             if a != b && ta.indicator == tb.indicator && ta.due_year() < tb.due_year() {
                 milestone_pairs.push((a, b));
             }

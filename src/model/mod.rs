@@ -1,12 +1,16 @@
 //! The validated model: distributions, formulas, indicators, periods, correlation, events and
-//! targets. A [`Scenario`] can only be built by [`crate::scenario::load`], which checks every
-//! rule of the format; after that, simulation cannot fail on its account.
+//! targets. A [`Scenario`] can only be built by `scenario::load`, which checks every
+//! rule of the format, and changed only through the checked edits of [`edit`]; its fields are
+//! private, so simulation cannot fail on its account.
 
 pub mod correlation;
 pub mod dist;
+pub mod edit;
 pub mod formula;
-pub mod poisson_table;
+mod scenario;
 pub mod score_map;
+
+pub use scenario::{Scenario, ScenarioParts};
 
 use dist::Dist;
 use formula::Program;
@@ -297,48 +301,4 @@ pub struct Event {
     pub to: i32,
     /// Effects, in file order.
     pub effects: Vec<Effect>,
-}
-
-/// A validated scenario, ready to simulate.
-#[derive(Debug, Clone)]
-pub struct Scenario {
-    /// Display name.
-    pub name: String,
-    /// Chinese display name.
-    pub name_zh: Option<String>,
-    /// Free text.
-    pub description: Option<String>,
-    /// Year of the `base` values.
-    pub base_year: i32,
-    /// Last simulated year.
-    pub horizon: i32,
-    /// Observations after this year are ignored (None: use all).
-    pub as_of: Option<i32>,
-    /// Seed (scenario default or command line).
-    pub seed: u64,
-    /// Number of paths (scenario default or command line).
-    pub paths: u64,
-    /// Trend-score sampling.
-    pub sampling: Sampling,
-    /// Indicators in file order.
-    pub indicators: Vec<Indicator>,
-    /// Derived indicators in evaluation order (dependencies first).
-    pub derived_order: Vec<usize>,
-    /// Trend-score and noise correlation.
-    pub correlation: correlation::Correlation,
-    /// Events.
-    pub events: Vec<Event>,
-    /// Targets in file order.
-    pub targets: Vec<Target>,
-    /// Named groups.
-    pub groups: Vec<Group>,
-    /// Non-fatal remarks made while loading (e.g. a repaired correlation matrix).
-    pub warnings: Vec<String>,
-}
-
-impl Scenario {
-    /// Index of the indicator with this id.
-    pub fn indicator_index(&self, id: &str) -> Option<usize> {
-        self.indicators.iter().position(|i| i.id == id)
-    }
 }

@@ -20,7 +20,8 @@
 //!   error would show in the nodes. `tests/score_map.rs` checks the same bound on a dense grid.
 //! - Discrete: the exact map (a binary search, already cheap).
 
-use super::dist::{norm_cdf, norm_quantile, Dist};
+use super::dist::Dist;
+use crate::numeric::normal::{norm_cdf, norm_quantile};
 
 /// Half-width of the tabulated range of scores.
 pub const TABLE_Z: f64 = 5.0;

@@ -56,7 +56,7 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// How `--precision` chose the path count (absent for a run with a fixed path count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precision: Option<crate::precision::PrecisionInfo>,
+    pub precision: Option<crate::engine::precision::PrecisionInfo>,
 }
 
 /// Engine identification.
@@ -358,7 +358,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
     let n = sim.paths();
     // Count indicators that start from a whole number stay whole in every path.
     let counts_whole: Vec<bool> = scenario
-        .indicators
+        .indicators()
         .iter()
         .map(|ind| {
             ind.kind == ModelKind::Count
@@ -368,7 +368,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .collect();
 
     let targets = scenario
-        .targets
+        .targets()
         .iter()
         .zip(sim.targets())
         .map(|(t, r)| {
@@ -383,11 +383,11 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             };
             TargetResult {
                 id: t.id.clone(),
-                indicator: scenario.indicators[t.indicator].id.clone(),
+                indicator: scenario.indicators()[t.indicator].id.clone(),
                 unit: if t.kind == TargetKind::Cagr {
                     "% per year".to_string()
                 } else {
-                    scenario.indicators[t.indicator].unit.clone()
+                    scenario.indicators()[t.indicator].unit.clone()
                 },
                 kind: t.kind,
                 from: t.from,
@@ -411,7 +411,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .collect();
 
     let mut groups = Vec::new();
-    let mut named = scenario.groups.iter();
+    let mut named = scenario.groups().iter();
     for g in sim.groups() {
         let (id, label, label_zh) = match g.due_year {
             Some(year) => (
@@ -437,7 +437,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             targets: g
                 .members
                 .iter()
-                .map(|&k| scenario.targets[k].id.clone())
+                .map(|&k| scenario.targets()[k].id.clone())
                 .collect(),
             probability: p.estimate,
             met_paths: g.met,
@@ -450,8 +450,8 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
     let milestones = sim
         .milestones()
         .map(|m| MilestoneResult {
-            earlier: scenario.targets[m.earlier].id.clone(),
-            later: scenario.targets[m.later].id.clone(),
+            earlier: scenario.targets()[m.earlier].id.clone(),
+            later: scenario.targets()[m.later].id.clone(),
             given_met: m.given_met.map(|p| p.estimate),
             given_met_ci: m.given_met.map(|p| [p.lower, p.upper]),
             earlier_met_paths: m.earlier_met,
@@ -462,7 +462,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .collect();
 
     let indicators = scenario
-        .indicators
+        .indicators()
         .iter()
         .enumerate()
         .map(|(i, ind)| {
@@ -518,22 +518,22 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            name_zh: scenario.name_zh.clone(),
+            name: scenario.name().to_string(),
+            name_zh: scenario.name_zh().map(str::to_string),
             sha256: loaded
                 .files
                 .first()
                 .map(|f| f.sha256.clone())
                 .unwrap_or_default(),
             files: loaded.files.clone(),
-            base_year: scenario.base_year,
-            horizon: scenario.horizon,
+            base_year: scenario.base_year(),
+            horizon: scenario.horizon(),
         },
         run: RunInfo {
-            seed: scenario.seed,
+            seed: scenario.seed(),
             paths: n,
-            sampling: scenario.sampling,
-            as_of: scenario.as_of,
+            sampling: scenario.sampling(),
+            as_of: scenario.as_of(),
             overrides: loaded.overrides.clone(),
             quantile_relative_accuracy: RELATIVE_ACCURACY,
         },
@@ -545,7 +545,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         groups,
         milestones,
         indicators,
-        warnings: scenario.warnings.clone(),
+        warnings: scenario.warnings().to_vec(),
         precision: None,
     }
 }

@@ -2,6 +2,8 @@
 //! and diagnostics that point at file, line and column.
 
 pub mod diagnostic;
+pub mod history;
+pub mod knob;
 pub mod merge;
 pub mod raw;
 pub mod source;

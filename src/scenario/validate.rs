@@ -225,7 +225,7 @@ impl Validator {
             ));
         }
 
-        Some(Scenario {
+        Some(Scenario::from_parts(ScenarioParts {
             name: meta.name.clone(),
             name_zh: meta.name_zh.clone(),
             description: meta.description.clone(),
@@ -242,7 +242,7 @@ impl Validator {
             targets,
             groups,
             warnings,
-        })
+        }))
     }
 
     fn indicator(

@@ -70,3 +70,37 @@ pub fn assert_within_4se(what: &str, estimate: f64, exact: f64, n: u64) {
 pub fn header(name: &str) -> String {
     format!("[scenario]\nname = \"{name}\"\nbase_year = 2020\nhorizon = 2025\n\n")
 }
+
+/// Loads a scenario file with the given paths and seed (None: the file's own) and overrides.
+pub fn load(
+    path: &str,
+    paths: Option<u64>,
+    seed: Option<u64>,
+    sets: &[&str],
+) -> plancast::scenario::Loaded {
+    let options = LoadOptions {
+        sets: sets.iter().map(|s| s.to_string()).collect(),
+        settings: RunSettings {
+            paths,
+            seed,
+            as_of: None,
+        },
+    };
+    scenario::load(std::path::Path::new(path), &options)
+        .unwrap_or_else(|d| panic!("invalid test scenario:\n{d}"))
+}
+
+/// Indices of the targets `ids` (every target when `ids` is empty).
+pub fn target_indices(loaded: &plancast::scenario::Loaded, ids: &[&str]) -> Vec<usize> {
+    if ids.is_empty() {
+        return (0..loaded.scenario.targets().len()).collect();
+    }
+    ids.iter()
+        .map(|id| {
+            loaded
+                .scenario
+                .target_index(id)
+                .unwrap_or_else(|| panic!("no target {id}"))
+        })
+        .collect()
+}

@@ -1,11 +1,12 @@
 //! The chart side of the application: drawing every chart and the report of a summary (for
-//! `plancast run`), and `plancast plot`, which redraws them from an earlier run's
-//! `summary.json`. Kept apart from [`crate::app`] so the commands that simulate stay short.
+//! `plancast run` and `merge`), and `plancast plot`, which redraws them from an earlier run's
+//! `summary.json`.
 
-use crate::app::Error;
-use crate::cli::PlotArgs;
+use super::run::write_set;
+use super::settings::Plot;
+use super::Error;
 use crate::report::labels::Labels;
-use crate::report::{self, output, output::FileSet, output::OutputDir};
+use crate::report::{self, output, output::FileSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -44,26 +45,32 @@ pub fn draw_charts_and_report(
     })
 }
 
-/// `plancast plot`: redraws charts and report.html from `OUT_DIR/summary.json`.
-pub fn plot(args: &PlotArgs) -> Result<(Drawn, Vec<String>), Error> {
-    let dir = &args.out_dir;
+/// `plancast plot`: redraws charts and report.html from `DIR/summary.json`; the text to print.
+pub fn plot_command(settings: &Plot) -> Result<String, Error> {
+    let dir = &settings.dir;
     // A run killed while moving its files into place: finish it, so that the summary read is
     // the one the charts on disk will match.
     if dir.is_dir() {
         output::finish_interrupted(dir).map_err(|e| Error::Runtime(e.to_string()))?;
     }
     let summary = read_summary(dir)?;
-    let labels = Labels::new(args.lang.into());
+    let labels = Labels::new(settings.lang);
     let drawn = draw_charts_and_report(&summary, &labels)?;
-    let mut out = OutputDir::create(dir)
-        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
-    for (relative, contents) in &drawn.files {
-        out.write(FileSet::Charts, relative, contents)
-            .map_err(|e| Error::Runtime(format!("cannot write {relative}: {e}")))?;
+    let files: Vec<(FileSet, &str, &[u8])> = drawn
+        .files
+        .iter()
+        .map(|(name, contents)| (FileSet::Charts, name.as_str(), contents.as_slice()))
+        .collect();
+    write_set(dir, &files)?;
+    if let Some(w) = fallback_warning(&labels.fallbacks()) {
+        eprintln!("{w}");
     }
-    out.commit()
-        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
-    Ok((drawn, labels.fallbacks()))
+    Ok(format!(
+        "drew {} charts (SVG and PNG) and report.html in {:.2} s into {}\n",
+        drawn.charts,
+        drawn.seconds,
+        dir.display()
+    ))
 }
 
 /// Reads and checks `dir/summary.json` (bad input, exit 2, when missing or not a summary).

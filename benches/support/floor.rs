@@ -1,5 +1,6 @@
-//! The random-number floor of a scenario: the cost of drawing the random numbers a run draws,
-//! and nothing else. Benchmarks time it next to [`super::simulate`] to report how far above
+//! The random-number floor of a scenario (benchmark tooling, outside the shipped library; included
+//! with `#[path]` by `benches/engine.rs` and `examples/measure.rs`): the cost of drawing the random numbers a run draws,
+//! and nothing else. Benchmarks time it next to `plancast::engine::simulate` to report how far above
 //! the floor the engine is (issue 5 asks for at most 1.5 times).
 //!
 //! It walks the same chunks and blocks as the engine, on a thread pool of the same size, with
@@ -12,11 +13,11 @@
 //!
 //! The Poisson count is a lower bound: one uniform is the least any exact sampler of a discrete
 //! distribution needs, while the engine's sampler may take more (see
-//! [`crate::model::dist::poisson`]). A lower floor makes the reported ratio conservative.
+//! `plancast::numeric::poisson::poisson`). A lower floor makes the reported ratio conservative.
 
-use super::rng::{self, open_uniform, Purpose};
-use super::{Context, EngineError, BLOCK_CHUNKS, CHUNK_PATHS};
-use crate::model::{ModelKind, Sampling, Scenario};
+use plancast::engine::rng::{self, open_uniform, Purpose};
+use plancast::engine::{Context, EngineError, BLOCK_CHUNKS, CHUNK_PATHS};
+use plancast::model::{ModelKind, Sampling, Scenario};
 use rand_distr::{Distribution as _, StandardNormal};
 use rayon::prelude::*;
 
@@ -32,9 +33,9 @@ pub struct DrawCounts {
 /// Draws the random numbers of `scenario` (all its paths) with `threads` workers (None: all
 /// cores) and returns the counts drawn per path (for the last, possibly partial, chunk too).
 pub fn draw_floor(scenario: &Scenario, threads: Option<usize>) -> Result<DrawCounts, EngineError> {
-    let prepared = super::prepare::prepare(scenario);
+    let prepared = plancast::engine::prepare::prepare(scenario);
     let ctx = Context::new(scenario, &prepared);
-    let pool = super::thread_pool(threads)?;
+    let pool = plancast::engine::thread_pool(threads)?;
     let counts = pool.install(|| {
         (0..ctx.blocks())
             .into_par_iter()
@@ -44,7 +45,7 @@ pub fn draw_floor(scenario: &Scenario, threads: Option<usize>) -> Result<DrawCou
                 uniforms: a.uniforms + b.uniforms,
             })
     });
-    let paths = scenario.paths.max(1);
+    let paths = scenario.paths().max(1);
     Ok(DrawCounts {
         normals: counts.normals / paths,
         uniforms: counts.uniforms / paths,
@@ -55,20 +56,20 @@ pub fn draw_floor(scenario: &Scenario, threads: Option<usize>) -> Result<DrawCou
 fn floor_block(ctx: &Context, block: u64) -> DrawCounts {
     let scenario = ctx.scenario;
     let prepared = ctx.prepared;
-    let seed = scenario.seed;
+    let seed = scenario.seed();
     let mut buffer = vec![0.0f64; CHUNK_PATHS];
     let mut counts = DrawCounts::default();
     for c in 0..BLOCK_CHUNKS {
         let chunk_index = block * BLOCK_CHUNKS + c;
         let first = chunk_index * CHUNK_PATHS as u64;
-        if first >= scenario.paths {
+        if first >= scenario.paths() {
             break;
         }
-        let n = (scenario.paths - first).min(CHUNK_PATHS as u64) as usize;
+        let n = (scenario.paths() - first).min(CHUNK_PATHS as u64) as usize;
         let row = &mut buffer[..n];
         for &i in &ctx.stochastic {
             let mut stream = rng::stream(seed, chunk_index, Purpose::Trend, ctx.keys[i]);
-            match scenario.sampling {
+            match scenario.sampling() {
                 Sampling::Random => {
                     fill_normals(row, &mut stream);
                     counts.normals += n as u64;
@@ -86,14 +87,14 @@ fn floor_block(ctx: &Context, block: u64) -> DrawCounts {
             .map(|&i| rng::stream(seed, chunk_index, Purpose::Noise, ctx.keys[i]))
             .collect();
         let mut events: Vec<rng::Stream> = scenario
-            .events
+            .events()
             .iter()
             .map(|e| rng::stream(seed, chunk_index, Purpose::Event, rng::key_of(&e.id)))
             .collect();
         let mut count_streams: Vec<(usize, rng::Stream)> = ctx
             .stochastic
             .iter()
-            .filter(|&&i| scenario.indicators[i].kind == ModelKind::Count)
+            .filter(|&&i| scenario.indicators()[i].kind == ModelKind::Count)
             .map(|&i| {
                 (
                     i,
@@ -107,7 +108,7 @@ fn floor_block(ctx: &Context, block: u64) -> DrawCounts {
                 fill_normals(row, stream);
                 counts.normals += n as u64;
             }
-            for (event, stream) in scenario.events.iter().zip(events.iter_mut()) {
+            for (event, stream) in scenario.events().iter().zip(events.iter_mut()) {
                 if year < event.from || year > event.to {
                     continue;
                 }

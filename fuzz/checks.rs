@@ -1,8 +1,9 @@
-//! The checks behind the fuzz targets in `fuzz/`, in the library so that the fuzzers and the
-//! regression test that replays their findings (`tests/fuzz_regressions.rs`) run the same code.
+//! The checks behind the fuzz targets in `fuzz/`, outside the shipped library: the fuzz targets and
+//! the regression test that replays their findings (`tests/fuzz_regressions.rs`) include this file
+//! with `#[path]`, so both run the same code.
 
-use crate::model::formula::Formula;
-use crate::model::Scenario;
+use plancast::model::formula::Formula;
+use plancast::model::Scenario;
 
 /// Indicator names a fuzzed formula may refer to.
 const FORMULA_NAMES: [&str; 4] = ["a", "b", "gdp", "rd_spend"];
@@ -69,8 +70,8 @@ pub fn check_formula_bytes(data: &[u8]) {
 /// Simulates a fuzzed scenario (with its own path count) if it is small enough to keep each
 /// fuzz execution short; results and runtime errors are both fine, only a panic is a finding.
 pub fn simulate_if_small(scenario: &Scenario) {
-    let years = (scenario.horizon - scenario.base_year).max(0) as usize + 1;
-    if scenario.indicators.len() * years <= 5_000 && scenario.events.len() <= 20 {
-        let _ = crate::engine::simulate(scenario, Some(1), &|_| {});
+    let years = (scenario.horizon() - scenario.base_year()).max(0) as usize + 1;
+    if scenario.indicators().len() * years <= 5_000 && scenario.events().len() <= 20 {
+        let _ = plancast::engine::simulate(scenario, Some(1), &|_| {});
     }
 }

@@ -1,20 +1,17 @@
-//! Sharded runs: `plancast run --shard K/N` computes the K-th of N parts of the blocks of a run
-//! and writes a partial result; `plancast merge` checks that a set of parts belongs together and
-//! covers every block once, and combines them into exactly the result of one run.
-//!
-//! Bit-identical merging: the integer counts and quantile-sketch buckets of the accumulator add
-//! up in any order, but mean and variance merge by floating-point updates (Chan et al.) whose
-//! result depends on the grouping. A single run folds the blocks' moments left to right, block
-//! by block, so a partial result keeps the moments of each of its blocks, and the merge replays
-//! that same left fold over all the blocks in order. Everything else is added shard by shard.
+//! Sharded runs, the file side: `plancast run --shard K/N` computes the K-th of N parts of the
+//! blocks of a run ([`crate::engine::partial`]) and writes it as `partial.json` with the identity
+//! of the run; `plancast merge` reads the parts, checks that they belong together and cover every
+//! block once, and has the engine fold them into exactly the result of one run.
 
-use crate::app::{self, argument_error, Error};
-use crate::app_charts::{draw_charts_and_report, fallback_warning};
-use crate::cli::{MergeArgs, RunArgs};
-use crate::engine::{self, accumulator::Accumulator};
+use super::charts::{draw_charts_and_report, fallback_warning};
+use super::run::{write_outputs, write_set};
+use super::settings::{Merge, Run};
+use super::{argument_error, Error};
+use crate::cli::ShardSpec;
+use crate::engine::{self, accumulator::Accumulator, partial};
 use crate::model::Sampling;
 use crate::report::labels::Labels;
-use crate::report::{self, output::FileSet, output::OutputDir};
+use crate::report::{self, output::FileSet};
 use crate::scenario::{self, Diagnostics, FileRecord, RunSettings};
 use crate::stats::moments::Moments;
 use serde::{Deserialize, Serialize};
@@ -82,55 +79,39 @@ pub struct Partial {
     pub block_moments: Vec<Vec<Moments>>,
 }
 
-/// The blocks of part `index` (1-based) of `count` among `total` blocks: a contiguous range,
-/// the parts' sizes differing by at most one block.
-pub fn block_range(index: u64, count: u64, total: u64) -> std::ops::Range<u64> {
-    let split = |k: u64| ((k as u128 * total as u128) / count as u128) as u64;
-    split(index - 1)..split(index)
-}
-
-fn block_moments(block: &Accumulator) -> Vec<Moments> {
-    block
-        .cells
-        .iter()
-        .chain(&block.target_outcomes)
-        .map(|d| d.moments)
-        .collect()
+impl Partial {
+    /// The computed part, moved out of the file's record.
+    fn into_part(self) -> partial::PartialRun {
+        partial::PartialRun {
+            first_block: self.first_block,
+            end_block: self.end_block,
+            accumulator: self.accumulator,
+            block_moments: self.block_moments,
+        }
+    }
 }
 
 /// `plancast run --shard K/N`: simulates part K and writes `partial.json` into the output folder.
-pub fn run_command(args: &RunArgs) -> Result<String, Error> {
-    let Some(spec) = args.shard else {
-        return Err(Error::Runtime("run_command needs --shard".to_string()));
-    };
-    let loaded = app::load(&args.scenario, args.paths, args.seed)?;
+pub fn run_command(settings: &Run, spec: ShardSpec) -> Result<String, Error> {
+    let loaded = settings
+        .input
+        .load(settings.simulation.paths, settings.simulation.seed)?;
     let scenario = &loaded.scenario;
-    let total_blocks = engine::blocks_for(scenario.paths);
+    let total_blocks = partial::total_blocks(scenario);
     if spec.count > total_blocks {
         return Err(argument_error(
             format!("--shard {}/{}", spec.index, spec.count),
             format!(
                 "{} paths make {total_blocks} block(s) of {} paths, and a part is at least one block: use at most {total_blocks} shard(s), or more paths",
-                scenario.paths,
+                scenario.paths(),
                 engine::BLOCK_PATHS
             ),
         ));
     }
-    let blocks = block_range(spec.index, spec.count, total_blocks);
-    let threads = args.threads.map(usize::from);
+    let blocks = partial::block_range(spec.index, spec.count, total_blocks);
+    let threads = settings.simulation.threads;
     let started = Instant::now();
-    let mut moments = Vec::with_capacity((blocks.end - blocks.start) as usize);
-    let sim = engine::simulate_blocks(
-        scenario,
-        threads,
-        blocks.clone(),
-        &|_| {},
-        &mut |_, block, _| {
-            moments.push(block_moments(block));
-            true
-        },
-    )
-    .map_err(|e| Error::Runtime(e.to_string()))?;
+    let part = partial::simulate_part(scenario, threads, blocks.clone())?;
     let elapsed_seconds = started.elapsed().as_secs_f64();
     let document = toml::to_string(&loaded.document)
         .map_err(|e| Error::Runtime(format!("cannot record the scenario: {e}")))?;
@@ -138,7 +119,7 @@ pub fn run_command(args: &RunArgs) -> Result<String, Error> {
         format: PARTIAL_FORMAT.to_string(),
         run: RunIdentity {
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario_name: scenario.name.clone(),
+            scenario_name: scenario.name().to_string(),
             scenario_sha256: loaded
                 .files
                 .first()
@@ -147,35 +128,26 @@ pub fn run_command(args: &RunArgs) -> Result<String, Error> {
             files: loaded.files.clone(),
             document,
             overrides: loaded.overrides.clone(),
-            seed: scenario.seed,
-            paths: scenario.paths,
-            sampling: scenario.sampling,
-            as_of: scenario.as_of,
-            as_of_argument: args.scenario.as_of,
+            seed: scenario.seed(),
+            paths: scenario.paths(),
+            sampling: scenario.sampling(),
+            as_of: scenario.as_of(),
+            as_of_argument: settings.input.as_of,
             shard_count: spec.count,
             total_blocks,
         },
         shard_index: spec.index,
-        first_block: blocks.start,
-        end_block: blocks.end,
+        first_block: part.first_block,
+        end_block: part.end_block,
         elapsed_seconds,
         threads: threads.unwrap_or_else(rayon::current_num_threads),
-        accumulator: sim.accumulator,
-        block_moments: moments,
+        accumulator: part.accumulator,
+        block_moments: part.block_moments,
     };
-    let out_dir = args.out.clone().unwrap_or_else(|| {
-        app::default_out_dir(&args.scenario.scenario)
-            .join(format!("shard-{}-of-{}", spec.index, spec.count))
-    });
     let bytes = serde_json::to_vec(&partial)
         .map_err(|e| Error::Runtime(format!("cannot encode the partial result: {e}")))?;
-    let written = (|| {
-        let mut out = OutputDir::create(&out_dir)?;
-        out.write(FileSet::Partial, PARTIAL_FILE, &bytes)?;
-        out.commit()
-    })()
-    .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", out_dir.display())))?;
-    if args.quiet {
+    let written = write_set(&settings.out, &[(FileSet::Partial, PARTIAL_FILE, &bytes)])?;
+    if settings.quiet {
         return Ok(String::new());
     }
     Ok(format!(
@@ -185,7 +157,7 @@ pub fn run_command(args: &RunArgs) -> Result<String, Error> {
         blocks.start,
         blocks.end,
         partial.accumulator.paths,
-        scenario.paths,
+        scenario.paths(),
         elapsed_seconds,
         written
             .iter()
@@ -305,7 +277,7 @@ pub fn check_parts(mut parts: Vec<(PathBuf, Partial)>) -> Result<Vec<Partial>, E
         )));
     }
     for (path, part) in &parts {
-        let expected = block_range(part.shard_index, n, identity.total_blocks);
+        let expected = partial::block_range(part.shard_index, n, identity.total_blocks);
         let shape_ok = part.first_block == expected.start
             && part.end_block == expected.end
             && part.block_moments.len() as u64 == expected.end - expected.start;
@@ -322,44 +294,6 @@ pub fn check_parts(mut parts: Vec<(PathBuf, Partial)>) -> Result<Vec<Partial>, E
     Ok(parts.into_iter().map(|(_, p)| p).collect())
 }
 
-/// Folds checked parts into the accumulator a single run would have produced.
-fn fold(parts: &[Partial], empty: Accumulator) -> Result<Accumulator, Error> {
-    let mut total = empty;
-    let n_dists = total.cells.len() + total.target_outcomes.len();
-    for part in parts {
-        let a = &part.accumulator;
-        let same_shape = a.cells.len() == total.cells.len()
-            && a.target_outcomes.len() == total.target_outcomes.len()
-            && a.fixed_cells.len() == total.fixed_cells.len()
-            && a.target_met.len() == total.target_met.len()
-            && a.group_met.len() == total.group_met.len()
-            && a.pairs.len() == total.pairs.len()
-            && part.block_moments.iter().all(|b| b.len() == n_dists);
-        if !same_shape {
-            return Err(parts_error(format!(
-                "shard {}: its results do not fit the scenario; the file is damaged",
-                part.shard_index
-            )));
-        }
-        total.merge(a);
-    }
-    // Replay the single run's left fold of block moments, block by block.
-    let mut moments = vec![Moments::default(); n_dists];
-    for block in parts.iter().flat_map(|p| &p.block_moments) {
-        for (m, b) in moments.iter_mut().zip(block) {
-            m.merge(b);
-        }
-    }
-    let (cells, outcomes) = moments.split_at(total.cells.len());
-    for (d, m) in total.cells.iter_mut().zip(cells) {
-        d.moments = *m;
-    }
-    for (d, m) in total.target_outcomes.iter_mut().zip(outcomes) {
-        d.moments = *m;
-    }
-    Ok(total)
-}
-
 /// Combines shard outputs into the summary of the whole run.
 pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error> {
     let parts = paths
@@ -367,7 +301,7 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error>
         .map(|p| Ok((p.clone(), read_partial(p)?)))
         .collect::<Result<Vec<_>, Error>>()?;
     let parts = check_parts(parts)?;
-    let identity = &parts[0].run;
+    let identity = parts[0].run.clone();
     let document: toml::Table = toml::from_str(&identity.document).map_err(|e| {
         parts_error(format!(
             "the recorded scenario cannot be read back ({e}); the files are damaged"
@@ -385,43 +319,48 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error>
         &settings,
     )
     .map_err(|d: Diagnostics| Error::Input(d))?;
-    let total = fold(&parts, engine::empty_accumulator(&loaded.scenario))?;
-    if total.paths != identity.paths {
-        return Err(parts_error(format!(
-            "the parts hold {} paths, the run has {}; the files are damaged",
-            total.paths, identity.paths
-        )));
-    }
-    let sim = engine::simulation_from(&loaded.scenario, total)
-        .map_err(|e| Error::Runtime(e.to_string()))?;
     let elapsed: f64 = parts.iter().map(|p| p.elapsed_seconds).sum();
     let threads = parts.iter().map(|p| p.threads).max().unwrap_or(1);
+    let paths = identity.paths;
+    let shard_indices: Vec<u64> = parts.iter().map(|p| p.shard_index).collect();
+    let runs: Vec<partial::PartialRun> = parts.into_iter().map(Partial::into_part).collect();
+    let total = partial::fold(
+        &runs.iter().collect::<Vec<_>>(),
+        engine::empty_accumulator(&loaded.scenario),
+        paths,
+    )
+    .map_err(|e| match e {
+        partial::FoldError::Shape { part } => parts_error(format!(
+            "shard {}: its results do not fit the scenario; the file is damaged",
+            shard_indices[part]
+        )),
+        other => parts_error(other.to_string()),
+    })?;
+    let sim = engine::simulation_from(&loaded.scenario, total)?;
     Ok(report::summary::build(&loaded, &sim, elapsed, threads))
 }
 
 /// `plancast merge PART... --out DIR`.
-pub fn merge_command(args: &MergeArgs) -> Result<String, Error> {
-    let summary = merge_parts(&args.parts)?;
+pub fn merge_command(settings: &Merge) -> Result<String, Error> {
+    let summary = merge_parts(&settings.parts)?;
     // The same outputs as `plancast run`: charts and report unless --no-charts.
-    let labels = Labels::new(args.charts.lang.into());
-    let drawn = if args.charts.no_charts {
-        None
-    } else {
-        Some(draw_charts_and_report(&summary, &labels)?)
+    let labels = settings.charts.map(Labels::new);
+    let drawn = match &labels {
+        Some(labels) => Some(draw_charts_and_report(&summary, labels)?),
+        None => None,
     };
-    let written = app::write_outputs(&args.out, &summary, drawn.as_ref().map(|d| &d.files))
-        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", args.out.display())))?;
-    if let Some(w) = fallback_warning(&labels.fallbacks()) {
+    let written = write_outputs(&settings.out, &summary, drawn.as_ref().map(|d| &d.files))?;
+    if let Some(w) = fallback_warning(&labels.map(|l| l.fallbacks()).unwrap_or_default()) {
         eprintln!("{w}");
     }
-    if args.quiet {
+    if settings.quiet {
         return Ok(String::new());
     }
     let mut text = report::table::render(&summary);
     text.push_str(&format!(
         "\n{} paths from {} shards ({:.2} s of simulation in all); wrote {}\n",
         summary.run.paths,
-        args.parts.len(),
+        settings.parts.len(),
         summary.timing.elapsed_seconds,
         written
             .iter()
@@ -432,25 +371,4 @@ pub fn merge_command(args: &MergeArgs) -> Result<String, Error> {
             .join(", ")
     ));
     Ok(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn block_ranges_cover_every_block_once() {
-        for total in [1u64, 2, 7, 61, 1000] {
-            for count in 1..=total.min(13) {
-                let mut next = 0;
-                for k in 1..=count {
-                    let r = block_range(k, count, total);
-                    assert_eq!(r.start, next, "total {total}, {k}/{count}");
-                    assert!(r.end > r.start, "empty part {k}/{count} of {total}");
-                    next = r.end;
-                }
-                assert_eq!(next, total);
-            }
-        }
-    }
 }

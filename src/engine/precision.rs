@@ -9,7 +9,7 @@
 //! block keeps the number of looks small (log2 of the paths), which limits the optimism of
 //! stopping at the first look that happens to pass.
 
-use crate::engine::{self, accumulator::Accumulator, prepare, EngineError, Simulation};
+use super::{self as engine, accumulator::Accumulator, prepare, EngineError, Simulation};
 use crate::model::{Sampling, Scenario};
 use crate::stats::interval::wilson;
 use serde::{Deserialize, Serialize};
@@ -80,13 +80,14 @@ pub fn run(
     let steps = schedule(max_paths);
     let mut checked = Vec::new();
     let mut verdict: Option<(bool, Option<(f64, usize)>)> = None;
-    let simulation = if scenario.sampling == Sampling::Lhs {
+    let simulation = if scenario.sampling() == Sampling::Lhs {
         // Latin hypercube strata depend on the total path count, so a smaller run is not a
         // prefix of a larger one: each step is a fresh run (at most twice the work in all).
         let mut last = None;
         for &n in &steps {
-            let mut at_n = scenario.clone();
-            at_n.paths = n;
+            let at_n = scenario
+                .with_paths(n)
+                .map_err(|e| EngineError::Settings(e.to_string()))?;
             let sim = engine::simulate(&at_n, threads, progress)?;
             checked.push(n);
             let worst = worst_half_width(&sim.accumulator, &target_fixed);
@@ -101,8 +102,9 @@ pub fn run(
     } else {
         // Random and Sobol points are indexed by the global path number: one run up to
         // max_paths, stopped at the first step that meets the rule.
-        let mut capped = scenario.clone();
-        capped.paths = max_paths;
+        let capped = scenario
+            .with_paths(max_paths)
+            .map_err(|e| EngineError::Settings(e.to_string()))?;
         let mut next_step = 0usize;
         engine::simulate_blocks(
             &capped,
@@ -129,7 +131,7 @@ pub fn run(
         reached_paths: simulation.accumulator.paths,
         met,
         worst_half_width: worst.map(|(w, _)| w),
-        worst_target: worst.map(|(_, k)| scenario.targets[k].id.clone()),
+        worst_target: worst.map(|(_, k)| scenario.targets()[k].id.clone()),
         steps: checked,
     };
     Ok((simulation, info))

@@ -1,0 +1,379 @@
+//! Checked edits of a validated [`Scenario`]: the only way the model changes after loading.
+//! Each edit returns a new scenario or says why the value is not allowed, with the same rule the
+//! loader applies to the value written in a file, so an edited scenario is as valid as a loaded
+//! one. The analysis commands use them: `sensitivity` holds an assumption at a quantile, `solve`
+//! shifts a growth path or tries a value of one number ([`Knob`]), `--precision` changes the
+//! path count.
+
+use super::correlation::{self, Factor};
+use super::dist::Dist;
+use super::{Effect, Event, ModelKind, Scenario, Target, TargetKind};
+
+/// Largest number of paths a run may have. Memory does not grow with paths (accumulators are
+/// fixed-size), so this only bounds the run time and keeps path indices within 32 bits of a
+/// block index.
+pub const MAX_PATHS: u64 = 1 << 32;
+
+/// Why an edit was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{what} = {value}: {reason}")]
+pub struct EditError {
+    /// What was edited, e.g. "trend of `rd_spend` (2021-2025)".
+    pub what: String,
+    /// The value refused.
+    pub value: f64,
+    /// The rule it breaks.
+    pub reason: String,
+}
+
+/// One number of a validated scenario that `solve --vary` may set: resolved once from a dotted
+/// key by the scenario layer (`scenario::knob`), then set for each trial value through
+/// [`Scenario::with_knob`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Knob {
+    /// A parameter of a period's trend distribution, as written (e.g. `mode` of a triangular;
+    /// `None`: the trend is a plain number).
+    TrendParameter {
+        /// Indicator index.
+        indicator: usize,
+        /// Period index (in year order).
+        period: usize,
+        /// The parameter's name as written in the file, e.g. "mean".
+        parameter: Option<String>,
+    },
+    /// An indicator's base value (its value in its base year).
+    Base {
+        /// Indicator index.
+        indicator: usize,
+    },
+    /// A period's yearly noise (standard deviation of the shock).
+    Noise {
+        /// Indicator index.
+        indicator: usize,
+        /// Period index (in year order).
+        period: usize,
+    },
+    /// A period's persistence (AR(1) coefficient of the shock).
+    Persistence {
+        /// Indicator index.
+        indicator: usize,
+        /// Period index (in year order).
+        period: usize,
+    },
+    /// An event's yearly probability.
+    EventProbability {
+        /// Event index.
+        event: usize,
+    },
+    /// A parameter of an event effect's size distribution (`None`: the size is a plain number).
+    EffectParameter {
+        /// Event index.
+        event: usize,
+        /// Effect index (file order).
+        effect: usize,
+        /// The parameter's name as written, e.g. "mean".
+        parameter: Option<String>,
+    },
+    /// A target's threshold.
+    Threshold {
+        /// Target index.
+        target: usize,
+    },
+    /// A correlation entry (a pair of indicators' trend or noise correlation).
+    CorrelationEntry {
+        /// Index into the scenario's correlation pairs.
+        pair: usize,
+    },
+}
+
+fn refuse(what: impl Into<String>, value: f64, reason: impl Into<String>) -> EditError {
+    EditError {
+        what: what.into(),
+        value,
+        reason: reason.into(),
+    }
+}
+
+impl Scenario {
+    /// The scenario run with `paths` paths (from 1 to [`MAX_PATHS`]).
+    pub fn with_paths(&self, paths: u64) -> Result<Scenario, EditError> {
+        if !(1..=MAX_PATHS).contains(&paths) {
+            return Err(refuse(
+                "paths",
+                paths as f64,
+                format!("must be between 1 and {MAX_PATHS}"),
+            ));
+        }
+        let mut s = self.clone();
+        s.parts.paths = paths;
+        Ok(s)
+    }
+
+    /// The scenario with the trend of `indicator` in `period` fixed at `value` (a finite
+    /// number): `sensitivity` holds a trend at its 10th, 50th and 90th percentiles.
+    pub fn with_fixed_trend(
+        &self,
+        indicator: usize,
+        period: usize,
+        value: f64,
+    ) -> Result<Scenario, EditError> {
+        let fixed = Dist::fixed(value)
+            .map_err(|reason| refuse(self.period_name(indicator, period), value, reason))?;
+        let mut s = self.clone();
+        s.parts.indicators[indicator].periods[period].trend = fixed;
+        Ok(s)
+    }
+
+    /// The scenario with event `event` striking with yearly probability `probability` (in
+    /// [0, 1]).
+    pub fn with_event_probability(
+        &self,
+        event: usize,
+        probability: f64,
+    ) -> Result<Scenario, EditError> {
+        if !(0.0..=1.0).contains(&probability) {
+            return Err(refuse(
+                format!("probability of event `{}`", self.events()[event].id),
+                probability,
+                "must be between 0 and 1",
+            ));
+        }
+        let mut s = self.clone();
+        s.parts.events[event].probability = probability;
+        Ok(s)
+    }
+
+    /// The scenario with correlation entry `pair` set to `rho` (in [-1, 1]). When the matrix of
+    /// that kind stops being positive definite, the nearest valid correlation matrix is used and
+    /// the note says so (the rule of `repair = true`; an edit is a deliberate change, so it is
+    /// repaired rather than refused).
+    pub fn with_correlation_entry(
+        &self,
+        pair: usize,
+        rho: f64,
+    ) -> Result<(Scenario, Option<String>), EditError> {
+        if !(-1.0..=1.0).contains(&rho) {
+            return Err(refuse("a correlation", rho, "must be between -1 and 1"));
+        }
+        let mut s = self.clone();
+        let mut note = None;
+        let kind = s.parts.correlation.pairs[pair].0.clone();
+        s.parts.correlation.pairs[pair].3 = rho;
+        let n = s.parts.indicators.len();
+        let pairs: Vec<(usize, usize, f64)> = s
+            .parts
+            .correlation
+            .pairs
+            .iter()
+            .filter(|(k, ..)| *k == kind)
+            .filter_map(|(_, a, b, rho)| Some((s.indicator_index(a)?, s.indicator_index(b)?, *rho)))
+            .collect();
+        let matrix = correlation::matrix_from_pairs(n, &pairs);
+        let factor = correlation::factor(&matrix).unwrap_or_else(|_| {
+            note = Some(format!(
+                "at {rho:.3} the {kind} correlations are not positive definite; the nearest valid matrix was used"
+            ));
+            correlation::factor(&correlation::nearest_correlation(&matrix))
+                .unwrap_or_else(|_| Factor::identity(n))
+        });
+        if kind == "trend" {
+            s.parts.correlation.trend = factor;
+        } else {
+            s.parts.correlation.noise = factor;
+        }
+        Ok((s, note))
+    }
+
+    /// The scenario with `shift` added to every year `from..=to` of `indicator`'s path
+    /// (percentage points of growth; additive: units; count: a percent change of the rate), as
+    /// an event that strikes with probability 1 on its own random stream `id`, so that no other
+    /// draw moves. `id` must not be a valid scenario id (e.g. contain `:`), so it cannot collide
+    /// with an event of the file.
+    pub fn with_growth_shift(
+        &self,
+        id: String,
+        indicator: usize,
+        from: i32,
+        to: i32,
+        shift: f64,
+    ) -> Result<Scenario, EditError> {
+        let what = || format!("growth shift of `{}`", self.indicators()[indicator].id);
+        if !self.indicators()[indicator].kind.is_stochastic() {
+            return Err(refuse(
+                what(),
+                shift,
+                "a derived indicator has no growth to shift",
+            ));
+        }
+        if id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(refuse(
+                what(),
+                shift,
+                "the shift needs an id no scenario event can have",
+            ));
+        }
+        if from > to || from <= self.base_year() || to > self.horizon() {
+            return Err(refuse(
+                what(),
+                shift,
+                format!(
+                    "the years {from}-{to} are not within the simulated years {}-{}",
+                    self.base_year() + 1,
+                    self.horizon()
+                ),
+            ));
+        }
+        let size = Dist::fixed(shift).map_err(|reason| refuse(what(), shift, reason))?;
+        let mut s = self.clone();
+        s.parts.events.push(Event {
+            id,
+            label: None,
+            probability: 1.0,
+            from,
+            to,
+            effects: vec![Effect { indicator, size }],
+        });
+        Ok(s)
+    }
+
+    /// The scenario with one more target, `target`, after the file's: `solve` measures the
+    /// scenario's own median growth with such probes. Its id must not be a valid scenario id (e.g.
+    /// contain `:`); its years must lie within the simulated years, the threshold be finite.
+    pub fn with_probe_target(&self, target: Target) -> Result<Scenario, EditError> {
+        let what = format!("probe target `{}`", target.id);
+        if target
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(refuse(
+                what,
+                target.threshold,
+                "a probe needs an id no scenario target can have",
+            ));
+        }
+        if target.indicator >= self.indicators().len() {
+            return Err(refuse(what, target.threshold, "no such indicator"));
+        }
+        if !target.threshold.is_finite() {
+            return Err(refuse(
+                what,
+                target.threshold,
+                "the threshold must be a finite number",
+            ));
+        }
+        let first = self.indicators()[target.indicator].base_year;
+        if target.from > target.to || target.from < first || target.to > self.horizon() {
+            return Err(refuse(
+                what,
+                target.threshold,
+                format!(
+                    "the years {}-{} are not within {first}-{}",
+                    target.from,
+                    target.to,
+                    self.horizon()
+                ),
+            ));
+        }
+        let mut s = self.clone();
+        s.parts.targets.push(target);
+        Ok(s)
+    }
+
+    /// The current value of `knob` (None for a distribution parameter the distribution does
+    /// not have).
+    pub fn knob_value(&self, knob: &Knob) -> Option<f64> {
+        match knob {
+            Knob::TrendParameter { .. } | Knob::EffectParameter { .. } => None,
+            Knob::Base { indicator } => self.indicators()[*indicator].base,
+            Knob::Noise { indicator, period } => {
+                Some(self.indicators()[*indicator].periods[*period].noise)
+            }
+            Knob::Persistence { indicator, period } => {
+                Some(self.indicators()[*indicator].periods[*period].persistence)
+            }
+            Knob::EventProbability { event } => Some(self.events()[*event].probability),
+            Knob::Threshold { target } => Some(self.targets()[*target].threshold),
+            Knob::CorrelationEntry { pair } => Some(self.correlation().pairs[*pair].3),
+        }
+    }
+
+    /// The scenario with `knob` set to `value`, checked by the loader's rule for that number.
+    pub fn with_knob(&self, knob: &Knob, value: f64) -> Result<Scenario, EditError> {
+        if !value.is_finite() {
+            return Err(refuse("the value", value, "must be a finite number"));
+        }
+        let mut s = self.clone();
+        match knob {
+            Knob::TrendParameter { .. } | Knob::EffectParameter { .. } => {
+                return Err(refuse("the value", value, "not supported"));
+            }
+            Knob::Base { indicator } => {
+                s.parts.indicators[*indicator].base = Some(self.checked_base(*indicator, value)?);
+            }
+            Knob::Noise { indicator, period } => {
+                if value < 0.0 {
+                    return Err(refuse(
+                        self.period_name(*indicator, *period),
+                        value,
+                        "noise must not be negative",
+                    ));
+                }
+                s.parts.indicators[*indicator].periods[*period].noise = value;
+            }
+            Knob::Persistence { indicator, period } => {
+                if !(0.0..1.0).contains(&value) {
+                    return Err(refuse(
+                        self.period_name(*indicator, *period),
+                        value,
+                        "persistence must be at least 0 and below 1",
+                    ));
+                }
+                s.parts.indicators[*indicator].periods[*period].persistence = value;
+            }
+            Knob::EventProbability { event } => return self.with_event_probability(*event, value),
+            Knob::Threshold { target } => s.parts.targets[*target].threshold = value,
+            Knob::CorrelationEntry { pair } => {
+                return Ok(self.with_correlation_entry(*pair, value)?.0)
+            }
+        }
+        Ok(s)
+    }
+
+    /// `value` as the base of `indicator`, by the loader's rules: growth positive, counts not
+    /// negative, additive within its clamps, positive under a cagr target from the base year.
+    fn checked_base(&self, indicator: usize, value: f64) -> Result<f64, EditError> {
+        let ind = &self.indicators()[indicator];
+        let what = format!("base of `{}`", ind.id);
+        let reason = match ind.kind {
+            ModelKind::Derived => Some("a derived indicator takes no base".to_string()),
+            ModelKind::Growth if value <= 0.0 => Some(
+                "a growth indicator's base must be positive: growth compounds from it".to_string(),
+            ),
+            ModelKind::Count if value < 0.0 => Some("a count cannot be negative".to_string()),
+            ModelKind::Additive
+                if ind.min.is_some_and(|lo| value < lo) || ind.max.is_some_and(|hi| value > hi) =>
+            {
+                Some("the base lies outside [min, max]".to_string())
+            }
+            _ => None,
+        };
+        let cagr_from_base = self.targets().iter().any(|t| {
+            t.indicator == indicator && t.kind == TargetKind::Cagr && t.from == ind.base_year
+        });
+        let reason = reason.or_else(|| {
+            (cagr_from_base && value <= 0.0)
+                .then(|| "a cagr target needs a positive starting value".to_string())
+        });
+        match reason {
+            Some(reason) => Err(refuse(what, value, reason)),
+            None => Ok(value),
+        }
+    }
+
+    fn period_name(&self, indicator: usize, period: usize) -> String {
+        let ind = &self.indicators()[indicator];
+        let p = &ind.periods[period];
+        format!("`{}` {}-{}", ind.id, p.from, p.to)
+    }
+}
