@@ -9,9 +9,8 @@
 //! block keeps the number of looks small (log2 of the paths), which limits the optimism of
 //! stopping at the first look that happens to pass.
 
-use super::{self as engine, accumulator::Accumulator, prepare, EngineError, Simulation};
+use super::{self as engine, prepare, EngineError, Simulation};
 use crate::model::{Sampling, Scenario};
-use crate::stats::interval::wilson;
 use serde::{Deserialize, Serialize};
 
 /// Default `--max-paths`: a cap that a run on a laptop reaches in well under a minute.
@@ -49,23 +48,9 @@ pub fn schedule(max_paths: u64) -> Vec<u64> {
     steps
 }
 
-/// The widest 95% Wilson half-width among targets the simulation decides, and its target index.
-/// Targets fixed by observations have no Monte Carlo error and do not count.
-pub fn worst_half_width(accumulator: &Accumulator, target_fixed: &[bool]) -> Option<(f64, usize)> {
-    let n = accumulator.paths;
-    let mut worst: Option<(f64, usize)> = None;
-    for (k, &met) in accumulator.target_met.iter().enumerate() {
-        if target_fixed.get(k).copied().unwrap_or(false) {
-            continue;
-        }
-        let p = wilson(met, n);
-        let half = 0.5 * (p.upper - p.lower);
-        if worst.is_none_or(|(w, _)| half > w) {
-            worst = Some((half, k));
-        }
-    }
-    worst
-}
+/// The widest 95% Wilson half-width among targets the simulation decides (see
+/// [`super::results::worst_half_width`], where every probability's interval is computed).
+pub use super::results::worst_half_width;
 
 /// Runs `scenario` (its `paths` is ignored) until every target's half-width is at most `h` or
 /// `max_paths` is reached. Returns the simulation at the stopping point and the record.
@@ -140,6 +125,8 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::accumulator::Accumulator;
+    use crate::stats::interval::wilson;
 
     #[test]
     fn schedule_doubles_whole_blocks_and_ends_at_the_cap() {
