@@ -18,6 +18,7 @@
 use super::root::{self, Outcome, Problem, Uncertainty};
 use super::{select_targets, simulate_targets, AnalysisError, CommonOptions, RunRecord};
 use crate::model::dist::Dist;
+use crate::model::dist_spec::DistSpec;
 use crate::model::{Comparison, Effect, Event, ModelKind, Scenario, Target, TargetKind};
 use crate::scenario::diagnostic::{KeyPath, Location, Segment};
 use serde::{Deserialize, Serialize};
@@ -677,6 +678,7 @@ fn add_shift(scenario: &mut Scenario, window: &Window, shift: f64) {
         effects: vec![Effect {
             indicator: window.indicator,
             size,
+            size_spec: DistSpec::Fixed(shift),
         }],
     });
 }
