@@ -258,7 +258,7 @@ fn solve_vary(
         (Some(v), None) => v,
         (None, None) => {
             return Err(AnalysisError::NoSolution(format!(
-                "the scenario has no value at `{key}`; give a search range"
+                "the scenario has no value at `{key}`: give a search range"
             )))
         }
     };

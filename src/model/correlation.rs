@@ -44,6 +44,12 @@ pub enum CorrelationError {
         /// Smallest eigenvalue.
         min_eigenvalue: f64,
     },
+    /// The matrix was not positive definite and the nearest-correlation repair did not give a
+    /// usable factor either (only from [`build_factor`] with `repair`).
+    RepairFailed {
+        /// Smallest eigenvalue of the matrix as given.
+        min_eigenvalue: f64,
+    },
 }
 
 /// Builds the correlation matrix of dimension `n` from `(i, j, rho)` pairs (unlisted pairs 0).
@@ -83,6 +89,32 @@ pub fn factor(matrix: &DMatrix<f64>) -> Result<Factor, CorrelationError> {
         _ => Err(CorrelationError::NotPositiveDefinite {
             min_eigenvalue: SymmetricEigen::new(matrix.clone()).eigenvalues.min(),
         }),
+    }
+}
+
+/// The factor of the correlations `pairs` (`(i, j, rho)`, unlisted pairs 0) among `n`
+/// variables: the one rule a scenario's `[correlation]` lists go through, at load time and in
+/// a checked edit. The matrix is assembled by [`matrix_from_pairs`] and factored by [`factor`];
+/// when it is not positive definite and `repair` is true, the [`nearest_correlation`] matrix is
+/// factored instead. Returns the factor and whether it comes from a repair.
+///
+/// Errors: [`CorrelationError::NotPositiveDefinite`] without `repair`;
+/// [`CorrelationError::RepairFailed`] when even the repaired matrix cannot be factored.
+pub fn build_factor(
+    n: usize,
+    pairs: &[(usize, usize, f64)],
+    repair: bool,
+) -> Result<(Factor, bool), CorrelationError> {
+    let matrix = matrix_from_pairs(n, pairs);
+    match factor(&matrix) {
+        Ok(f) => Ok((f, false)),
+        Err(CorrelationError::NotPositiveDefinite { min_eigenvalue }) if repair => {
+            match factor(&nearest_correlation(&matrix)) {
+                Ok(f) => Ok((f, true)),
+                Err(_) => Err(CorrelationError::RepairFailed { min_eigenvalue }),
+            }
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -164,7 +196,9 @@ mod tests {
         // rho(a,b) = rho(a,c) = 0.9 but rho(b,c) = -0.9 cannot hold together.
         let m = matrix_from_pairs(3, &[(0, 1, 0.9), (0, 2, 0.9), (1, 2, -0.9)]);
         let err = factor(&m).unwrap_err();
-        let CorrelationError::NotPositiveDefinite { min_eigenvalue } = err;
+        let CorrelationError::NotPositiveDefinite { min_eigenvalue } = err else {
+            panic!("expected NotPositiveDefinite, got {err:?}");
+        };
         assert!(min_eigenvalue < 0.0);
         let repaired = nearest_correlation(&m);
         assert!(factor(&repaired).is_ok());
@@ -173,5 +207,32 @@ mod tests {
         }
         // The repair moves the matrix as little as needed: still strongly positive a-b.
         assert!(repaired[(0, 1)] > 0.4);
+    }
+
+    #[test]
+    fn build_factor_follows_factor_and_repair() {
+        let bad = [(0, 1, 0.9), (0, 2, 0.9), (1, 2, -0.9)];
+        // Without repair: the same refusal as `factor`.
+        let m = matrix_from_pairs(3, &bad);
+        assert_eq!(
+            build_factor(3, &bad, false).unwrap_err(),
+            factor(&m).unwrap_err()
+        );
+        // With repair: the factor of the nearest correlation matrix, flagged as repaired.
+        let (f, repaired) = build_factor(3, &bad, true).expect("repairable");
+        assert!(repaired);
+        let direct = factor(&nearest_correlation(&m)).expect("repaired matrix factors");
+        assert_eq!(f.rows, direct.rows);
+        // A valid matrix is factored as it is, repair or not.
+        let good = [(0, 1, 0.5)];
+        for repair in [false, true] {
+            let (f, repaired) = build_factor(2, &good, repair).expect("valid");
+            assert!(!repaired);
+            assert_eq!(
+                f.rows,
+                factor(&matrix_from_pairs(2, &good)).expect("valid").rows
+            );
+        }
+        assert!(build_factor(4, &[], false).expect("identity").0.identity);
     }
 }

@@ -5,8 +5,9 @@
 //! shifts a growth path or tries a value of one number ([`Knob`]), `--precision` changes the
 //! path count.
 
-use super::correlation::{self, Factor};
-use super::dist::Dist;
+use super::correlation;
+use super::dist_spec::DistSpec;
+use super::rules;
 use super::{Effect, Event, ModelKind, Scenario, Target, TargetKind};
 
 /// Largest number of paths a run may have. Memory does not grow with paths (accumulators are
@@ -117,11 +118,7 @@ impl Scenario {
         period: usize,
         value: f64,
     ) -> Result<Scenario, EditError> {
-        let fixed = Dist::fixed(value)
-            .map_err(|reason| refuse(self.period_name(indicator, period), value, reason))?;
-        let mut s = self.clone();
-        s.parts.indicators[indicator].periods[period].trend = fixed;
-        Ok(s)
+        self.with_trend_spec(indicator, period, DistSpec::Fixed(value), value)
     }
 
     /// The scenario with event `event` striking with yearly probability `probability` (in
@@ -131,13 +128,13 @@ impl Scenario {
         event: usize,
         probability: f64,
     ) -> Result<Scenario, EditError> {
-        if !(0.0..=1.0).contains(&probability) {
-            return Err(refuse(
+        let probability = rules::probability(probability).map_err(|reason| {
+            refuse(
                 format!("probability of event `{}`", self.events()[event].id),
                 probability,
-                "must be between 0 and 1",
-            ));
-        }
+                reason,
+            )
+        })?;
         let mut s = self.clone();
         s.parts.events[event].probability = probability;
         Ok(s)
@@ -152,11 +149,8 @@ impl Scenario {
         pair: usize,
         rho: f64,
     ) -> Result<(Scenario, Option<String>), EditError> {
-        if !(-1.0..=1.0).contains(&rho) {
-            return Err(refuse("a correlation", rho, "must be between -1 and 1"));
-        }
+        let rho = rules::correlation(rho).map_err(|reason| refuse("a correlation", rho, reason))?;
         let mut s = self.clone();
-        let mut note = None;
         let kind = s.parts.correlation.pairs[pair].0.clone();
         s.parts.correlation.pairs[pair].3 = rho;
         let n = s.parts.indicators.len();
@@ -168,13 +162,17 @@ impl Scenario {
             .filter(|(k, ..)| *k == kind)
             .filter_map(|(_, a, b, rho)| Some((s.indicator_index(a)?, s.indicator_index(b)?, *rho)))
             .collect();
-        let matrix = correlation::matrix_from_pairs(n, &pairs);
-        let factor = correlation::factor(&matrix).unwrap_or_else(|_| {
-            note = Some(format!(
+        let (factor, repaired) = correlation::build_factor(n, &pairs, true).map_err(|_| {
+            refuse(
+                format!("the {kind} correlations"),
+                rho,
+                "not positive definite, and the nearest valid matrix cannot be factored either",
+            )
+        })?;
+        let note = repaired.then(|| {
+            format!(
                 "at {rho:.3} the {kind} correlations are not positive definite; the nearest valid matrix was used"
-            ));
-            correlation::factor(&correlation::nearest_correlation(&matrix))
-                .unwrap_or_else(|_| Factor::identity(n))
+            )
         });
         if kind == "trend" {
             s.parts.correlation.trend = factor;
@@ -223,7 +221,10 @@ impl Scenario {
                 ),
             ));
         }
-        let size = Dist::fixed(shift).map_err(|reason| refuse(what(), shift, reason))?;
+        let size_spec = DistSpec::Fixed(shift);
+        let size = size_spec
+            .build()
+            .map_err(|reason| refuse(what(), shift, reason))?;
         let mut s = self.clone();
         s.parts.events.push(Event {
             id,
@@ -231,7 +232,11 @@ impl Scenario {
             probability: 1.0,
             from,
             to,
-            effects: vec![Effect { indicator, size }],
+            effects: vec![Effect {
+                indicator,
+                size,
+                size_spec,
+            }],
         });
         Ok(s)
     }
@@ -284,7 +289,22 @@ impl Scenario {
     /// not have).
     pub fn knob_value(&self, knob: &Knob) -> Option<f64> {
         match knob {
-            Knob::TrendParameter { .. } | Knob::EffectParameter { .. } => None,
+            Knob::TrendParameter {
+                indicator,
+                period,
+                parameter,
+            } => spec_value(
+                &self.indicators()[*indicator].periods[*period].trend_spec,
+                parameter.as_deref(),
+            ),
+            Knob::EffectParameter {
+                event,
+                effect,
+                parameter,
+            } => spec_value(
+                &self.events()[*event].effects[*effect].size_spec,
+                parameter.as_deref(),
+            ),
             Knob::Base { indicator } => self.indicators()[*indicator].base,
             Knob::Noise { indicator, period } => {
                 Some(self.indicators()[*indicator].periods[*period].noise)
@@ -305,8 +325,33 @@ impl Scenario {
         }
         let mut s = self.clone();
         match knob {
-            Knob::TrendParameter { .. } | Knob::EffectParameter { .. } => {
-                return Err(refuse("the value", value, "not supported"));
+            Knob::TrendParameter {
+                indicator,
+                period,
+                parameter,
+            } => {
+                let spec = &self.indicators()[*indicator].periods[*period].trend_spec;
+                let spec =
+                    with_spec_value(spec, parameter.as_deref(), value).map_err(|reason| {
+                        refuse(self.period_name(*indicator, *period), value, reason)
+                    })?;
+                return self.with_trend_spec(*indicator, *period, spec, value);
+            }
+            Knob::EffectParameter {
+                event,
+                effect,
+                parameter,
+            } => {
+                let what = || format!("effect size of event `{}`", self.events()[*event].id);
+                let spec = &self.events()[*event].effects[*effect].size_spec;
+                let spec = with_spec_value(spec, parameter.as_deref(), value)
+                    .map_err(|reason| refuse(what(), value, reason))?;
+                let size = spec
+                    .build()
+                    .map_err(|reason| refuse(what(), value, reason))?;
+                let e = &mut s.parts.events[*event].effects[*effect];
+                e.size = size;
+                e.size_spec = spec;
             }
             Knob::Base { indicator } => {
                 s.parts.indicators[*indicator].base = Some(self.checked_base(*indicator, value)?);
@@ -332,7 +377,15 @@ impl Scenario {
                 s.parts.indicators[*indicator].periods[*period].persistence = value;
             }
             Knob::EventProbability { event } => return self.with_event_probability(*event, value),
-            Knob::Threshold { target } => s.parts.targets[*target].threshold = value,
+            Knob::Threshold { target } => {
+                s.parts.targets[*target].threshold = rules::threshold(value).map_err(|r| {
+                    refuse(
+                        format!("threshold of target `{}`", self.targets()[*target].id),
+                        value,
+                        r,
+                    )
+                })?;
+            }
             Knob::CorrelationEntry { pair } => {
                 return Ok(self.with_correlation_entry(*pair, value)?.0)
             }
@@ -345,18 +398,12 @@ impl Scenario {
     fn checked_base(&self, indicator: usize, value: f64) -> Result<f64, EditError> {
         let ind = &self.indicators()[indicator];
         let what = format!("base of `{}`", ind.id);
-        let reason = match ind.kind {
-            ModelKind::Derived => Some("a derived indicator takes no base".to_string()),
-            ModelKind::Growth if value <= 0.0 => Some(
-                "a growth indicator's base must be positive: growth compounds from it".to_string(),
-            ),
-            ModelKind::Count if value < 0.0 => Some("a count cannot be negative".to_string()),
-            ModelKind::Additive
-                if ind.min.is_some_and(|lo| value < lo) || ind.max.is_some_and(|hi| value > hi) =>
-            {
-                Some("the base lies outside [min, max]".to_string())
-            }
-            _ => None,
+        let reason = if ind.kind == ModelKind::Derived {
+            Some("a derived indicator takes no base".to_string())
+        } else {
+            rules::base(ind.kind, value)
+                .and_then(|b| rules::base_within_clamps(b, ind.min, ind.max))
+                .err()
         };
         let cagr_from_base = self.targets().iter().any(|t| {
             t.indicator == indicator && t.kind == TargetKind::Cagr && t.from == ind.base_year
@@ -371,9 +418,53 @@ impl Scenario {
         }
     }
 
+    /// The scenario with the trend of `indicator` in `period` rebuilt from `spec` (the value
+    /// being set is `value`, for the message).
+    fn with_trend_spec(
+        &self,
+        indicator: usize,
+        period: usize,
+        spec: DistSpec,
+        value: f64,
+    ) -> Result<Scenario, EditError> {
+        let trend = spec
+            .build()
+            .map_err(|reason| refuse(self.period_name(indicator, period), value, reason))?;
+        let mut s = self.clone();
+        let p = &mut s.parts.indicators[indicator].periods[period];
+        p.trend = trend;
+        p.trend_spec = spec;
+        Ok(s)
+    }
+
     fn period_name(&self, indicator: usize, period: usize) -> String {
         let ind = &self.indicators()[indicator];
         let p = &ind.periods[period];
         format!("`{}` {}-{}", ind.id, p.from, p.to)
+    }
+}
+
+/// The value of a distribution parameter (`None`: the distribution is a plain number).
+fn spec_value(spec: &DistSpec, parameter: Option<&str>) -> Option<f64> {
+    match (spec, parameter) {
+        (DistSpec::Fixed(v), None) => Some(*v),
+        (_, Some(name)) => spec.param(name),
+        (_, None) => None,
+    }
+}
+
+/// `spec` with a parameter (`None`: the plain number) set to `value`.
+fn with_spec_value(
+    spec: &DistSpec,
+    parameter: Option<&str>,
+    value: f64,
+) -> Result<DistSpec, String> {
+    match (spec, parameter) {
+        (DistSpec::Fixed(_), None) => Ok(DistSpec::Fixed(value)),
+        (_, Some(name)) => spec.with_param(name, value),
+        (_, None) => Err(format!(
+            "a {} distribution is not a single number; set one of its parameters",
+            spec.family()
+        )),
     }
 }

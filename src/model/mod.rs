@@ -5,8 +5,10 @@
 
 pub mod correlation;
 pub mod dist;
+pub mod dist_spec;
 pub mod edit;
 pub mod formula;
+pub mod rules;
 mod scenario;
 pub mod score_map;
 
@@ -89,6 +91,8 @@ pub struct Period {
     pub to: i32,
     /// Structural trend, drawn once per path through the indicator's trend score.
     pub trend: Dist,
+    /// The trend distribution as written; checked edits rebuild `trend` from it.
+    pub trend_spec: dist_spec::DistSpec,
     /// Standard deviation of the yearly shock.
     pub noise: f64,
     /// AR(1) coefficient of the shock, in [0, 1).
@@ -284,6 +288,8 @@ pub struct Effect {
     pub indicator: usize,
     /// Size of the effect, drawn each time the event strikes.
     pub size: Dist,
+    /// The size distribution as written; checked edits rebuild `size` from it.
+    pub size_spec: dist_spec::DistSpec,
 }
 
 /// A random event that strikes independently in each year of its window.

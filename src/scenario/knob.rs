@@ -4,6 +4,7 @@
 
 use super::diagnostic::{did_you_mean, KeyPath, Segment};
 use super::Loaded;
+use crate::model::dist_spec::DistSpec;
 use crate::model::edit::Knob;
 use crate::model::Comparison;
 
@@ -31,7 +32,7 @@ fn error(message: impl Into<String>, help: Option<String>) -> KnobError {
 
 fn not_variable(key: &str) -> KnobError {
     error(
-        format!("`{key}` is not a number that solve can vary; it can vary {VARIABLE_KEYS}"),
+        format!("not a number that solve can vary; it can vary {VARIABLE_KEYS}"),
         None,
     )
 }
@@ -67,7 +68,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
             let id = segments.get(1).map(text).unwrap_or_default();
             let Some(indicator) = scenario.indicator_index(&id) else {
                 return Err(error(
-                    format!("`{key}`: the scenario has no indicator `{id}`"),
+                    format!("the scenario has no indicator `{id}`"),
                     did_you_mean(&id, scenario.indicators().iter().map(|i| i.id.as_str())),
                 ));
             };
@@ -89,11 +90,16 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                 .position(|p| p.from as i64 == written)
                 .ok_or_else(|| not_variable(key))?;
             match segments.get(4).map(text).as_deref() {
-                Some("trend") => Ok(Knob::TrendParameter {
-                    indicator,
-                    period,
-                    parameter: rest(5),
-                }),
+                Some("trend") => {
+                    let parameter = rest(5);
+                    let spec = &ind.periods[period].trend_spec;
+                    check_parameter(key, spec, parameter.as_deref())?;
+                    Ok(Knob::TrendParameter {
+                        indicator,
+                        period,
+                        parameter,
+                    })
+                }
                 Some("noise") if segments.len() == 5 => Ok(Knob::Noise { indicator, period }),
                 Some("persistence") if segments.len() == 5 => {
                     Ok(Knob::Persistence { indicator, period })
@@ -117,14 +123,17 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                                 .map(|e| scenario.indicators()[e.indicator].id.as_str())
                                 .collect();
                             error(
-                                format!("`{key}`: the event has no effect on `{id}`"),
+                                format!("the event has no effect on `{id}`"),
                                 did_you_mean(&id, names.iter().copied()),
                             )
                         })?;
+                    let parameter = rest(4);
+                    let spec = &scenario.events()[event].effects[effect].size_spec;
+                    check_parameter(key, spec, parameter.as_deref())?;
                     Ok(Knob::EffectParameter {
                         event,
                         effect,
-                        parameter: rest(4),
+                        parameter,
                     })
                 }
                 _ => Err(not_variable(key)),
@@ -139,7 +148,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                 }
                 Some(name) if segments.len() == 3 => Err(error(
                     format!(
-                        "`{key}`: target {target} is written with `{}`, not `{name}`",
+                        "target {target} is written with `{}`, not `{name}`",
                         comparison.key()
                     ),
                     did_you_mean(
@@ -168,7 +177,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
             let k = index(segments.get(2), of_kind.len(), "pairs")?;
             if segments.get(3) != Some(&Segment::Index(2)) || segments.len() != 4 {
                 return Err(error(
-                    format!("`{key}`: a correlation entry is [a, b, rho]; vary its rho as `correlation.{kind}.{k}.2`"),
+                    format!("a correlation entry is [a, b, rho]; vary its rho as `correlation.{kind}.{k}.2`"),
                     None,
                 ));
             }
@@ -196,4 +205,37 @@ fn period_start(
         .get(*k)?
         .get("from")?
         .as_integer()
+}
+
+/// Checks that `parameter` (None: the distribution itself) names one number of `spec`.
+fn check_parameter(key: &str, spec: &DistSpec, parameter: Option<&str>) -> Result<(), KnobError> {
+    let accepted = spec.accepted_param_names();
+    match (spec, parameter) {
+        (DistSpec::Fixed(_), None) => Ok(()),
+        (DistSpec::Fixed(_), Some(_)) => Err(error(
+            "the distribution is a plain number, which has no parameters".to_string(),
+            None,
+        )),
+        (_, None) => Err(error(
+            format!(
+                "it is a table (a {} distribution), not a number; vary a number inside it (e.g. `{key}.{}`)",
+                spec.family(),
+                accepted.first().copied().unwrap_or("mean")
+            ),
+            None,
+        )),
+        (_, Some(name)) if accepted.contains(&name) => Ok(()),
+        (_, Some(name)) => Err(error(
+            if accepted.is_empty() {
+                format!("a {} distribution has no single number to vary", spec.family())
+            } else {
+                format!(
+                    "unknown parameter `{name}` for a {} distribution (it takes {})",
+                    spec.family(),
+                    accepted.join(", ")
+                )
+            },
+            did_you_mean(name, accepted.iter().copied()),
+        )),
+    }
 }
