@@ -30,7 +30,7 @@ fn error(message: impl Into<String>, help: Option<String>) -> KnobError {
     }
 }
 
-fn not_variable(key: &str) -> KnobError {
+fn not_variable() -> KnobError {
     error(
         format!("not a number that solve can vary; it can vary {VARIABLE_KEYS}"),
         None,
@@ -54,7 +54,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                 ),
                 None,
             )),
-            _ => Err(not_variable(key)),
+            _ => Err(not_variable()),
         }
     };
     let rest = |from: usize| -> Option<String> {
@@ -78,17 +78,17 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
             }
             let period_key = ind.kind.period_key();
             if segments.get(2).map(text).as_deref() != Some(period_key) {
-                return Err(not_variable(key));
+                return Err(not_variable());
             }
             // The file's list position K; the model keeps periods in year order, so find the
             // period by its first year as written.
             let written = period_start(loaded, &id, period_key, segments.get(3))
-                .ok_or_else(|| not_variable(key))?;
+                .ok_or_else(|| not_variable())?;
             let period = ind
                 .periods
                 .iter()
                 .position(|p| p.from as i64 == written)
-                .ok_or_else(|| not_variable(key))?;
+                .ok_or_else(|| not_variable())?;
             match segments.get(4).map(text).as_deref() {
                 Some("trend") => {
                     let parameter = rest(5);
@@ -104,7 +104,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                 Some("persistence") if segments.len() == 5 => {
                     Ok(Knob::Persistence { indicator, period })
                 }
-                _ => Err(not_variable(key)),
+                _ => Err(not_variable()),
             }
         }
         Some("events") => {
@@ -136,7 +136,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                         parameter,
                     })
                 }
-                _ => Err(not_variable(key)),
+                _ => Err(not_variable()),
             }
         }
         Some("targets") => {
@@ -163,13 +163,13 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                         .map(|c| c.key()),
                     ),
                 )),
-                _ => Err(not_variable(key)),
+                _ => Err(not_variable()),
             }
         }
         Some("correlation") => {
             let kind = segments.get(1).map(text).unwrap_or_default();
             if kind != "trend" && kind != "noise" {
-                return Err(not_variable(key));
+                return Err(not_variable());
             }
             let of_kind: Vec<usize> = (0..scenario.correlation().pairs.len())
                 .filter(|&p| scenario.correlation().pairs[p].0 == kind)
@@ -183,7 +183,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
             }
             Ok(Knob::CorrelationEntry { pair: of_kind[k] })
         }
-        _ => Err(not_variable(key)),
+        _ => Err(not_variable()),
     }
 }
 
