@@ -5,7 +5,7 @@ use super::correlation::Correlation;
 use super::{Event, Group, Indicator, Sampling, Target};
 
 /// The parts of a scenario as the validator assembles them. Only the loader
-/// (`scenario::load`) turns parts into a [`Scenario`] ([`Scenario::from_parts`] is
+/// (`scenario::load`) turns parts into a [`Scenario`] (`Scenario::from_parts` is
 /// crate-private): every rule of the format has been checked by then.
 #[derive(Debug, Clone)]
 pub struct ScenarioParts {

@@ -82,13 +82,13 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
             }
             // The file's list position K; the model keeps periods in year order, so find the
             // period by its first year as written.
-            let written = period_start(loaded, &id, period_key, segments.get(3))
-                .ok_or_else(|| not_variable())?;
+            let written =
+                period_start(loaded, &id, period_key, segments.get(3)).ok_or_else(not_variable)?;
             let period = ind
                 .periods
                 .iter()
                 .position(|p| p.from as i64 == written)
-                .ok_or_else(|| not_variable())?;
+                .ok_or_else(not_variable)?;
             match segments.get(4).map(text).as_deref() {
                 Some("trend") => {
                     let parameter = rest(5);
