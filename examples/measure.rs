@@ -106,10 +106,7 @@ fn main() -> ExitCode {
 /// engine that records every path of every cell costs.
 fn recording_cost(scenario: &plancast::model::Scenario) -> (usize, f64) {
     use plancast::engine::accumulator::Distribution;
-    let prepared = plancast::engine::prepare::prepare(scenario);
-    let cells = plancast::engine::Context::new(scenario, &prepared)
-        .layout
-        .simulated;
+    let cells = plancast::engine::Context::new(scenario).layout.simulated;
     let chunk = plancast::engine::CHUNK_PATHS;
     // A fixed sequence of standard-normal-like scores (sum of 4 uniforms, centred and scaled).
     let mut state = 0x9E37_79B9_7F4A_7C15u64;

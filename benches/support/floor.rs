@@ -33,8 +33,7 @@ pub struct DrawCounts {
 /// Draws the random numbers of `scenario` (all its paths) with `threads` workers (None: all
 /// cores) and returns the counts drawn per path (for the last, possibly partial, chunk too).
 pub fn draw_floor(scenario: &Scenario, threads: Option<usize>) -> Result<DrawCounts, EngineError> {
-    let prepared = plancast::engine::prepare::prepare(scenario);
-    let ctx = Context::new(scenario, &prepared);
+    let ctx = Context::new(scenario);
     let pool = plancast::engine::thread_pool(threads)?;
     let counts = pool.install(|| {
         (0..ctx.blocks())
@@ -55,7 +54,7 @@ pub fn draw_floor(scenario: &Scenario, threads: Option<usize>) -> Result<DrawCou
 /// Draws one block's random numbers into a reused buffer; returns the total counts.
 fn floor_block(ctx: &Context, block: u64) -> DrawCounts {
     let scenario = ctx.scenario;
-    let prepared = ctx.prepared;
+    let plan = ctx.plan;
     let seed = scenario.seed();
     let mut buffer = vec![0.0f64; CHUNK_PATHS];
     let mut counts = DrawCounts::default();
@@ -102,8 +101,8 @@ fn floor_block(ctx: &Context, block: u64) -> DrawCounts {
                 )
             })
             .collect();
-        for year in (prepared.first_year + 1)..=prepared.last_year {
-            let t = prepared.year_index(year);
+        for year in (plan.first_year + 1)..=plan.last_year {
+            let t = plan.year_index(year);
             for stream in noise.iter_mut() {
                 fill_normals(row, stream);
                 counts.normals += n as u64;
@@ -118,7 +117,7 @@ fn floor_block(ctx: &Context, block: u64) -> DrawCounts {
                 }
             }
             for (i, stream) in count_streams.iter_mut() {
-                if year <= prepared.indicators[*i].start_year || ctx.period_of[*i][t].is_none() {
+                if year <= plan.indicators[*i].start_year || ctx.period_of[*i][t].is_none() {
                     continue;
                 }
                 fill_uniforms(row, stream);

@@ -28,8 +28,8 @@
 //! only costs time.
 
 use super::sensitivity::{hold, Assumption, Lever};
-use crate::engine::prepare::{prepare, Prepared};
 use crate::model::correlation::Factor;
+use crate::model::plan::Plan;
 use crate::model::Scenario;
 
 /// Per indicator (scenario order), the first year whose value an assumption can change; `None`
@@ -53,10 +53,10 @@ impl Dependencies {
 
 /// The dependency table of every target of `scenario` on each of `assumptions`.
 pub fn dependencies(scenario: &Scenario, assumptions: &[Assumption]) -> Dependencies {
-    let prepared = prepare(scenario);
+    let plan = scenario.plan();
     let reaches: Vec<Reach> = assumptions
         .iter()
-        .map(|a| reach(scenario, &prepared, a))
+        .map(|a| reach(scenario, &plan, a))
         .collect();
     let depends = (0..scenario.targets().len())
         .map(|k| {
@@ -77,8 +77,8 @@ pub fn target_reached(scenario: &Scenario, k: usize, reach: &Reach) -> bool {
 }
 
 /// The indicators (and first years) `assumption` can change, closed over derived formulas.
-pub fn reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) -> Reach {
-    let mut reach = direct_reach(scenario, prepared, assumption);
+pub fn reach(scenario: &Scenario, plan: &Plan, assumption: &Assumption) -> Reach {
+    let mut reach = direct_reach(scenario, plan, assumption);
     // derived_order lists sources before the formulas that read them, so one pass closes it.
     for &d in scenario.derived_order() {
         let Some(formula) = &scenario.indicators()[d].formula else {
@@ -95,14 +95,14 @@ pub fn reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) 
 }
 
 /// The indicators (and first years) `assumption` changes before formulas are evaluated.
-pub fn direct_reach(scenario: &Scenario, prepared: &Prepared, assumption: &Assumption) -> Reach {
+pub fn direct_reach(scenario: &Scenario, plan: &Plan, assumption: &Assumption) -> Reach {
     let n = scenario.indicators().len();
     let mut reach: Reach = vec![None; n];
     // Years up to an indicator's start year are fixed by its base and observations; the first
     // simulated year is the first an assumption can touch.
     let from_year = |i: usize, from: i32, to: i32| -> Option<i32> {
-        let first = from.max(prepared.indicators[i].start_year.saturating_add(1));
-        (first <= to.min(prepared.last_year)).then_some(first)
+        let first = from.max(plan.indicators[i].start_year.saturating_add(1));
+        (first <= to.min(plan.last_year)).then_some(first)
     };
     match assumption.lever {
         Lever::Trend { indicator, period } => {

@@ -89,13 +89,13 @@ pub struct Assumption {
 /// Lists the uncertain assumptions of `scenario`: trends of periods that still have a simulated
 /// year, event probabilities strictly between 0 and 1, and every correlation entry.
 pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
-    let prepared = crate::engine::prepare::prepare(scenario);
+    let plan = scenario.plan();
     let mut out = Vec::new();
     for (i, ind) in scenario.indicators().iter().enumerate() {
         if !ind.kind.is_stochastic() {
             continue;
         }
-        let start = prepared.indicators[i].start_year;
+        let start = plan.indicators[i].start_year;
         for (k, period) in ind.periods.iter().enumerate() {
             if period.trend.is_fixed() || period.to <= start {
                 continue;

@@ -41,7 +41,7 @@ impl Workspace {
     /// Buffers for `ctx` with chunks of `chunk` paths.
     pub fn new(ctx: &Context, chunk: usize) -> Self {
         let n_ind = ctx.scenario.indicators().len();
-        let n_years = ctx.prepared.n_years();
+        let n_years = ctx.plan.n_years();
         let trends = ctx
             .scenario
             .indicators()
@@ -90,7 +90,7 @@ impl Workspace {
         acc: &mut Accumulator,
     ) {
         let scenario = ctx.scenario;
-        let prepared = ctx.prepared;
+        let plan = ctx.plan;
         let n = len;
         let seed = scenario.seed();
 
@@ -147,9 +147,9 @@ impl Workspace {
 
         // 3. Fixed history.
         for &i in &ctx.stochastic {
-            let pi = &prepared.indicators[i];
+            let pi = &plan.indicators[i];
             for (offset, &value) in pi.fixed_values.iter().enumerate() {
-                let range = self.cell(i, prepared.year_index(pi.first_year) + offset);
+                let range = self.cell(i, plan.year_index(pi.first_year) + offset);
                 self.values[range.start..range.start + n].fill(value);
             }
         }
@@ -177,10 +177,10 @@ impl Workspace {
                     .then(|| rng::stream(seed, chunk_index, Purpose::Count, ctx.keys[i]))
             }));
         // The first year has no simulated step, but derived indicators and cells may start there.
-        self.derive_year(ctx, prepared.first_year, first_path, n, acc);
+        self.derive_year(ctx, plan.first_year, first_path, n, acc);
         self.record_year(ctx, 0, n, acc);
-        for year in (prepared.first_year + 1)..=prepared.last_year {
-            let t = prepared.year_index(year);
+        for year in (plan.first_year + 1)..=plan.last_year {
+            let t = plan.year_index(year);
             // Shocks, drawn for every year so that streams stay aligned whatever `as_of` is.
             for (i, stream) in noise_streams.iter_mut() {
                 for z in &mut self.draws[*i * self.chunk..*i * self.chunk + n] {
@@ -216,7 +216,7 @@ impl Workspace {
                 }
             }
             for &i in &ctx.stochastic {
-                let pi = &prepared.indicators[i];
+                let pi = &plan.indicators[i];
                 if year <= pi.start_year {
                     continue;
                 }
@@ -298,7 +298,7 @@ impl Workspace {
         for (k, target) in scenario.targets().iter().enumerate() {
             let i = target.indicator;
             let at = |year: i32| -> &[f64] {
-                let start = (i * self.n_years + prepared.year_index(year)) * self.chunk;
+                let start = (i * self.n_years + plan.year_index(year)) * self.chunk;
                 &self.values[start..start + n]
             };
             let outcome = &mut self.outcome[..n];
@@ -367,7 +367,7 @@ impl Workspace {
             }
             acc.group_met[g] += all.iter().map(|&a| a as u64).sum::<u64>();
         }
-        for (slot, &(a, b)) in acc.pairs.iter_mut().zip(&prepared.milestone_pairs) {
+        for (slot, &(a, b)) in acc.pairs.iter_mut().zip(&plan.milestone_pairs) {
             let (ma, mb) = (
                 &self.met[a * self.chunk..a * self.chunk + n],
                 &self.met[b * self.chunk..b * self.chunk + n],
@@ -395,10 +395,10 @@ impl Workspace {
         n: usize,
         acc: &mut Accumulator,
     ) {
-        let prepared = ctx.prepared;
-        let t = prepared.year_index(year);
+        let plan = ctx.plan;
+        let t = plan.year_index(year);
         for &d in ctx.scenario.derived_order() {
-            if year < prepared.indicators[d].first_year {
+            if year < plan.indicators[d].first_year {
                 continue;
             }
             let Some(formula) = &ctx.scenario.indicators()[d].formula else {

@@ -7,16 +7,15 @@ pub mod accumulator;
 pub mod chunk;
 pub mod partial;
 pub mod precision;
-pub mod prepare;
 pub mod results;
 pub mod rng;
 pub mod sobol;
 pub mod strata;
 
+use crate::model::plan::Plan;
 use crate::model::score_map::ScoreMap;
 use crate::model::{ModelKind, Scenario, TargetKind};
 use accumulator::Accumulator;
-use prepare::Prepared;
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -54,7 +53,7 @@ pub struct Context<'a> {
     /// The scenario.
     pub scenario: &'a Scenario,
     /// Its preparation.
-    pub prepared: &'a Prepared,
+    pub plan: &'a Plan,
     /// Cell layout.
     pub layout: Layout,
     /// Growth, additive and count indicators.
@@ -77,18 +76,19 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Builds the context for `scenario` as prepared.
-    pub fn new(scenario: &'a Scenario, prepared: &'a Prepared) -> Self {
-        let n_years = prepared.n_years();
+    /// Builds the context for `scenario` (its plan included).
+    pub fn new(scenario: &'a Scenario) -> Self {
+        let plan = scenario.plan();
+        let n_years = plan.n_years();
         let mut simulated = 0;
         let mut fixed = 0;
-        let slots: Vec<Vec<CellSlot>> = prepared
+        let slots: Vec<Vec<CellSlot>> = plan
             .indicators
             .iter()
             .map(|pi| {
                 (0..n_years)
                     .map(|t| {
-                        let year = prepared.first_year + t as i32;
+                        let year = plan.first_year + t as i32;
                         if year < pi.first_year {
                             CellSlot::Empty
                         } else if year <= pi.fixed_through {
@@ -133,11 +133,11 @@ impl<'a> Context<'a> {
             .iter()
             .map(|ind| {
                 (0..n_years)
-                    .map(|t| ind.period_index(prepared.first_year + t as i32))
+                    .map(|t| ind.period_index(plan.first_year + t as i32))
                     .collect()
             })
             .collect();
-        let group_members = prepared
+        let group_members = plan
             .due_groups
             .iter()
             .map(|(_, members)| members.clone())
@@ -147,7 +147,7 @@ impl<'a> Context<'a> {
             .targets()
             .iter()
             .map(
-                |t| match (t.kind, slots[t.indicator].get(prepared.year_index(t.to))) {
+                |t| match (t.kind, slots[t.indicator].get(plan.year_index(t.to))) {
                     (TargetKind::Level, Some(&CellSlot::Simulated(c))) => Some(c),
                     _ => None,
                 },
@@ -156,7 +156,7 @@ impl<'a> Context<'a> {
         Context {
             level_cells,
             scenario,
-            prepared,
+            plan,
             layout: Layout {
                 slots,
                 simulated,
@@ -191,7 +191,7 @@ impl<'a> Context<'a> {
             self.layout.fixed,
             self.scenario.targets().len(),
             self.group_members.len(),
-            self.prepared.milestone_pairs.len(),
+            self.plan.milestone_pairs.len(),
         )
     }
 
@@ -281,7 +281,7 @@ pub enum EngineError {
 #[derive(Debug, Clone)]
 pub struct Simulation {
     /// The preparation used (as_of applied).
-    prepared: Prepared,
+    plan: Plan,
     /// Cell layout.
     layout: Layout,
     /// Merged results.
@@ -336,9 +336,8 @@ pub fn simulate_blocks(
     progress: &(dyn Fn(u64) + Sync),
     after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
 ) -> Result<Simulation, EngineError> {
-    let prepared = prepare::prepare(scenario);
     let pool = thread_pool(threads)?;
-    let ctx = Context::new(scenario, &prepared);
+    let ctx = Context::new(scenario);
     let last = blocks.end.min(ctx.blocks());
     let workers = pool.current_num_threads() as u64;
     // A few blocks in flight per worker; merging always follows block order.
@@ -402,15 +401,13 @@ pub fn simulation_from(
     scenario: &Scenario,
     accumulator: Accumulator,
 ) -> Result<Simulation, EngineError> {
-    let prepared = prepare::prepare(scenario);
-    let ctx = Context::new(scenario, &prepared);
+    let ctx = Context::new(scenario);
     finish(scenario, &ctx, accumulator)
 }
 
 /// An empty accumulator shaped for `scenario`.
 pub fn empty_accumulator(scenario: &Scenario) -> Accumulator {
-    let prepared = prepare::prepare(scenario);
-    Context::new(scenario, &prepared).empty_accumulator()
+    Context::new(scenario).empty_accumulator()
 }
 
 fn finish(
@@ -440,7 +437,7 @@ fn finish(
     let group_members = ctx.group_members.clone();
     let layout = ctx.layout.clone();
     Ok(Simulation {
-        prepared: ctx.prepared.clone(),
+        plan: ctx.plan.clone(),
         layout,
         accumulator: total,
         group_members,

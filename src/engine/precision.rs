@@ -9,7 +9,7 @@
 //! block keeps the number of looks small (log2 of the paths), which limits the optimism of
 //! stopping at the first look that happens to pass.
 
-use super::{self as engine, prepare, EngineError, Simulation};
+use super::{self as engine, EngineError, Simulation};
 use crate::model::{Sampling, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +61,7 @@ pub fn run(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Simulation, PrecisionInfo), EngineError> {
-    let target_fixed = prepare::prepare(scenario).target_fixed;
+    let target_fixed = &scenario.plan().target_fixed;
     let steps = schedule(max_paths);
     let mut checked = Vec::new();
     let mut verdict: Option<(bool, Option<(f64, usize)>)> = None;
@@ -75,7 +75,7 @@ pub fn run(
                 .map_err(|e| EngineError::Settings(e.to_string()))?;
             let sim = engine::simulate(&at_n, threads, progress)?;
             checked.push(n);
-            let worst = worst_half_width(&sim.accumulator, &target_fixed);
+            let worst = worst_half_width(&sim.accumulator, target_fixed);
             let met = worst.is_none_or(|(w, _)| w <= h);
             verdict = Some((met, worst));
             last = Some(sim);
@@ -102,7 +102,7 @@ pub fn run(
                 }
                 next_step += 1;
                 checked.push(total.paths);
-                let worst = worst_half_width(total, &target_fixed);
+                let worst = worst_half_width(total, target_fixed);
                 let met = worst.is_none_or(|(w, _)| w <= h);
                 verdict = Some((met, worst));
                 !met

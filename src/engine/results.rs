@@ -139,28 +139,28 @@ impl Simulation {
 
     /// First year on the axis (earliest indicator base year).
     pub fn first_year(&self) -> i32 {
-        self.prepared.first_year
+        self.plan.first_year
     }
 
     /// Last year on the axis (the horizon).
     pub fn last_year(&self) -> i32 {
-        self.prepared.last_year
+        self.plan.last_year
     }
 
     /// The year axis, first to last year.
     pub fn years(&self) -> RangeInclusive<i32> {
-        self.prepared.first_year..=self.prepared.last_year
+        self.plan.first_year..=self.plan.last_year
     }
 
     /// The effective as_of year (the horizon when none is set).
     pub fn as_of(&self) -> i32 {
-        self.prepared.as_of
+        self.plan.as_of
     }
 
     /// The last year of `indicator` fixed by its base and usable observations (its simulation
     /// starts the year after).
     pub fn start_year(&self, indicator: usize) -> i32 {
-        self.prepared.indicators[indicator].start_year
+        self.plan.indicators[indicator].start_year
     }
 
     /// Number of targets.
@@ -177,7 +177,7 @@ impl Simulation {
             met,
             paths: acc.paths,
             probability: proportion(met, acc.paths),
-            decided: self.prepared.target_fixed[k],
+            decided: self.plan.target_fixed[k],
             outcome: &acc.target_outcomes[k],
         }
     }
@@ -191,7 +191,7 @@ impl Simulation {
     pub fn groups(&self) -> impl Iterator<Item = GroupOutcome<'_>> + '_ {
         let n = self.accumulator.paths;
         let due_years = self
-            .prepared
+            .plan
             .due_groups
             .iter()
             .map(|(year, _)| Some(*year))
@@ -212,7 +212,7 @@ impl Simulation {
     /// conditional probabilities.
     pub fn milestones(&self) -> impl Iterator<Item = MilestoneOutcome> + '_ {
         let n = self.accumulator.paths;
-        self.prepared
+        self.plan
             .milestone_pairs
             .iter()
             .zip(&self.accumulator.pairs)
@@ -233,16 +233,16 @@ impl Simulation {
     /// What the run left in the cell of `indicator` in `year`; None outside the year axis or
     /// before the indicator has a value.
     pub fn cell(&self, indicator: usize, year: i32) -> Option<CellValue<'_>> {
-        if year < self.prepared.first_year || year > self.prepared.last_year {
+        if year < self.plan.first_year || year > self.plan.last_year {
             return None;
         }
-        let slot = *self.layout.slots[indicator].get(self.prepared.year_index(year))?;
+        let slot = *self.layout.slots[indicator].get(self.plan.year_index(year))?;
         self.cell_value(slot)
     }
 
     /// Every year of `indicator` that has a value, in order, with what the run left there.
     pub fn cells(&self, indicator: usize) -> impl Iterator<Item = (i32, CellValue<'_>)> + '_ {
-        let first = self.prepared.first_year;
+        let first = self.plan.first_year;
         self.layout.slots[indicator]
             .iter()
             .enumerate()
@@ -257,7 +257,7 @@ impl Simulation {
     /// The widest 95% Wilson half-width among the targets the simulation decides, and its
     /// target; see [`worst_half_width`].
     pub fn worst_half_width(&self) -> Option<(f64, usize)> {
-        worst_half_width(&self.accumulator, &self.prepared.target_fixed)
+        worst_half_width(&self.accumulator, &self.plan.target_fixed)
     }
 
     fn cell_value(&self, slot: CellSlot) -> Option<CellValue<'_>> {

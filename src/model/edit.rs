@@ -105,9 +105,9 @@ impl Scenario {
                 format!("must be between 1 and {MAX_PATHS}"),
             ));
         }
-        let mut s = self.clone();
-        s.parts.paths = paths;
-        Ok(s)
+        let mut s = self.parts.clone();
+        s.paths = paths;
+        Ok(Scenario::from_parts(s))
     }
 
     /// The scenario with the trend of `indicator` in `period` fixed at `value` (a finite
@@ -135,9 +135,9 @@ impl Scenario {
                 reason,
             )
         })?;
-        let mut s = self.clone();
-        s.parts.events[event].probability = probability;
-        Ok(s)
+        let mut s = self.parts.clone();
+        s.events[event].probability = probability;
+        Ok(Scenario::from_parts(s))
     }
 
     /// The scenario with correlation entry `pair` set to `rho` (in [-1, 1]). When the matrix of
@@ -150,17 +150,18 @@ impl Scenario {
         rho: f64,
     ) -> Result<(Scenario, Option<String>), EditError> {
         let rho = rules::correlation(rho).map_err(|reason| refuse("a correlation", rho, reason))?;
-        let mut s = self.clone();
-        let kind = s.parts.correlation.pairs[pair].0.clone();
-        s.parts.correlation.pairs[pair].3 = rho;
-        let n = s.parts.indicators.len();
+        let mut s = self.parts.clone();
+        let kind = s.correlation.pairs[pair].0.clone();
+        s.correlation.pairs[pair].3 = rho;
+        let n = s.indicators.len();
         let pairs: Vec<(usize, usize, f64)> = s
-            .parts
             .correlation
             .pairs
             .iter()
             .filter(|(k, ..)| *k == kind)
-            .filter_map(|(_, a, b, rho)| Some((s.indicator_index(a)?, s.indicator_index(b)?, *rho)))
+            .filter_map(|(_, a, b, rho)| {
+                Some((self.indicator_index(a)?, self.indicator_index(b)?, *rho))
+            })
             .collect();
         let (factor, repaired) = correlation::build_factor(n, &pairs, true).map_err(|_| {
             refuse(
@@ -175,11 +176,11 @@ impl Scenario {
             )
         });
         if kind == "trend" {
-            s.parts.correlation.trend = factor;
+            s.correlation.trend = factor;
         } else {
-            s.parts.correlation.noise = factor;
+            s.correlation.noise = factor;
         }
-        Ok((s, note))
+        Ok((Scenario::from_parts(s), note))
     }
 
     /// The scenario with `shift` added to every year `from..=to` of `indicator`'s path
@@ -225,8 +226,8 @@ impl Scenario {
         let size = size_spec
             .build()
             .map_err(|reason| refuse(what(), shift, reason))?;
-        let mut s = self.clone();
-        s.parts.events.push(Event {
+        let mut s = self.parts.clone();
+        s.events.push(Event {
             id,
             label: None,
             probability: 1.0,
@@ -238,7 +239,7 @@ impl Scenario {
                 size_spec,
             }],
         });
-        Ok(s)
+        Ok(Scenario::from_parts(s))
     }
 
     /// The scenario with one more target, `target`, after the file's: `solve` measures the
@@ -280,9 +281,9 @@ impl Scenario {
                 ),
             ));
         }
-        let mut s = self.clone();
-        s.parts.targets.push(target);
-        Ok(s)
+        let mut s = self.parts.clone();
+        s.targets.push(target);
+        Ok(Scenario::from_parts(s))
     }
 
     /// The current value of `knob` (None for a distribution parameter the distribution does
@@ -323,7 +324,7 @@ impl Scenario {
         if !value.is_finite() {
             return Err(refuse("the value", value, "must be a finite number"));
         }
-        let mut s = self.clone();
+        let mut s = self.parts.clone();
         match knob {
             Knob::TrendParameter {
                 indicator,
@@ -349,36 +350,25 @@ impl Scenario {
                 let size = spec
                     .build()
                     .map_err(|reason| refuse(what(), value, reason))?;
-                let e = &mut s.parts.events[*event].effects[*effect];
+                let e = &mut s.events[*event].effects[*effect];
                 e.size = size;
                 e.size_spec = spec;
             }
             Knob::Base { indicator } => {
-                s.parts.indicators[*indicator].base = Some(self.checked_base(*indicator, value)?);
+                s.indicators[*indicator].base = Some(self.checked_base(*indicator, value)?);
             }
             Knob::Noise { indicator, period } => {
-                if value < 0.0 {
-                    return Err(refuse(
-                        self.period_name(*indicator, *period),
-                        value,
-                        "noise must not be negative",
-                    ));
-                }
-                s.parts.indicators[*indicator].periods[*period].noise = value;
+                s.indicators[*indicator].periods[*period].noise = rules::noise(value)
+                    .map_err(|r| refuse(self.period_name(*indicator, *period), value, r))?;
             }
             Knob::Persistence { indicator, period } => {
-                if !(0.0..1.0).contains(&value) {
-                    return Err(refuse(
-                        self.period_name(*indicator, *period),
-                        value,
-                        "persistence must be at least 0 and below 1",
-                    ));
-                }
-                s.parts.indicators[*indicator].periods[*period].persistence = value;
+                s.indicators[*indicator].periods[*period].persistence =
+                    rules::persistence(value)
+                        .map_err(|r| refuse(self.period_name(*indicator, *period), value, r))?;
             }
             Knob::EventProbability { event } => return self.with_event_probability(*event, value),
             Knob::Threshold { target } => {
-                s.parts.targets[*target].threshold = rules::threshold(value).map_err(|r| {
+                s.targets[*target].threshold = rules::threshold(value).map_err(|r| {
                     refuse(
                         format!("threshold of target `{}`", self.targets()[*target].id),
                         value,
@@ -390,7 +380,7 @@ impl Scenario {
                 return Ok(self.with_correlation_entry(*pair, value)?.0)
             }
         }
-        Ok(s)
+        Ok(Scenario::from_parts(s))
     }
 
     /// `value` as the base of `indicator`, by the loader's rules: growth positive, counts not
@@ -430,11 +420,11 @@ impl Scenario {
         let trend = spec
             .build()
             .map_err(|reason| refuse(self.period_name(indicator, period), value, reason))?;
-        let mut s = self.clone();
-        let p = &mut s.parts.indicators[indicator].periods[period];
+        let mut s = self.parts.clone();
+        let p = &mut s.indicators[indicator].periods[period];
         p.trend = trend;
         p.trend_spec = spec;
-        Ok(s)
+        Ok(Scenario::from_parts(s))
     }
 
     fn period_name(&self, indicator: usize, period: usize) -> String {

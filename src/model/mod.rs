@@ -8,6 +8,7 @@ pub mod dist;
 pub mod dist_spec;
 pub mod edit;
 pub mod formula;
+pub mod plan;
 pub mod rules;
 mod scenario;
 pub mod score_map;
@@ -132,7 +133,7 @@ pub struct Indicator {
     pub base_year: i32,
     /// Value in `base_year` (growth, additive, count).
     pub base: Option<f64>,
-    /// Published values by year (all of them; `as_of` is applied when a run is prepared).
+    /// Published values by year (all of them; `as_of` is applied when a run is plan).
     pub observed: BTreeMap<i32, f64>,
     /// Sources of the published values by year.
     pub observed_sources: BTreeMap<i32, String>,

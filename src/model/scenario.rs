@@ -2,6 +2,7 @@
 //! Changes after validation go through the checked edits of [`super::edit`].
 
 use super::correlation::Correlation;
+use super::plan::Plan;
 use super::{Event, Group, Indicator, Sampling, Target};
 
 /// The parts of a scenario as the validator assembles them. Only the loader
@@ -48,12 +49,26 @@ pub struct ScenarioParts {
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub(super) parts: ScenarioParts,
+    /// Derived from the parts: kept in step by [`Scenario::from_parts`], the one way a
+    /// scenario is made (checked edits rebuild through it too).
+    plan: Plan,
 }
 
 impl Scenario {
     /// Wraps parts that the validator has checked.
     pub(crate) fn from_parts(parts: ScenarioParts) -> Scenario {
-        Scenario { parts }
+        let mut scenario = Scenario {
+            parts,
+            plan: Plan::default(),
+        };
+        scenario.plan = super::plan::prepare(&scenario);
+        scenario
+    }
+
+    /// The plan of the run: year axis, values fixed by observations (after `as_of`), where each
+    /// indicator's simulation starts, decided targets, due-year groups, milestone pairs.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     /// Display name.

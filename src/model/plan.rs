@@ -2,11 +2,11 @@
 //! already fix (after `as_of`), where each indicator's simulation starts, and which target
 //! outcomes are already decided.
 
-use crate::model::{ModelKind, Scenario};
+use super::{ModelKind, Scenario};
 
 /// Per-indicator facts the simulation needs.
 #[derive(Debug, Clone)]
-pub struct PreparedIndicator {
+pub struct PlanIndicator {
     /// First year with a value (stochastic: the indicator's base year; derived: the first year
     /// every term of the formula has a value).
     pub first_year: i32,
@@ -23,8 +23,8 @@ pub struct PreparedIndicator {
 }
 
 /// A scenario made ready for simulation with a given `as_of`.
-#[derive(Debug, Clone)]
-pub struct Prepared {
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
     /// First year on the axis (earliest indicator base year).
     pub first_year: i32,
     /// Last year on the axis (the horizon).
@@ -32,7 +32,7 @@ pub struct Prepared {
     /// The effective as_of year (the horizon when none is set).
     pub as_of: i32,
     /// Per-indicator facts, in scenario order.
-    pub indicators: Vec<PreparedIndicator>,
+    pub indicators: Vec<PlanIndicator>,
     /// For each target: true when observations already decide it.
     pub target_fixed: Vec<bool>,
     /// Automatic groups: (due year, member targets).
@@ -41,7 +41,7 @@ pub struct Prepared {
     pub milestone_pairs: Vec<(usize, usize)>,
 }
 
-impl Prepared {
+impl Plan {
     /// Number of years on the axis.
     pub fn n_years(&self) -> usize {
         (self.last_year - self.first_year + 1) as usize
@@ -54,8 +54,9 @@ impl Prepared {
     }
 }
 
-/// Prepares `scenario` for simulation.
-pub fn prepare(scenario: &Scenario) -> Prepared {
+/// The plan of `scenario` (its own plan is not read). Computed once when the scenario is built
+/// and after each checked edit; read it with [`Scenario::plan`].
+pub(super) fn prepare(scenario: &Scenario) -> Plan {
     let horizon = scenario.horizon();
     let as_of = scenario.as_of().unwrap_or(horizon);
     let first_year = scenario
@@ -67,12 +68,12 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
         .unwrap_or(scenario.base_year())
         .min(scenario.base_year());
 
-    let mut indicators: Vec<PreparedIndicator> = scenario
+    let mut indicators: Vec<PlanIndicator> = scenario
         .indicators()
         .iter()
         .map(|ind| {
             if !ind.kind.is_stochastic() {
-                return PreparedIndicator {
+                return PlanIndicator {
                     first_year: scenario.base_year(),
                     start_year: scenario.base_year() - 1,
                     fixed_through: horizon,
@@ -108,7 +109,7 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
             }
             // An indicator whose later years carry no uncertainty at all (fixed trends, no noise,
             // no events) is still "simulated"; fixed_through marks only what observations fix.
-            PreparedIndicator {
+            PlanIndicator {
                 first_year: ind.base_year,
                 start_year,
                 fixed_through: start_year,
@@ -128,7 +129,7 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
         for &(source, lag) in &formula.slots {
             fixed = fixed.min(indicators[source].fixed_through + lag as i32);
         }
-        indicators[d] = PreparedIndicator {
+        indicators[d] = PlanIndicator {
             first_year: first,
             start_year: first - 1,
             fixed_through: fixed.max(first - 1),
@@ -165,7 +166,7 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
         }
     }
 
-    Prepared {
+    Plan {
         first_year,
         last_year: horizon,
         as_of,
