@@ -56,7 +56,7 @@ pub fn dependencies(scenario: &Scenario, assumptions: &[Assumption]) -> Dependen
     let plan = scenario.plan();
     let reaches: Vec<Reach> = assumptions
         .iter()
-        .map(|a| reach(scenario, &plan, a))
+        .map(|a| reach(scenario, plan, a))
         .collect();
     let depends = (0..scenario.targets().len())
         .map(|k| {
