@@ -126,27 +126,4 @@ impl RunRecord {
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
-
-    /// The audit line of a chart, in the format of `report::audit::audit_line`: name, short
-    /// sha256, seed, paths, sampling, as_of, engine version and any `--set` overrides.
-    pub fn audit_line(&self) -> String {
-        let sha: String = self.sha256.chars().take(12).collect();
-        let mut line = format!(
-            "{} · sha256 {sha} · seed {} · {} paths · {} · as_of {} · plancast {}",
-            self.scenario,
-            self.seed,
-            self.paths,
-            self.sampling,
-            self.as_of
-                .map(|y| y.to_string())
-                .unwrap_or_else(|| "all".to_string()),
-            self.engine_version
-        );
-        match self.overrides.len() {
-            0 => {}
-            1 => line.push_str(&format!(" · --set {}", self.overrides[0])),
-            n => line.push_str(&format!(" · {n} --set overrides")),
-        }
-        line
-    }
 }

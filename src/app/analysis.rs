@@ -97,7 +97,7 @@ pub fn sensitivity(settings: &Sensitivity) -> Result<String, Error> {
         ),
     ];
     let labels = Labels::new(Lang::En);
-    let audit = report.run.audit_line();
+    let audit = crate::report::audit::analysis_audit_line(&report.run);
     for target in &report.targets {
         // The chart shows only what the target can depend on.
         let chart =
@@ -223,7 +223,7 @@ pub fn compare(settings: &Compare) -> Result<String, Error> {
     let audit = comparison
         .columns
         .first()
-        .map(|c| c.run.audit_line())
+        .map(|c| crate::report::audit::analysis_audit_line(&c.run))
         .unwrap_or_default();
     let chart =
         crate::report::charts::compare::chart(&comparison, &labels, &audit).map_err(chart_error)?;

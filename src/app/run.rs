@@ -8,7 +8,7 @@ use super::settings::{Run, RunMode, ScenarioInput};
 use super::Error;
 use crate::engine::{self, precision};
 use crate::report::labels::Labels;
-use crate::report::{self, output::FileSet, output::OutputDir};
+use crate::report::{self, output, output::FileSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -175,15 +175,11 @@ pub fn precision_line(info: &precision::PrecisionInfo) -> String {
     }
 }
 
-/// Writes files into `dir` atomically as one set; returns the final paths.
+/// Writes files into `dir` atomically as one set ([`output::write_files`]); returns the final
+/// paths, or the error a user reads.
 pub fn write_set(dir: &Path, files: &[(FileSet, &str, &[u8])]) -> Result<Vec<PathBuf>, Error> {
-    let fail =
-        |e: std::io::Error| Error::Runtime(format!("cannot write to {}: {e}", dir.display()));
-    let mut out = OutputDir::create(dir).map_err(fail)?;
-    for (set, name, contents) in files {
-        out.write(*set, name, contents).map_err(fail)?;
-    }
-    out.commit().map_err(fail)
+    output::write_files(dir, files)
+        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))
 }
 
 /// Writes summary.json, targets.csv, quantiles.csv (the results set) and the given chart and

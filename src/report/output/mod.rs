@@ -160,6 +160,16 @@ impl OutputDir {
     }
 }
 
+/// Writes `files` (file set, name relative to `dir`, contents) into `dir` atomically as one
+/// set: the one writer every command's outputs go through. Returns the final paths.
+pub fn write_files(dir: &Path, files: &[(FileSet, &str, &[u8])]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = OutputDir::create(dir)?;
+    for (set, name, contents) in files {
+        out.write(*set, name, contents)?;
+    }
+    out.commit()
+}
+
 /// Finishes a commit that an interrupted plancast left in `dir`, if there is one, waiting for a
 /// plancast that is committing into `dir` right now. Readers call this before reading files of
 /// the folder so that they see one complete set. Returns whether there was one to finish (and
