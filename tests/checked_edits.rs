@@ -87,14 +87,26 @@ fn values_the_loader_refuses_are_refused_by_the_edit() {
         let error = s.with_knob(&knob, value).expect_err(key).to_string();
         assert!(error.contains(expected), "{key} = {value}: {error}");
     };
-    refused("indicators.gdp.growth.0.persistence", 1.0, "persistence must be in [0, 1)");
+    refused(
+        "indicators.gdp.growth.0.persistence",
+        1.0,
+        "persistence must be in [0, 1)",
+    );
     refused("indicators.gdp.growth.0.noise", -1.0, "must be >= 0");
     refused("indicators.gdp.base", 0.0, "must be positive");
-    refused("events.0.probability", 1.5, "probability must lie in [0, 1]");
+    refused(
+        "events.0.probability",
+        1.5,
+        "probability must lie in [0, 1]",
+    );
     refused("targets.2.at_least", f64::INFINITY, "finite");
     refused("correlation.trend.3.2", 1.5, "[-1, 1]");
     // A negative spread: the distribution's own rule (split normal).
-    refused("indicators.rd_spend.growth.0.trend.sd_below", -1.0, "sd_below");
+    refused(
+        "indicators.rd_spend.growth.0.trend.sd_below",
+        -1.0,
+        "sd_below",
+    );
     assert!(s.with_paths(0).is_err());
     assert!(s.with_paths(1 << 33).is_err());
     assert_eq!(s.with_paths(77).unwrap().paths(), 77);
@@ -138,8 +150,13 @@ fn a_growth_shift_is_an_edit_with_its_own_stream() {
     edited.scenario = shifted;
     let (a, b) = (simulate(&base), simulate(&edited));
     let rd = |s: &Summary| {
-        serde_json::to_value(s.indicators.iter().find(|i| i.id == "rd_personnel_fte").unwrap())
-            .unwrap()
+        serde_json::to_value(
+            s.indicators
+                .iter()
+                .find(|i| i.id == "rd_personnel_fte")
+                .unwrap(),
+        )
+        .unwrap()
     };
     assert_eq!(rd(&a), rd(&b));
     let gdp_of = |s: &Summary| {

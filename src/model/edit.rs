@@ -11,8 +11,8 @@ use super::rules;
 use super::{Effect, Event, ModelKind, Scenario, Target, TargetKind};
 
 /// Largest number of paths a run may have. Memory does not grow with paths (accumulators are
-/// fixed-size), so this only bounds the run time and keeps path indices within 32 bits of a
-/// block index.
+/// fixed-size), but path indices are 32-bit in the Latin-hypercube permutation and a run this
+/// long would take hours on a planner's machine.
 pub const MAX_PATHS: u64 = 1 << 32;
 
 /// Why an edit was refused.

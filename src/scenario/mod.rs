@@ -103,17 +103,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 return Err(Diagnostics(vec![locate(diagnostic, &sources, &overrides)]));
             }
         };
-    let mut settings = options.settings.clone();
-    if let Some(paths) = settings.paths {
-        if paths == 0 || paths > validate::MAX_PATHS {
-            return Err(Diagnostics(vec![Diagnostic::located(
-                Location::Argument(format!("--paths {paths}")),
-                format!("--paths must be between 1 and {}", validate::MAX_PATHS),
-            )]));
-        }
-    }
-    settings.paths = settings.paths.filter(|&p| p > 0);
-    match validate::validate(&raw, &settings) {
+    // The run settings were checked where they were given (the command line: `app::settings`);
+    // a path count out of range from a library caller is refused by validation.
+    match validate::validate(&raw, &options.settings) {
         Ok(scenario) => Ok(Loaded {
             scenario,
             files: records,

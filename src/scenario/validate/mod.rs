@@ -17,10 +17,7 @@ use super::raw::{RawMeta, RawScenario};
 use crate::model::{rules, Indicator, Sampling, Scenario, ScenarioParts};
 use std::collections::HashSet;
 
-/// Largest number of paths accepted. Memory does not grow with paths (accumulators are
-/// fixed-size), but path indices are 32-bit in the Latin-hypercube permutation and a run this
-/// long would take hours on a planner's machine.
-pub const MAX_PATHS: u64 = 1 << 32;
+pub use crate::model::edit::MAX_PATHS;
 
 /// Default number of paths when neither the scenario nor the command line gives one.
 pub const DEFAULT_PATHS: u64 = 100_000;
@@ -233,6 +230,13 @@ impl Validator {
                     format!("paths must be between 1 and {MAX_PATHS} (got {own})"),
                 );
             }
+        }
+        if let Some(given) = settings.paths.filter(|n| !(1..=MAX_PATHS).contains(n)) {
+            // Checked again here for library callers (the command line checks `--paths` first).
+            self.diags.push(Diagnostic::located(
+                super::diagnostic::Location::Argument(format!("paths {given}")),
+                format!("the run's path count must be between 1 and {MAX_PATHS}"),
+            ));
         }
         settings.paths.or(meta.paths).unwrap_or(DEFAULT_PATHS)
     }
