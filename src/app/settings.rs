@@ -71,7 +71,16 @@ pub enum RunMode {
         max_paths: u64,
     },
     /// Only part `index` of `count` of the paths, written as a partial result.
-    Shard(cli::ShardSpec),
+    Shard(Shard),
+}
+
+/// Which part of a sharded run: `index` of `count`, 1-based (checked: 1 <= index <= count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// K, from 1 to `count`.
+    pub index: u64,
+    /// N, at least 1.
+    pub count: u64,
 }
 
 /// `plancast run`.
@@ -379,7 +388,10 @@ fn run(args: cli::RunArgs) -> Result<Run, Error> {
                 max_paths,
             }
         }
-        (None, Some(spec)) => RunMode::Shard(spec),
+        (None, Some(spec)) => RunMode::Shard(Shard {
+            index: spec.index,
+            count: spec.count,
+        }),
         (None, None) => RunMode::Plain,
     };
     let out = match (&args.out, mode) {

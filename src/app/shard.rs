@@ -5,9 +5,8 @@
 
 use super::charts::{draw_charts_and_report, fallback_warning};
 use super::run::{write_outputs, write_set};
-use super::settings::{Merge, Run};
+use super::settings::{Merge, Run, Shard};
 use super::{argument_error, Error};
-use crate::cli::ShardSpec;
 use crate::engine::{self, accumulator::Accumulator, partial};
 use crate::model::Sampling;
 use crate::report::labels::Labels;
@@ -92,7 +91,7 @@ impl Partial {
 }
 
 /// `plancast run --shard K/N`: simulates part K and writes `partial.json` into the output folder.
-pub fn run_command(settings: &Run, spec: ShardSpec) -> Result<String, Error> {
+pub fn run_command(settings: &Run, spec: Shard) -> Result<String, Error> {
     let loaded = settings
         .input
         .load(settings.simulation.paths, settings.simulation.seed)?;
