@@ -86,7 +86,7 @@ fn names(list: &[&str]) -> BTreeSet<String> {
 #[test]
 fn the_fixture_dependencies_are_the_ones_built_in() {
     let scenario = common::load(FIXTURE, Some(1_000), Some(3), &[]).scenario;
-    let list = sensitivity::assumptions(&scenario);
+    let list = plancast::analysis::assumptions::assumptions(&scenario);
     assert_eq!(list.len(), 11, "{list:#?}");
     let deps = dependencies(&scenario, &list);
     let got = |target: &str| -> BTreeSet<String> {

@@ -27,7 +27,7 @@
 //! Any doubt is resolved towards "depends": a wrong skip would be a wrong answer, a needless run
 //! only costs time.
 
-use super::sensitivity::{hold, Assumption, Lever};
+use super::assumptions::{hold, Assumption, Lever};
 use crate::model::correlation::Factor;
 use crate::model::plan::Plan;
 use crate::model::Scenario;

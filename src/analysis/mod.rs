@@ -10,6 +10,7 @@
 //! and charts are made from those results in `report::analysis` and `report::charts` (`tornado`,
 //! `compare`), which depend on this module and not the reverse.
 
+pub mod assumptions;
 pub mod calibrate;
 pub mod compare;
 pub mod dependencies;

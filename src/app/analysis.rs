@@ -2,7 +2,7 @@
 //! scenarios, resolve the ids and keys the user typed (errors name the flag), call the library's
 //! analysis, render its result, and write the files atomically; return the text to print.
 
-use super::run::write_set;
+use super::output::write_set;
 use super::settings::{Calibrate, Compare, Sensitivity, Solve, SolveMode};
 use super::{argument_error, argument_error_with_help, Error};
 use crate::analysis::{calibrate, compare, sensitivity, solve, AnalysisError};

@@ -2,7 +2,7 @@
 //! `plancast run` and `merge`), and `plancast plot`, which redraws them from an earlier run's
 //! `summary.json`.
 
-use super::run::write_set;
+use super::output::write_set;
 use super::settings::Plot;
 use super::Error;
 use crate::report::labels::Labels;

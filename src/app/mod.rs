@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod charts;
+pub mod output;
 pub mod progress;
 pub mod run;
 pub mod settings;
@@ -72,7 +73,10 @@ pub fn argument_error_with_help(
 pub fn execute(command: CliCommand) -> Result<String, Error> {
     match Command::from_cli(command)? {
         Command::Validate(input) => run::validate(&input),
-        Command::Run(settings) => run::execute(&settings),
+        Command::Run(settings) => match settings.mode {
+            settings::RunMode::Shard(spec) => shard::run_command(&settings, spec),
+            _ => run::execute(&settings),
+        },
         Command::Merge(settings) => shard::merge_command(&settings),
         Command::Plot(settings) => charts::plot_command(&settings),
         Command::Sensitivity(settings) => analysis::sensitivity(&settings),

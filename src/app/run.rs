@@ -3,12 +3,13 @@
 //! atomically as one set.
 
 use super::charts::{draw_charts_and_report, fallback_warning};
+use super::output::write_outputs;
 use super::progress::RunProgress;
 use super::settings::{Run, RunMode, ScenarioInput};
 use super::Error;
 use crate::engine::{self, precision};
+use crate::report;
 use crate::report::labels::Labels;
-use crate::report::{self, output, output::FileSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -52,11 +53,8 @@ pub struct RunOutcome {
     pub fallbacks: Vec<String>,
 }
 
-/// `plancast run` (a shard goes to [`super::shard::run_command`]): the text to print.
+/// `plancast run` (all the paths, or until the requested precision): the text to print.
 pub fn execute(settings: &Run) -> Result<String, Error> {
-    if let RunMode::Shard(spec) = settings.mode {
-        return super::shard::run_command(settings, spec);
-    }
     let outcome = run(settings)?;
     if let Some(w) = fallback_warning(&outcome.fallbacks) {
         eprintln!("{w}");
@@ -173,33 +171,4 @@ pub fn precision_line(info: &precision::PrecisionInfo) -> String {
             info.requested_half_width, info.reached_paths
         )
     }
-}
-
-/// Writes files into `dir` atomically as one set ([`output::write_files`]); returns the final
-/// paths, or the error a user reads.
-pub fn write_set(dir: &Path, files: &[(FileSet, &str, &[u8])]) -> Result<Vec<PathBuf>, Error> {
-    output::write_files(dir, files)
-        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))
-}
-
-/// Writes summary.json, targets.csv, quantiles.csv (the results set) and the given chart and
-/// report files (the charts set, left as it is when `None`) into `dir`, atomically.
-pub fn write_outputs(
-    dir: &Path,
-    summary: &report::summary::Summary,
-    charts: Option<&Vec<(String, Vec<u8>)>>,
-) -> Result<Vec<PathBuf>, Error> {
-    let encode = |e: String| Error::Runtime(format!("cannot encode the results: {e}"));
-    let json = serde_json::to_vec_pretty(summary).map_err(|e| encode(e.to_string()))?;
-    let targets = report::csv::targets_csv(summary).map_err(|e| encode(e.to_string()))?;
-    let quantiles = report::csv::quantiles_csv(summary).map_err(|e| encode(e.to_string()))?;
-    let mut files: Vec<(FileSet, &str, &[u8])> = vec![
-        (FileSet::Results, "summary.json", &json),
-        (FileSet::Results, "targets.csv", &targets),
-        (FileSet::Results, "quantiles.csv", &quantiles),
-    ];
-    for (relative, contents) in charts.into_iter().flatten() {
-        files.push((FileSet::Charts, relative, contents));
-    }
-    write_set(dir, &files)
 }

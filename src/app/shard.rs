@@ -4,7 +4,7 @@
 //! block once, and has the engine fold them into exactly the result of one run.
 
 use super::charts::{draw_charts_and_report, fallback_warning};
-use super::run::{write_outputs, write_set};
+use super::output::{write_outputs, write_set};
 use super::settings::{Merge, Run, Shard};
 use super::{argument_error, Error};
 use crate::engine::{self, accumulator::Accumulator, partial};

@@ -58,13 +58,15 @@
 //! "did you mean `log10`?".
 
 mod lex;
+mod ops;
 mod parse;
 mod program;
 
 pub use program::Program;
 
 use lex::{lex, Tok};
-use parse::{nearest, PInstr, Parser};
+use ops::PInstr;
+use parse::{nearest, Parser};
 use std::fmt;
 
 // ---------------------------------------------------------------------------------------------

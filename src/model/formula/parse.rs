@@ -3,7 +3,7 @@
 //! ones) and lags.
 
 use super::lex::{Tok, Token};
-use super::program::{apply, Op};
+use super::ops::{apply, Op, PInstr};
 use super::{FormulaError, Reference};
 
 /// Deepest nesting of parentheses, unary signs, exponents and function calls accepted by the
@@ -135,15 +135,6 @@ fn unknown_function_help(name: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Parser: recursive descent emitting postfix code with constant folding
 // ---------------------------------------------------------------------------------------------
-
-/// One instruction of the unbound postfix code.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum PInstr {
-    Const(f64),
-    /// Index into the formula's reference table.
-    Load(usize),
-    Op(Op),
-}
 
 pub(super) struct Parser<'t> {
     pub(super) toks: &'t [Token],

@@ -1,0 +1,145 @@
+//! The uncertain assumptions of a scenario that `sensitivity` holds one at a time (each
+//! period's uncertain trend, each event probability, each correlation entry), their 10th, 50th
+//! and 90th percentiles, and holding one at a value through the model's checked edits. Shared by
+//! the sensitivity analysis and by the dependency analysis that decides which of them a target
+//! can depend on.
+
+use crate::model::edit::EditError;
+use crate::model::Scenario;
+use serde::{Deserialize, Serialize};
+
+/// Years of yearly data an event probability or a correlation is treated as estimated from.
+pub const EVIDENCE_YEARS: f64 = 10.0;
+
+/// Φ⁻¹(0.9): the standard-normal score of the 90th percentile.
+pub const Z90: f64 = 1.281_551_565_544_600_4;
+
+/// What an assumption is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lever {
+    /// The trend of period `period` of indicator `indicator`.
+    Trend {
+        /// Indicator index.
+        indicator: usize,
+        /// Period index.
+        period: usize,
+    },
+    /// The probability of event `event`.
+    EventProbability {
+        /// Event index.
+        event: usize,
+    },
+    /// Correlation entry `pair` of [`crate::model::correlation::Correlation::pairs`].
+    Correlation {
+        /// Index into the pairs.
+        pair: usize,
+    },
+}
+
+/// One uncertain assumption and the values it is held at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assumption {
+    /// Human-readable name, e.g. "rd_spend trend 2021-2025".
+    pub name: String,
+    /// The dotted key of the value in the scenario (as `--set` takes it).
+    pub key: String,
+    /// "trend", "event_probability" or "correlation".
+    pub kind: String,
+    /// Which value is held.
+    pub lever: Lever,
+    /// Value at the 10th percentile.
+    pub low_value: f64,
+    /// Value at the 50th percentile.
+    pub mid_value: f64,
+    /// Value at the 90th percentile.
+    pub high_value: f64,
+    /// True when the 50th percentile is the scenario's own value (no run needed).
+    pub mid_is_base: bool,
+}
+
+/// Lists the uncertain assumptions of `scenario`: trends of periods that still have a simulated
+/// year, event probabilities strictly between 0 and 1, and every correlation entry.
+pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
+    let plan = scenario.plan();
+    let mut out = Vec::new();
+    for (i, ind) in scenario.indicators().iter().enumerate() {
+        if !ind.kind.is_stochastic() {
+            continue;
+        }
+        let start = plan.indicators[i].start_year;
+        for (k, period) in ind.periods.iter().enumerate() {
+            if period.trend.is_fixed() || period.to <= start {
+                continue;
+            }
+            out.push(Assumption {
+                name: format!("{} trend {}-{}", ind.id, period.from, period.to),
+                key: format!("indicators.{}.{}.{k}.trend", ind.id, ind.kind.period_key()),
+                kind: "trend".to_string(),
+                lever: Lever::Trend {
+                    indicator: i,
+                    period: k,
+                },
+                low_value: period.trend.quantile(0.1),
+                mid_value: period.trend.quantile(0.5),
+                high_value: period.trend.quantile(0.9),
+                mid_is_base: false,
+            });
+        }
+    }
+    for (e, event) in scenario.events().iter().enumerate() {
+        let p = event.probability;
+        if p <= 0.0 || p >= 1.0 {
+            continue;
+        }
+        let logit = (p / (1.0 - p)).ln();
+        let se = 1.0 / (EVIDENCE_YEARS * p * (1.0 - p)).sqrt();
+        let at = |z: f64| 1.0 / (1.0 + (-(logit + z * se)).exp());
+        out.push(Assumption {
+            name: format!("event {} probability", event.id),
+            key: format!("events.{e}.probability"),
+            kind: "event_probability".to_string(),
+            lever: Lever::EventProbability { event: e },
+            low_value: at(-Z90),
+            mid_value: p,
+            high_value: at(Z90),
+            mid_is_base: true,
+        });
+    }
+    let mut index_in_kind = std::collections::HashMap::new();
+    for (pair, (kind, a, b, rho)) in scenario.correlation().pairs.iter().enumerate() {
+        let k = index_in_kind.entry(kind.clone()).or_insert(0usize);
+        let z = rho.clamp(-0.999_999, 0.999_999).atanh();
+        let se = 1.0 / (EVIDENCE_YEARS - 3.0).sqrt();
+        out.push(Assumption {
+            name: format!("{kind} correlation {a}~{b}"),
+            key: format!("correlation.{kind}.{k}.2"),
+            kind: "correlation".to_string(),
+            lever: Lever::Correlation { pair },
+            low_value: (z - Z90 * se).tanh(),
+            mid_value: *rho,
+            high_value: (z + Z90 * se).tanh(),
+            mid_is_base: true,
+        });
+        *k += 1;
+    }
+    out
+}
+
+/// `scenario` with the assumption held at `value`, through the model's checked edits; the note
+/// says when a correlation matrix had to be repaired to stay valid.
+pub fn hold(
+    scenario: &Scenario,
+    lever: Lever,
+    value: f64,
+) -> Result<(Scenario, Option<String>), EditError> {
+    match lever {
+        Lever::Trend { indicator, period } => {
+            Ok((scenario.with_fixed_trend(indicator, period, value)?, None))
+        }
+        Lever::EventProbability { event } => {
+            Ok((scenario.with_event_probability(event, value)?, None))
+        }
+        Lever::Correlation { pair } => scenario.with_correlation_entry(pair, value),
+    }
+}

@@ -1,0 +1,35 @@
+//! Writing a command's outputs: every file set goes through the report's one atomic writer
+//! ([`crate::report::output::write_files`]); errors become the message a user reads.
+
+use super::Error;
+use crate::report::{self, output, output::FileSet};
+use std::path::{Path, PathBuf};
+
+/// Writes files into `dir` atomically as one set ([`output::write_files`]); returns the final
+/// paths, or the error a user reads.
+pub fn write_set(dir: &Path, files: &[(FileSet, &str, &[u8])]) -> Result<Vec<PathBuf>, Error> {
+    output::write_files(dir, files)
+        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))
+}
+
+/// Writes summary.json, targets.csv, quantiles.csv (the results set) and the given chart and
+/// report files (the charts set, left as it is when `None`) into `dir`, atomically.
+pub fn write_outputs(
+    dir: &Path,
+    summary: &report::summary::Summary,
+    charts: Option<&Vec<(String, Vec<u8>)>>,
+) -> Result<Vec<PathBuf>, Error> {
+    let encode = |e: String| Error::Runtime(format!("cannot encode the results: {e}"));
+    let json = serde_json::to_vec_pretty(summary).map_err(|e| encode(e.to_string()))?;
+    let targets = report::csv::targets_csv(summary).map_err(|e| encode(e.to_string()))?;
+    let quantiles = report::csv::quantiles_csv(summary).map_err(|e| encode(e.to_string()))?;
+    let mut files: Vec<(FileSet, &str, &[u8])> = vec![
+        (FileSet::Results, "summary.json", &json),
+        (FileSet::Results, "targets.csv", &targets),
+        (FileSet::Results, "quantiles.csv", &quantiles),
+    ];
+    for (relative, contents) in charts.into_iter().flatten() {
+        files.push((FileSet::Charts, relative, contents));
+    }
+    write_set(dir, &files)
+}
