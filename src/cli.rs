@@ -94,6 +94,7 @@ pub struct SimulationArgs {
 pub struct SensitivityArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
+    /// Simulation options shared with `run`.
     #[command(flatten)]
     pub simulation: SimulationArgs,
     /// A target to analyse; repeatable (default: every target).
@@ -113,6 +114,7 @@ pub struct SensitivityArgs {
 pub struct SolveArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
+    /// Simulation options shared with `run`.
     #[command(flatten)]
     pub simulation: SimulationArgs,
     /// The target (repeatable without --vary).
@@ -142,6 +144,7 @@ pub struct CompareArgs {
     /// Two or more scenario files.
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
+    /// Simulation options shared with `run`.
     #[command(flatten)]
     pub simulation: SimulationArgs,
     /// Output folder (default: output/compare/).
@@ -191,6 +194,7 @@ pub struct ScenarioArgs {
 /// `plancast run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The scenario, its overrides and as-of year.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Number of simulated paths (default: the scenario's `paths`, else 100000). Accepts 1e6 and
@@ -300,6 +304,7 @@ pub struct ChartArgs {
 /// `plancast validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
+    /// The scenario, its overrides and as-of year.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
 }

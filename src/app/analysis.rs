@@ -44,6 +44,10 @@ fn select_targets(scenario: &Scenario, ids: &[String]) -> Result<Vec<usize>, Err
         .collect()
 }
 
+fn csv_error(e: csv::Error) -> Error {
+    Error::Runtime(format!("cannot write CSV: {e}"))
+}
+
 fn chart_error(e: crate::report::charts::PlotError) -> Error {
     Error::Runtime(e.to_string())
 }
@@ -93,7 +97,7 @@ pub fn sensitivity(settings: &Sensitivity) -> Result<String, Error> {
         ("sensitivity.json".to_string(), json(&report)?),
         (
             "sensitivity.csv".to_string(),
-            report::analysis::sensitivity::to_csv(&report)?,
+            report::analysis::sensitivity::to_csv(&report).map_err(csv_error)?,
         ),
     ];
     let labels = Labels::new(Lang::En);
@@ -215,7 +219,7 @@ pub fn compare(settings: &Compare) -> Result<String, Error> {
     let mut files = vec![
         (
             "compare.csv".to_string(),
-            report::analysis::compare::to_csv(&comparison)?,
+            report::analysis::compare::to_csv(&comparison).map_err(csv_error)?,
         ),
         ("compare.json".to_string(), json(&comparison)?),
     ];

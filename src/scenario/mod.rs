@@ -146,26 +146,6 @@ pub fn load_document(
     })
 }
 
-/// The merged document of `path` (its `extends` chain resolved) with `sets` applied, before
-/// validation: what `solve --vary` reads the current value of a key from.
-pub fn read_document(path: &Path, sets: &[String]) -> Result<toml::Table, Diagnostics> {
-    let mut document = read_chain(path, &mut Vec::new(), &mut Vec::new(), &mut Vec::new())
-        .map_err(|d| Diagnostics(vec![d]))?;
-    let mut diags = Vec::new();
-    for raw in sets {
-        match merge::parse_override(raw).and_then(|set| merge::apply_override(&mut document, &set))
-        {
-            Ok(()) => {}
-            Err(d) => diags.push(*d),
-        }
-    }
-    if diags.is_empty() {
-        Ok(document)
-    } else {
-        Err(Diagnostics(diags))
-    }
-}
-
 /// Reads `path` and, recursively, the files it extends; returns the merged document.
 fn read_chain(
     path: &Path,

@@ -1,14 +1,12 @@
 //! The text and CSV of `plancast compare`: the printed side-by-side table and `compare.csv`.
 
-use super::csv_error;
 use crate::analysis::compare::Comparison;
-use crate::analysis::AnalysisError;
 use crate::report::csv::{finish, number as num};
 use crate::report::format::percent;
 
 /// The contents of `compare.csv`: one row per target; per scenario, its probability and
 /// interval (blank where the scenario lacks the target).
-pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, AnalysisError> {
+pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "target".to_string(),
@@ -20,7 +18,7 @@ pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, AnalysisError> {
         header.push(format!("{}_ci_lower", c.name));
         header.push(format!("{}_ci_upper", c.name));
     }
-    w.write_record(&header).map_err(csv_error)?;
+    w.write_record(&header)?;
     for r in &comparison.rows {
         let mut record = vec![
             r.target.clone(),
@@ -33,9 +31,9 @@ pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, AnalysisError> {
                 None => record.extend([String::new(), String::new(), String::new()]),
             }
         }
-        w.write_record(&record).map_err(csv_error)?;
+        w.write_record(&record)?;
     }
-    finish(w).map_err(csv_error)
+    finish(w)
 }
 
 /// The printed table: one row per target, one column per scenario (probabilities in percent).

@@ -8,10 +8,3 @@ pub mod calibrate;
 pub mod compare;
 pub mod sensitivity;
 pub mod solve;
-
-use crate::analysis::AnalysisError;
-
-/// A CSV writing failure as an analysis error.
-fn csv_error(e: csv::Error) -> AnalysisError {
-    AnalysisError::Runtime(format!("cannot write CSV: {e}"))
-}

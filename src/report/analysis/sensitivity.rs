@@ -1,13 +1,11 @@
 //! The text and CSV of `plancast sensitivity`: the printed table of the assumptions that move
 //! each target most, and `sensitivity.csv` (one row per target and assumption).
 
-use super::csv_error;
 use crate::analysis::sensitivity::{Effect, SensitivityReport};
-use crate::analysis::AnalysisError;
 use crate::report::csv::{finish, number as num};
 
 /// The contents of `sensitivity.csv`: one row per (target, assumption).
-pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
+pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "target",
@@ -28,8 +26,7 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
         "variance_share",
         "note",
         "depends",
-    ])
-    .map_err(csv_error)?;
+    ])?;
     for t in &report.targets {
         for e in &t.effects {
             w.write_record([
@@ -51,11 +48,10 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, AnalysisError> {
                 e.variance_share.map(num).unwrap_or_default(),
                 e.note.clone().unwrap_or_default(),
                 e.depends.to_string(),
-            ])
-            .map_err(csv_error)?;
+            ])?;
         }
     }
-    finish(w).map_err(csv_error)
+    finish(w)
 }
 
 /// The printed table: per target, the three assumptions that matter most.
