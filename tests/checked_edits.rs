@@ -164,3 +164,22 @@ fn a_growth_shift_is_an_edit_with_its_own_stream() {
     };
     assert_ne!(gdp_of(&a), gdp_of(&b));
 }
+
+#[test]
+fn a_knob_or_index_from_another_scenario_is_refused_not_a_panic() {
+    let base = common::load(GUANGXI, Some(PATHS), Some(SEED), &[]);
+    let s = &base.scenario;
+    let stray = Knob::Noise {
+        indicator: 9_999,
+        period: 0,
+    };
+    assert_eq!(s.knob_value(&stray), None);
+    let error = s.with_knob(&stray, 1.0).unwrap_err().to_string();
+    assert!(error.contains("indicator 9999"), "{error}");
+    assert!(s.with_event_probability(99, 0.5).is_err());
+    assert!(s.with_correlation_entry(9_999, 0.1).is_err());
+    assert!(s.with_fixed_trend(0, 99, 1.0).is_err());
+    assert!(s
+        .with_growth_shift("probe:x".into(), 9_999, 2025, 2030, 1.0)
+        .is_err());
+}

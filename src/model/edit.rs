@@ -19,7 +19,7 @@ pub const MAX_PATHS: u64 = 1 << 32;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{what} = {value}: {reason}")]
 pub struct EditError {
-    /// What was edited, e.g. "trend of `rd_spend` (2021-2025)".
+    /// What was edited, e.g. "`rd_spend` 2021-2025" (a period) or "probability of event `x`".
     pub what: String,
     /// The value refused.
     pub value: f64,
@@ -87,6 +87,19 @@ pub enum Knob {
     },
 }
 
+/// Refuses `index` when it is not below `len` (an index built for another scenario).
+fn check_index(what: &str, index: usize, len: usize, value: f64) -> Result<(), EditError> {
+    if index < len {
+        Ok(())
+    } else {
+        Err(refuse(
+            format!("{what} {index}"),
+            value,
+            format!("the scenario has {len} (they count from 0)"),
+        ))
+    }
+}
+
 fn refuse(what: impl Into<String>, value: f64, reason: impl Into<String>) -> EditError {
     EditError {
         what: what.into(),
@@ -118,6 +131,7 @@ impl Scenario {
         period: usize,
         value: f64,
     ) -> Result<Scenario, EditError> {
+        self.check_period(indicator, period, value)?;
         self.with_trend_spec(indicator, period, DistSpec::Fixed(value), value)
     }
 
@@ -128,6 +142,7 @@ impl Scenario {
         event: usize,
         probability: f64,
     ) -> Result<Scenario, EditError> {
+        check_index("event", event, self.events().len(), probability)?;
         let probability = rules::probability(probability).map_err(|reason| {
             refuse(
                 format!("probability of event `{}`", self.events()[event].id),
@@ -149,6 +164,12 @@ impl Scenario {
         pair: usize,
         rho: f64,
     ) -> Result<(Scenario, Option<String>), EditError> {
+        check_index(
+            "correlation pair",
+            pair,
+            self.correlation().pairs.len(),
+            rho,
+        )?;
         let rho = rules::correlation(rho).map_err(|reason| refuse("a correlation", rho, reason))?;
         let mut s = self.parts.clone();
         let kind = s.correlation.pairs[pair].0.clone();
@@ -196,6 +217,7 @@ impl Scenario {
         to: i32,
         shift: f64,
     ) -> Result<Scenario, EditError> {
+        check_index("indicator", indicator, self.indicators().len(), shift)?;
         let what = || format!("growth shift of `{}`", self.indicators()[indicator].id);
         if !self.indicators()[indicator].kind.is_stochastic() {
             return Err(refuse(
@@ -289,6 +311,7 @@ impl Scenario {
     /// The current value of `knob` (None for a distribution parameter the distribution does
     /// not have).
     pub fn knob_value(&self, knob: &Knob) -> Option<f64> {
+        self.check_knob(knob, f64::NAN).ok()?;
         match knob {
             Knob::TrendParameter {
                 indicator,
@@ -321,6 +344,7 @@ impl Scenario {
 
     /// The scenario with `knob` set to `value`, checked by the loader's rule for that number.
     pub fn with_knob(&self, knob: &Knob, value: f64) -> Result<Scenario, EditError> {
+        self.check_knob(knob, value)?;
         if !value.is_finite() {
             return Err(refuse("the value", value, "must be a finite number"));
         }
@@ -425,6 +449,46 @@ impl Scenario {
         p.trend = trend;
         p.trend_spec = spec;
         Ok(Scenario::from_parts(s))
+    }
+
+    /// Refuses a knob whose indices do not exist in this scenario (one built for another).
+    fn check_knob(&self, knob: &Knob, value: f64) -> Result<(), EditError> {
+        match knob {
+            Knob::TrendParameter {
+                indicator, period, ..
+            }
+            | Knob::Noise { indicator, period }
+            | Knob::Persistence { indicator, period } => {
+                self.check_period(*indicator, *period, value)
+            }
+            Knob::Base { indicator } => {
+                check_index("indicator", *indicator, self.indicators().len(), value)
+            }
+            Knob::EventProbability { event } => {
+                check_index("event", *event, self.events().len(), value)
+            }
+            Knob::EffectParameter { event, effect, .. } => {
+                check_index("event", *event, self.events().len(), value)?;
+                let effects = self.events()[*event].effects.len();
+                check_index("effect", *effect, effects, value)
+            }
+            Knob::Threshold { target } => {
+                check_index("target", *target, self.targets().len(), value)
+            }
+            Knob::CorrelationEntry { pair } => check_index(
+                "correlation pair",
+                *pair,
+                self.correlation().pairs.len(),
+                value,
+            ),
+        }
+    }
+
+    /// Refuses an indicator or period index that does not exist.
+    fn check_period(&self, indicator: usize, period: usize, value: f64) -> Result<(), EditError> {
+        check_index("indicator", indicator, self.indicators().len(), value)?;
+        let periods = self.indicators()[indicator].periods.len();
+        check_index("period", period, periods, value)
     }
 
     fn period_name(&self, indicator: usize, period: usize) -> String {
