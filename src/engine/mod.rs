@@ -52,7 +52,7 @@ pub struct Layout {
 pub struct Context<'a> {
     /// The scenario.
     pub scenario: &'a Scenario,
-    /// Its preparation.
+    /// Its plan (`Scenario::plan`).
     pub plan: &'a Plan,
     /// Cell layout.
     pub layout: Layout,
@@ -280,7 +280,7 @@ pub enum EngineError {
 /// [`results`] (targets, groups, milestones, cells, the year axis).
 #[derive(Debug, Clone)]
 pub struct Simulation {
-    /// The preparation used (as_of applied).
+    /// The plan used (as_of applied).
     plan: Plan,
     /// Cell layout.
     layout: Layout,

@@ -1,5 +1,5 @@
 //! Reading a finished [`Simulation`]: the one reader of its accumulator, cell layout and
-//! preparation. Everything outside the engine (the summary, the analyses) asks these methods
+//! plan. Everything outside the engine (the summary, the analyses) asks these methods
 //! for a target's probability, a group's joint probability, a milestone's conditional counts or
 //! a cell's distribution, and never indexes the accumulator itself. Every probability is a
 //! [`Proportion`] with its 95% Wilson interval, computed here by [`proportion`] and nowhere

@@ -1,6 +1,7 @@
-//! Preparing a validated scenario for simulation: the year axis, the values that observations
-//! already fix (after `as_of`), where each indicator's simulation starts, and which target
-//! outcomes are already decided.
+//! The plan of a run, derived from the validated scenario once (when it is built, and again
+//! after each checked edit): the year axis, the values that observations already fix (after
+//! `as_of`), where each indicator's simulation starts, which target outcomes are already decided,
+//! the due-year groups and the milestone pairs.
 
 use super::{ModelKind, Scenario};
 
