@@ -18,7 +18,7 @@ use super::rng::{self, open_uniform, Stream};
 use std::sync::OnceLock;
 
 /// Number of dimensions with Sobol points; trend scores beyond it are pseudo-random.
-pub const DIMENSIONS: usize = 256;
+pub const DIMENSIONS: usize = crate::model::SOBOL_DIMENSIONS;
 
 /// Bits of each Sobol coordinate (and so at most 2^32 distinct points).
 const BITS: usize = 32;

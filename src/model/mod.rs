@@ -19,6 +19,10 @@ use dist::Dist;
 use formula::Program;
 use std::collections::BTreeMap;
 
+/// Trend-score dimensions that `sampling = "sobol"` serves with Sobol points (the size of the
+/// engine's table of direction numbers); further dimensions get pseudo-random draws.
+pub const SOBOL_DIMENSIONS: usize = 256;
+
 /// How trend scores are drawn across paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -268,12 +268,12 @@ fn warnings(repaired: bool, sampling: Sampling, indicators: &[Indicator]) -> Vec
         );
     }
     let trend_scores = indicators.iter().filter(|i| i.kind.is_stochastic()).count();
-    if sampling == Sampling::Sobol && trend_scores > crate::engine::sobol::DIMENSIONS {
+    if sampling == Sampling::Sobol && trend_scores > crate::model::SOBOL_DIMENSIONS {
         warnings.push(format!(
             "sampling = \"sobol\": {trend_scores} indicators draw trend scores, but Sobol points are available for {} dimensions; the first {} (in file order) use Sobol points, the other {} pseudo-random draws",
-            crate::engine::sobol::DIMENSIONS,
-            crate::engine::sobol::DIMENSIONS,
-            trend_scores - crate::engine::sobol::DIMENSIONS
+            crate::model::SOBOL_DIMENSIONS,
+            crate::model::SOBOL_DIMENSIONS,
+            trend_scores - crate::model::SOBOL_DIMENSIONS
         ));
     }
     warnings
