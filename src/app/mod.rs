@@ -1,8 +1,8 @@
 //! The application: the edge between the command line and the library. A parsed command becomes
 //! checked [`settings`] once; the command modules load the scenario files, call the library
 //! (engine, analysis, report) and write the output files. This is the only layer that sees clap
-//! types, and it decides what is read and written; errors are typed here and mapped to exit codes in one place
-//! ([`Error::exit_code`]).
+//! types, and it decides what is read and written; errors are typed here and mapped to exit
+//! codes in one place ([`Error::exit_code`]).
 
 pub mod analysis;
 pub mod charts;
