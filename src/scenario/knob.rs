@@ -19,9 +19,10 @@ pub struct KnobError {
 }
 
 /// What `solve --vary` can set, for messages.
-pub const VARIABLE_KEYS: &str = "a trend or its parameters (indicators.ID.growth.K.trend[.mean]), \
-noise, persistence, an event's probability or effect size (events.K.effects.ID[.mean]), a target's \
-threshold (targets.K.at_least), an indicator's base (indicators.ID.base) or a correlation entry (correlation.trend.K.2)";
+pub const VARIABLE_KEYS: &str = "a trend or its parameters \
+(indicators.ID.growth.K.trend[.mean]), noise, persistence, an indicator's base \
+(indicators.ID.base), an event's probability or effect size (events.K.effects.ID[.mean]), a \
+target's threshold (targets.K.at_least) or a correlation entry (correlation.trend.K.2)";
 
 fn error(message: impl Into<String>, help: Option<String>) -> KnobError {
     KnobError {
@@ -49,9 +50,7 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
         match s {
             Some(Segment::Index(i)) if *i < len => Ok(*i),
             Some(Segment::Index(i)) => Err(error(
-                format!(
-                    "`{key}`: there are {len} {what}, so {i} is past the end (they count from 0)"
-                ),
+                format!("there are {len} {what}, so {i} is past the end (they count from 0)"),
                 None,
             )),
             _ => Err(not_variable()),
@@ -77,8 +76,16 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
                 return Ok(Knob::Base { indicator });
             }
             let period_key = ind.kind.period_key();
-            if segments.get(2).map(text).as_deref() != Some(period_key) {
-                return Err(not_variable());
+            match segments.get(2).map(text) {
+                Some(k) if k == period_key => {}
+                Some(k) if ["growth", "step", "rate"].contains(&k.as_str()) => return Err(error(
+                    format!(
+                        "`{id}` is {} indicator: its periods are under `{period_key}`, not `{k}`",
+                        crate::scenario::diagnostic::with_article(ind.kind.name())
+                    ),
+                    Some(format!("did you mean `{period_key}`?")),
+                )),
+                _ => return Err(not_variable()),
             }
             // The file's list position K; the model keeps periods in year order, so find the
             // period by its first year as written.
