@@ -121,6 +121,7 @@ fn keys_that_name_no_single_number_are_refused_with_the_reason() {
     assert!(message("indicators.nope.base").contains("no indicator `nope`"));
     assert!(message("scenario.horizon").contains("not a number that solve can vary"));
     assert!(message("events.9.probability").contains("past the end"));
+    assert!(message("indicators.gdp.step.0.noise").contains("under `growth`, not `step`"));
     let Knob::TrendParameter { parameter, .. } =
         knob::resolve(&base, "indicators.rd_spend.growth.0.trend.mode").unwrap()
     else {
