@@ -78,13 +78,15 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
             let period_key = ind.kind.period_key();
             match segments.get(2).map(text) {
                 Some(k) if k == period_key => {}
-                Some(k) if ["growth", "step", "rate"].contains(&k.as_str()) => return Err(error(
-                    format!(
+                Some(k) if ["growth", "step", "rate"].contains(&k.as_str()) => {
+                    return Err(error(
+                        format!(
                         "`{id}` is {} indicator: its periods are under `{period_key}`, not `{k}`",
                         crate::scenario::diagnostic::with_article(ind.kind.name())
                     ),
-                    Some(format!("did you mean `{period_key}`?")),
-                )),
+                        Some(format!("did you mean `{period_key}`?")),
+                    ))
+                }
                 _ => return Err(not_variable()),
             }
             // The file's list position K; the model keeps periods in year order, so find the

@@ -4,7 +4,7 @@
 //! Two modes:
 //! - vary: one number of the scenario (a [`Knob`], resolved from its dotted key by
 //!   [`crate::scenario::knob`]). Each value tried is set through the model's checked edit
-//!   ([`Scenario::with_knob`]), with the same seed and paths; nothing is reloaded.
+//!   ([`crate::model::Scenario::with_knob`]), with the same seed and paths; nothing is reloaded.
 //! - without `--vary` (targets on growth, additive and count indicators): the constant annual
 //!   growth (increment, additions) needed from the starting point, the last year fixed by
 //!   observations given `as_of`, to the due year. Every year of that window gets the same shift
