@@ -6,22 +6,16 @@
 use plancast::analysis::solve::{self, SolveReport, SolveRequest};
 use plancast::analysis::AnalysisError;
 use plancast::numeric::normal::norm_quantile;
-use plancast::scenario::{self, LoadOptions, Loaded, RunSettings};
-use std::path::Path;
+use plancast::scenario::{self, Loaded};
 
 const FILE: &str = "tests/fixtures/analysis/closed_form_growth.toml";
 const PATHS: u64 = 20_000;
 
+mod common;
+
 fn load(seed: u64, paths: u64, sets: Vec<String>) -> Loaded {
-    let options = LoadOptions {
-        sets,
-        settings: RunSettings {
-            paths: Some(paths),
-            seed: Some(seed),
-            as_of: None,
-        },
-    };
-    scenario::load(Path::new(FILE), &options).unwrap()
+    let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+    common::load(FILE, Some(paths), Some(seed), &sets)
 }
 
 /// The required growth of the targets `ids`, with one more probability.

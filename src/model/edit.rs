@@ -87,6 +87,12 @@ pub enum Knob {
     },
 }
 
+/// True for an id a scenario item could have (letters, digits, `_`): an edit's own event or
+/// target must not, so that its random stream cannot collide with one of the file's.
+fn could_be_scenario_id(id: &str) -> bool {
+    id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Refuses `index` when it is not below `len` (an index built for another scenario).
 fn check_index(what: &str, index: usize, len: usize, value: f64) -> Result<(), EditError> {
     if index < len {
@@ -118,9 +124,10 @@ impl Scenario {
                 format!("must be between 1 and {MAX_PATHS}"),
             ));
         }
-        let mut s = self.parts.clone();
-        s.paths = paths;
-        Ok(Scenario::from_parts(s))
+        // The plan does not depend on the path count: kept as it is.
+        let mut s = self.clone();
+        s.parts.paths = paths;
+        Ok(s)
     }
 
     /// The scenario with the trend of `indicator` in `period` fixed at `value` (a finite
@@ -226,7 +233,7 @@ impl Scenario {
                 "a derived indicator has no growth to shift",
             ));
         }
-        if id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if could_be_scenario_id(&id) {
             return Err(refuse(
                 what(),
                 shift,
@@ -269,11 +276,7 @@ impl Scenario {
     /// contain `:`); its years must lie within the simulated years, the threshold be finite.
     pub fn with_probe_target(&self, target: Target) -> Result<Scenario, EditError> {
         let what = format!("probe target `{}`", target.id);
-        if target
-            .id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if could_be_scenario_id(&target.id) {
             return Err(refuse(
                 what,
                 target.threshold,
