@@ -7,6 +7,7 @@ use super::rng::{self, open_uniform, Purpose, Stream};
 use super::sobol;
 use super::strata;
 use super::{CellSlot, Context};
+use crate::model::posterior::ScoreTransport;
 use crate::model::{ModelKind, Sampling, TargetKind};
 use crate::numeric::normal::norm_quantile;
 use crate::numeric::poisson::poisson_fill;
@@ -124,14 +125,35 @@ impl Workspace {
                 }
             }
         }
-        let trend_scores = correlate(
-            &ctx.scenario.correlation().trend,
+        let posterior = &plan.posterior;
+        let mut trend_scores = correlate(
+            if posterior.active {
+                &posterior.factor
+            } else {
+                &ctx.scenario.correlation().trend
+            },
             &ctx.stochastic,
             &self.draws,
             &mut self.correlated,
             self.chunk,
             n,
         );
+        if posterior.active {
+            // Posterior trends: each copula score through its indicator's transport.
+            for &i in &ctx.stochastic {
+                let row = i * self.chunk..i * self.chunk + n;
+                if !trend_scores {
+                    self.correlated[row.clone()].copy_from_slice(&self.draws[row.clone()]);
+                }
+                let transport = &posterior.transports[i];
+                if !matches!(transport, ScoreTransport::Identity) {
+                    for v in &mut self.correlated[row] {
+                        *v = transport.score(*v);
+                    }
+                }
+            }
+            trend_scores = true;
+        }
 
         // 2. Each period's trend at the path's score (Gaussian copula).
         for &i in &ctx.stochastic {
@@ -142,6 +164,23 @@ impl Workspace {
                     scores,
                     &mut self.trends[i][k * self.chunk..k * self.chunk + n],
                 );
+            }
+        }
+
+        // 2b. Shock states at the last observation, given the path's trend score.
+        if posterior.active {
+            for &i in &ctx.stochastic {
+                if !posterior.conditioned_shock[i] {
+                    continue;
+                }
+                let mut stream = rng::stream(seed, chunk_index, Purpose::State, ctx.keys[i]);
+                let scores = &self.correlated[i * self.chunk..i * self.chunk + n];
+                let shock = &mut self.shock[i * self.chunk..i * self.chunk + n];
+                for (e, &u) in shock.iter_mut().zip(scores) {
+                    let (mean, sd) = posterior.shock_at(i, u);
+                    let z: f64 = StandardNormal.sample(&mut stream);
+                    *e = mean + sd * z;
+                }
             }
         }
 
@@ -245,7 +284,8 @@ impl Workspace {
                         let shock = &mut self.shock[i * self.chunk..i * self.chunk + n];
                         let (phi, noise) = (period.persistence, period.noise);
                         let innovation = (1.0 - phi * phi).sqrt() * noise;
-                        if first {
+                        // A shock state conditioned on the observations carries on.
+                        if first && !(posterior.active && posterior.conditioned_shock[i]) {
                             for (e, &z) in shock.iter_mut().zip(z) {
                                 *e = noise * z;
                             }

@@ -22,6 +22,8 @@ pub enum Purpose {
     Event = 3,
     /// Poisson additions of count indicators.
     Count = 4,
+    /// Shock states at the last observation (posterior trends).
+    State = 5,
 }
 
 /// The generator used for every stream.

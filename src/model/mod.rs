@@ -9,6 +9,7 @@ pub mod dist_spec;
 pub mod edit;
 pub mod formula;
 pub mod plan;
+pub mod posterior;
 pub mod rules;
 mod scenario;
 pub mod score_map;
@@ -42,6 +43,27 @@ impl Sampling {
             Sampling::Random => "random",
             Sampling::Lhs => "lhs",
             Sampling::Sobol => "sobol",
+        }
+    }
+}
+
+/// Whether observations inform the trends (scenario spec, section 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdateMode {
+    /// Each path's trend and its shock state at the last observation are drawn given the
+    /// observations (the default).
+    Posterior,
+    /// Observations only set the starting point.
+    None,
+}
+
+impl UpdateMode {
+    /// The name used in scenario files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            UpdateMode::Posterior => "posterior",
+            UpdateMode::None => "none",
         }
     }
 }

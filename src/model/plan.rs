@@ -40,6 +40,8 @@ pub struct Plan {
     pub due_groups: Vec<(i32, Vec<usize>)>,
     /// Milestone pairs on the same indicator: (earlier target, later target).
     pub milestone_pairs: Vec<(usize, usize)>,
+    /// The trends given the usable observations (`scenario.update`).
+    pub posterior: super::posterior::Posterior,
 }
 
 impl Plan {
@@ -167,10 +169,12 @@ pub(super) fn prepare(scenario: &Scenario) -> Plan {
         }
     }
 
+    let posterior = super::posterior::build(scenario, &indicators);
     Plan {
         first_year,
         last_year: horizon,
         as_of,
+        posterior,
         indicators,
         target_fixed,
         due_groups,

@@ -3,7 +3,7 @@
 
 use super::correlation::Correlation;
 use super::plan::Plan;
-use super::{Event, Group, Indicator, Sampling, Target};
+use super::{Event, Group, Indicator, Sampling, Target, UpdateMode};
 
 /// The parts of a scenario as the validator assembles them. Only the loader
 /// (`scenario::load`) turns parts into a [`Scenario`] (`Scenario::from_parts` is
@@ -28,6 +28,8 @@ pub struct ScenarioParts {
     pub paths: u64,
     /// Trend-score sampling.
     pub sampling: Sampling,
+    /// Whether observations inform the trends.
+    pub update: UpdateMode,
     /// Indicators in file order.
     pub indicators: Vec<Indicator>,
     /// Derived indicators in evaluation order (dependencies first).
@@ -114,6 +116,11 @@ impl Scenario {
     /// Trend-score sampling.
     pub fn sampling(&self) -> Sampling {
         self.parts.sampling
+    }
+
+    /// Whether observations inform the trends (`scenario.update`).
+    pub fn update(&self) -> UpdateMode {
+        self.parts.update
     }
 
     /// Indicators in file order.

@@ -35,7 +35,7 @@ const PAD: usize = 2;
 
 /// Standard normal score beyond which the engine clamps (that of probability `P_MIN`, as
 /// [`Dist::quantile`] clamps probabilities).
-const Z_CLAMP: f64 = 7.941_345_326_170_997;
+pub const Z_CLAMP: f64 = 7.941_345_326_170_997;
 
 /// How one distribution maps scores to values.
 #[derive(Debug, Clone)]

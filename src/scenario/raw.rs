@@ -53,6 +53,8 @@ pub struct RawMeta {
     pub paths: Option<u64>,
     /// `random`, `lhs` or `sobol`.
     pub sampling: Option<String>,
+    /// `posterior` or `none`.
+    pub update: Option<String>,
 }
 
 /// One `[indicators.<id>]` table.

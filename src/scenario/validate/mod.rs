@@ -14,7 +14,7 @@ mod targets;
 
 use super::diagnostic::{did_you_mean, Diagnostic, KeyPath, Location};
 use super::raw::{RawMeta, RawScenario};
-use crate::model::{rules, Indicator, Sampling, Scenario, ScenarioParts};
+use crate::model::{rules, Indicator, Sampling, Scenario, ScenarioParts, UpdateMode};
 use std::collections::HashSet;
 
 pub use crate::model::edit::MAX_PATHS;
@@ -41,6 +41,9 @@ const MODELS: [&str; 4] = ["growth", "additive", "count", "derived"];
 
 /// The sampling methods, as written after `sampling =`.
 const SAMPLINGS: [&str; 3] = ["random", "lhs", "sobol"];
+
+/// The update modes, as written after `update =`.
+const UPDATES: [&str; 2] = ["posterior", "none"];
 
 /// Checks a raw scenario and builds the model; returns every problem found.
 pub fn validate(raw: &RawScenario, settings: &RunSettings) -> Result<Scenario, Vec<Diagnostic>> {
@@ -139,6 +142,7 @@ impl Validator {
         let paths = self.paths(meta, settings);
         let seed = settings.seed.or(meta.seed).unwrap_or(DEFAULT_SEED);
         let sampling = self.sampling(meta);
+        let update = self.update(meta);
 
         // Indicators: ids first, so that references can be checked in any order.
         let ids: Vec<&str> = raw.indicators.keys().map(String::as_str).collect();
@@ -163,6 +167,7 @@ impl Validator {
             seed,
             paths,
             sampling,
+            update,
             indicators,
             derived_order,
             correlation,
@@ -259,6 +264,23 @@ impl Validator {
 }
 
 /// Non-fatal remarks: a repaired correlation matrix, more Sobol dimensions needed than exist.
+impl Validator {
+    fn update(&mut self, meta: &RawMeta) -> UpdateMode {
+        match meta.update.as_deref() {
+            None | Some("posterior") => UpdateMode::Posterior,
+            Some("none") => UpdateMode::None,
+            Some(other) => {
+                self.error_help(
+                    KeyPath::root().key("scenario").key("update"),
+                    format!("unknown update `{other}`; expected posterior or none"),
+                    did_you_mean(other, UPDATES),
+                );
+                UpdateMode::Posterior
+            }
+        }
+    }
+}
+
 fn warnings(repaired: bool, sampling: Sampling, indicators: &[Indicator]) -> Vec<String> {
     let mut warnings = Vec::new();
     if repaired {

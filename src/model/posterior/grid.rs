@@ -1,0 +1,167 @@
+//! A one-dimensional posterior of a trend score on a grid: density `N(u; center, sd) · L(u)`
+//! over `|u| <= Z_CLAMP` (beyond it the engine's score maps are constant), its moments, its
+//! inverse CDF (the map from a path's copula score to its posterior trend score) and, for
+//! growth and additive indicators, the shock state at the last observation at every node.
+//!
+//! Two passes: a coarse grid over the whole range finds where the density is within `e^-40` of
+//! its peak; a fine grid over that region (at least a few coarse steps wide) carries the result,
+//! so a posterior far narrower than the prior is resolved as finely as a wide one.
+
+use super::likelihood::{trends_at, Likelihood};
+use crate::model::score_map::{ScoreMap, Z_CLAMP};
+use crate::numeric::normal::norm_cdf;
+
+/// Nodes of each pass.
+pub const NODES: usize = 2049;
+
+/// log density below the peak beyond which the fine grid does not reach.
+const LOG_SPAN: f64 = 40.0;
+
+/// A tabulated posterior of one trend score.
+#[derive(Debug, Clone)]
+pub struct ScoreGrid {
+    /// First node.
+    start: f64,
+    /// Node spacing.
+    step: f64,
+    /// CDF at every node (0 at the first, 1 at the last).
+    cdf: Vec<f64>,
+    /// Mean of the score.
+    pub mean: f64,
+    /// Variance of the score.
+    pub variance: f64,
+    /// Posterior mass within half a unit of the clamp (a sign of data that contradict the
+    /// assumed trend distribution).
+    pub edge_mass: f64,
+    /// Shock state (mean, sd) at every node, when the model has one.
+    shock: Option<Vec<(f64, f64)>>,
+}
+
+impl ScoreGrid {
+    /// The posterior of the score with prior `N(center, sd^2)` and likelihood `likelihood` of the
+    /// period trends `maps` (evaluated at the score); `with_shock` tabulates the shock state.
+    pub fn new(
+        center: f64,
+        sd: f64,
+        likelihood: &Likelihood,
+        maps: &[ScoreMap],
+        with_shock: bool,
+    ) -> ScoreGrid {
+        let mut trends = vec![0.0; maps.len()];
+        let mut log_density = |u: f64| {
+            trends_at(maps, u, &mut trends);
+            let z = (u - center) / sd;
+            -0.5 * z * z + likelihood.log_at(&trends)
+        };
+        // Pass 1: the whole range.
+        let coarse_step = 2.0 * Z_CLAMP / (NODES - 1) as f64;
+        let coarse: Vec<f64> = (0..NODES)
+            .map(|g| log_density(-Z_CLAMP + g as f64 * coarse_step))
+            .collect();
+        let top = coarse.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = if top.is_finite() {
+            let first = coarse.iter().position(|&l| l > top - LOG_SPAN).unwrap_or(0);
+            let last = coarse
+                .iter()
+                .rposition(|&l| l > top - LOG_SPAN)
+                .unwrap_or(NODES - 1);
+            (
+                (-Z_CLAMP + (first as f64 - 2.0) * coarse_step).max(-Z_CLAMP),
+                (-Z_CLAMP + (last as f64 + 2.0) * coarse_step).min(Z_CLAMP),
+            )
+        } else {
+            // The observations are impossible under every trend: keep the prior (the caller
+            // records the conflict through `edge_mass`).
+            (-Z_CLAMP, Z_CLAMP)
+        };
+        // Pass 2: the region that carries the mass.
+        let step = (hi - lo) / (NODES - 1) as f64;
+        let nodes: Vec<f64> = (0..NODES).map(|g| lo + g as f64 * step).collect();
+        let mut logs: Vec<f64> = nodes.iter().map(|&u| log_density(u)).collect();
+        if !top.is_finite() {
+            for (l, &u) in logs.iter_mut().zip(&nodes) {
+                let z = (u - center) / sd;
+                *l = -0.5 * z * z;
+            }
+        }
+        let peak = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let density: Vec<f64> = logs.iter().map(|l| (l - peak).exp()).collect();
+        let mut cdf = vec![0.0; NODES];
+        for g in 1..NODES {
+            cdf[g] = cdf[g - 1] + 0.5 * (density[g - 1] + density[g]) * step;
+        }
+        let total = cdf[NODES - 1];
+        let (mut m1, mut m2, mut edge) = (0.0, 0.0, 0.0);
+        for g in 1..NODES {
+            let w = 0.5 * (density[g - 1] + density[g]) * step / total;
+            let u = 0.5 * (nodes[g - 1] + nodes[g]);
+            m1 += w * u;
+            m2 += w * u * u;
+            if u.abs() > Z_CLAMP - 0.5 {
+                edge += w;
+            }
+        }
+        for c in &mut cdf {
+            *c /= total;
+        }
+        let shock = with_shock.then(|| {
+            nodes
+                .iter()
+                .map(|&u| {
+                    trends_at(maps, u, &mut trends);
+                    likelihood.shock_state(&trends).unwrap_or((0.0, 0.0))
+                })
+                .collect()
+        });
+        ScoreGrid {
+            start: lo,
+            step,
+            cdf,
+            mean: m1,
+            variance: (m2 - m1 * m1).max(0.0),
+            edge_mass: edge,
+            shock,
+        }
+    }
+
+    /// The score at probability `p` (inverse CDF, linear between nodes).
+    #[inline]
+    pub fn quantile(&self, p: f64) -> f64 {
+        let cdf = &self.cdf;
+        // First node whose CDF reaches p.
+        let g = cdf.partition_point(|&c| c < p);
+        if g == 0 {
+            return self.start;
+        }
+        if g >= cdf.len() {
+            return self.start + self.step * (cdf.len() - 1) as f64;
+        }
+        let (c0, c1) = (cdf[g - 1], cdf[g]);
+        let frac = if c1 > c0 { (p - c0) / (c1 - c0) } else { 0.0 };
+        self.start + self.step * ((g - 1) as f64 + frac)
+    }
+
+    /// The posterior score of the copula score `z`: the quantile at `Phi(z)`.
+    #[inline]
+    pub fn score(&self, z: f64) -> f64 {
+        self.quantile(norm_cdf(z))
+    }
+
+    /// Whether the shock state is tabulated.
+    pub fn has_shock(&self) -> bool {
+        self.shock.is_some()
+    }
+
+    /// Mean and sd of the shock state at the last observation for a path with score `u`.
+    #[inline]
+    pub fn shock_at(&self, u: f64) -> (f64, f64) {
+        let Some(table) = &self.shock else {
+            return (0.0, 0.0);
+        };
+        let x = ((u - self.start) / self.step).clamp(0.0, (table.len() - 1) as f64);
+        let g = (x as usize).min(table.len() - 2);
+        let f = x - g as f64;
+        let (a, b) = (table[g], table[g + 1]);
+        (a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1))
+    }
+}

@@ -1,0 +1,509 @@
+//! The likelihood of an indicator's observations as a function of its trend score `u`, under
+//! the indicator's own yearly model (scenario spec, section 10), and, for growth and additive
+//! indicators, the distribution of the shock state at the last observation given `u`.
+//!
+//! The observations cut the years from the base year to the last observation into intervals
+//! (base → first observation → second → …). Per interval `j` the model gives:
+//! - growth: the sum of the yearly rates, `Σ r_t = Σ (trend_t + e_t + events_t)`; the observed
+//!   sum is `s · 100 · ((v_j / v_{j-1})^(1/s) - 1)` for an interval of `s` years (exact for one
+//!   year; for a longer gap the geometric-mean rate times `s`, the gap's fill in the plan);
+//! - additive: the sum of the increments, observed exactly as `v_j - v_{j-1}`;
+//! - count: the additions, `Poisson(Σ λ_t)`, observed as `v_j - v_{j-1}`.
+//!
+//! The AR(1) shocks make the growth and additive sums jointly normal given `u`. Events that can
+//! strike in the observed years are marginalised over every strike pattern (a mixture, exact for
+//! fixed and normal effect sizes; other effect sizes enter with their mean and variance); beyond
+//! [`MAX_PATTERNS`] patterns the events enter with their mean and variance in every year. The
+//! floor of growth rates at −99% and the clamp of additive indicators are not part of the
+//! likelihood (they bind only far from any observed path).
+
+use crate::model::score_map::ScoreMap;
+use crate::model::{Indicator, ModelKind, Scenario};
+use nalgebra::{DMatrix, DVector};
+
+/// Most event strike patterns marginalised exactly; more slots are moment-matched.
+pub const MAX_PATTERNS: usize = 1 << 10;
+
+/// One event that can act on the indicator in one latent year.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// Latent year (0-based from the year after the base year).
+    year: usize,
+    /// Chance of a strike.
+    probability: f64,
+    /// Mean of the effect size.
+    mean: f64,
+    /// Variance of the effect size.
+    variance: f64,
+}
+
+/// One strike pattern of the Gaussian model.
+#[derive(Debug, Clone)]
+pub struct GaussianPattern {
+    /// log prior weight − ½ log det Σ.
+    log_weight: f64,
+    /// Mean of the interval sums from the struck events.
+    offset: Vec<f64>,
+    /// Σ⁻¹ (m × m, row-major).
+    precision: Vec<f64>,
+    /// Gain of the shock state on the residual: E[e | r] = gain · (r − offset).
+    gain: Vec<f64>,
+    /// Conditional variance of the shock state.
+    variance: f64,
+}
+
+/// Growth and additive observations.
+#[derive(Debug, Clone)]
+pub struct GaussianModel {
+    /// Observed interval sums.
+    observed: Vec<f64>,
+    /// years_in_period[j][k]: years of interval j in period k.
+    years_in_period: Vec<Vec<f64>>,
+    /// Strike patterns (one when no event can strike).
+    patterns: Vec<GaussianPattern>,
+}
+
+/// Count observations.
+#[derive(Debug, Clone)]
+pub struct CountModel {
+    /// Observed additions per interval.
+    additions: Vec<f64>,
+    /// Per pattern: log prior weight and multiplier[j][k] (the sum over the years of interval j
+    /// in period k of `max(0, 1 + events / 100)`).
+    patterns: Vec<(f64, Vec<Vec<f64>>)>,
+}
+
+/// The likelihood of one indicator's observations.
+#[derive(Debug, Clone)]
+pub enum Likelihood {
+    /// Growth or additive.
+    Gaussian(GaussianModel),
+    /// Count.
+    Count(CountModel),
+}
+
+/// What the observations were, for the record.
+#[derive(Debug, Clone, Default)]
+pub struct ObservationNotes {
+    /// Years of the observations used.
+    pub years: Vec<i32>,
+    /// Remarks (for instance a decrease of a count, which has no exits in the model).
+    pub remarks: Vec<String>,
+}
+
+impl Likelihood {
+    /// The likelihood of indicator `i`'s usable observations `usable` (years after its base
+    /// year, up to `as_of`), or None when it has none or they cannot be used.
+    pub fn new(
+        scenario: &Scenario,
+        i: usize,
+        usable: &[(i32, f64)],
+        notes: &mut ObservationNotes,
+    ) -> Option<Likelihood> {
+        let ind = &scenario.indicators()[i];
+        if usable.is_empty() || !ind.kind.is_stochastic() {
+            return None;
+        }
+        let base = ind.base?;
+        let mut known = vec![(ind.base_year, base)];
+        known.extend_from_slice(usable);
+        let last_year = known.last()?.0;
+        let n_years = (last_year - ind.base_year) as usize;
+        let year_of = |t: usize| ind.base_year + 1 + t as i32;
+        // Every latent year needs a period (validation makes them cover the simulated years).
+        let period_of: Vec<usize> = (0..n_years)
+            .map(|t| ind.period_index(year_of(t)))
+            .collect::<Option<_>>()?;
+        let n_periods = ind.periods.len();
+        let intervals: Vec<(usize, usize)> = known
+            .windows(2)
+            .map(|w| {
+                (
+                    (w[0].0 - ind.base_year) as usize,
+                    (w[1].0 - ind.base_year) as usize,
+                )
+            })
+            .collect();
+        let mut years_in_period = vec![vec![0.0; n_periods]; intervals.len()];
+        for (j, &(from, to)) in intervals.iter().enumerate() {
+            for t in from..to {
+                years_in_period[j][period_of[t]] += 1.0;
+            }
+        }
+        let slots = slots(scenario, i, n_years, &year_of);
+        notes.years = usable.iter().map(|&(y, _)| y).collect();
+        match ind.kind {
+            ModelKind::Growth | ModelKind::Additive => {
+                let mut observed = Vec::with_capacity(intervals.len());
+                for w in known.windows(2) {
+                    let span = (w[1].0 - w[0].0) as f64;
+                    if ind.kind == ModelKind::Growth {
+                        if !(w[0].1 > 0.0 && w[1].1 > 0.0) {
+                            notes.remarks.push(format!(
+                                "a non-positive value in {} or {}: the growth rates cannot be read, so the trend is not updated",
+                                w[0].0, w[1].0
+                            ));
+                            return None;
+                        }
+                        observed.push(span * 100.0 * ((w[1].1 / w[0].1).powf(1.0 / span) - 1.0));
+                    } else {
+                        observed.push(w[1].1 - w[0].1);
+                    }
+                }
+                Some(Likelihood::Gaussian(GaussianModel::new(
+                    ind,
+                    &period_of,
+                    &intervals,
+                    observed,
+                    years_in_period,
+                    &slots,
+                )))
+            }
+            ModelKind::Count => {
+                let mut additions = Vec::with_capacity(intervals.len());
+                for w in known.windows(2) {
+                    let added = w[1].1 - w[0].1;
+                    if added < 0.0 {
+                        notes.remarks.push(format!(
+                            "the count falls from {} to {} between {} and {}; the count model only adds, so the fall is read as no additions",
+                            w[0].1, w[1].1, w[0].0, w[1].0
+                        ));
+                    }
+                    additions.push(added.max(0.0));
+                }
+                let patterns = count_patterns(&intervals, &period_of, n_periods, &slots);
+                Some(Likelihood::Count(CountModel {
+                    additions,
+                    patterns,
+                }))
+            }
+            ModelKind::Derived => None,
+        }
+    }
+
+    /// log likelihood at the trend values `trends[k]` of the periods (up to a constant).
+    pub fn log_at(&self, trends: &[f64]) -> f64 {
+        match self {
+            Likelihood::Gaussian(g) => {
+                let r = g.residual(trends);
+                log_sum_exp(g.patterns.iter().map(|p| p.log_density(&r)))
+            }
+            Likelihood::Count(c) => log_sum_exp(c.patterns.iter().map(|(log_weight, mult)| {
+                let mut sum = *log_weight;
+                for (j, &n) in c.additions.iter().enumerate() {
+                    let rate: f64 = mult[j]
+                        .iter()
+                        .zip(trends)
+                        .map(|(&m, &t)| m * t.max(0.0))
+                        .sum();
+                    if rate <= 0.0 {
+                        if n > 0.0 {
+                            return f64::NEG_INFINITY;
+                        }
+                    } else {
+                        sum += n * rate.ln() - rate;
+                    }
+                }
+                sum
+            })),
+        }
+    }
+
+    /// Mean and standard deviation of the shock state at the last observation given the trend
+    /// values (growth and additive), or None (count).
+    pub fn shock_state(&self, trends: &[f64]) -> Option<(f64, f64)> {
+        let Likelihood::Gaussian(g) = self else {
+            return None;
+        };
+        let r = g.residual(trends);
+        let logs: Vec<f64> = g.patterns.iter().map(|p| p.log_density(&r)).collect();
+        let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !top.is_finite() {
+            return Some((0.0, 0.0));
+        }
+        let (mut w_sum, mut m1, mut m2) = (0.0, 0.0, 0.0);
+        for (p, &l) in g.patterns.iter().zip(&logs) {
+            let w = (l - top).exp();
+            let mean: f64 = p
+                .gain
+                .iter()
+                .zip(r.iter().zip(&p.offset))
+                .map(|(&k, (&x, &o))| k * (x - o))
+                .sum();
+            w_sum += w;
+            m1 += w * mean;
+            m2 += w * (p.variance + mean * mean);
+        }
+        let mean = m1 / w_sum;
+        Some((mean, (m2 / w_sum - mean * mean).max(0.0).sqrt()))
+    }
+}
+
+impl GaussianModel {
+    fn new(
+        ind: &Indicator,
+        period_of: &[usize],
+        intervals: &[(usize, usize)],
+        observed: Vec<f64>,
+        years_in_period: Vec<Vec<f64>>,
+        slots: &[Slot],
+    ) -> GaussianModel {
+        let n_years = period_of.len();
+        let m = intervals.len();
+        // e = L z: row t of L, year by year, as the engine's AR(1) recursion.
+        let mut l = DMatrix::<f64>::zeros(n_years, n_years);
+        for t in 0..n_years {
+            let period = &ind.periods[period_of[t]];
+            let (phi, sigma) = (period.persistence, period.noise);
+            if t == 0 {
+                l[(0, 0)] = sigma;
+            } else {
+                for c in 0..t {
+                    l[(t, c)] = phi * l[(t - 1, c)];
+                }
+                l[(t, t)] = (1.0 - phi * phi).sqrt() * sigma;
+            }
+        }
+        let mut a = DMatrix::<f64>::zeros(m, n_years);
+        for (j, &(from, to)) in intervals.iter().enumerate() {
+            for t in from..to {
+                a[(j, t)] = 1.0;
+            }
+        }
+        let al = &a * &l;
+        let shock_cov = &al * al.transpose();
+        let last = l.row(n_years - 1).transpose();
+        let cov_state: DVector<f64> = &al * &last;
+        let var_state = last.norm_squared();
+        let scale = 1.0 + observed.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+        let jitter = 1e-12 * scale * scale;
+        let patterns = strike_patterns(slots, n_years)
+            .into_iter()
+            .map(|(log_prior, mean, variance)| {
+                let mut cov = shock_cov.clone();
+                let offset: Vec<f64> = (0..m)
+                    .map(|j| (0..n_years).map(|t| a[(j, t)] * mean[t]).sum())
+                    .collect();
+                for j in 0..m {
+                    for k in 0..m {
+                        let extra: f64 = (0..n_years)
+                            .map(|t| a[(j, t)] * a[(k, t)] * variance[t])
+                            .sum();
+                        cov[(j, k)] += extra;
+                    }
+                    cov[(j, j)] += jitter;
+                }
+                let (precision, log_det) = invert_spd(&cov);
+                let gain = precision.transpose() * &cov_state;
+                let variance_state = (var_state - gain.dot(&cov_state)).max(0.0);
+                GaussianPattern {
+                    log_weight: log_prior - 0.5 * log_det,
+                    offset,
+                    precision: precision.iter().copied().collect(),
+                    gain: gain.iter().copied().collect(),
+                    variance: variance_state,
+                }
+            })
+            .collect();
+        GaussianModel {
+            observed,
+            years_in_period,
+            patterns,
+        }
+    }
+
+    fn residual(&self, trends: &[f64]) -> Vec<f64> {
+        self.observed
+            .iter()
+            .zip(&self.years_in_period)
+            .map(|(&y, years)| y - years.iter().zip(trends).map(|(n, t)| n * t).sum::<f64>())
+            .collect()
+    }
+}
+
+impl GaussianPattern {
+    fn log_density(&self, r: &[f64]) -> f64 {
+        let m = r.len();
+        let d: Vec<f64> = r.iter().zip(&self.offset).map(|(x, o)| x - o).collect();
+        // Symmetric, so nalgebra's column-major order reads the same as row-major.
+        let q: f64 = self
+            .precision
+            .chunks_exact(m)
+            .zip(&d)
+            .map(|(row, &dj)| dj * row.iter().zip(&d).map(|(p, dk)| p * dk).sum::<f64>())
+            .sum();
+        self.log_weight - 0.5 * q
+    }
+}
+
+/// The events that can act on indicator `i` in the latent years, with their effect's mean and
+/// variance.
+fn slots(
+    scenario: &Scenario,
+    i: usize,
+    n_years: usize,
+    year_of: &dyn Fn(usize) -> i32,
+) -> Vec<Slot> {
+    let mut out = Vec::new();
+    for t in 0..n_years {
+        let year = year_of(t);
+        for event in scenario.events() {
+            if year < event.from || year > event.to || event.probability <= 0.0 {
+                continue;
+            }
+            for effect in event.effects.iter().filter(|e| e.indicator == i) {
+                out.push(Slot {
+                    year: t,
+                    probability: event.probability.min(1.0),
+                    mean: effect.size.mean(),
+                    variance: effect.size.variance().max(0.0),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every strike pattern of `slots` as (log prior weight, per-year mean, per-year variance); one
+/// moment-matched pattern when there are more than [`MAX_PATTERNS`].
+fn strike_patterns(slots: &[Slot], n_years: usize) -> Vec<(f64, Vec<f64>, Vec<f64>)> {
+    if slots.len() > MAX_PATTERNS.trailing_zeros() as usize {
+        let (mut mean, mut variance) = (vec![0.0; n_years], vec![0.0; n_years]);
+        for s in slots {
+            let p = s.probability;
+            mean[s.year] += p * s.mean;
+            variance[s.year] += p * (s.variance + s.mean * s.mean) - (p * s.mean).powi(2);
+        }
+        return vec![(0.0, mean, variance)];
+    }
+    let mut out = Vec::with_capacity(1 << slots.len());
+    for mask in 0u32..(1u32 << slots.len()) {
+        let (mut log_prior, mut mean, mut variance) = (0.0, vec![0.0; n_years], vec![0.0; n_years]);
+        for (b, s) in slots.iter().enumerate() {
+            if mask & (1 << b) != 0 {
+                log_prior += s.probability.ln();
+                mean[s.year] += s.mean;
+                variance[s.year] += s.variance;
+            } else {
+                log_prior += (1.0 - s.probability).ln();
+            }
+        }
+        if log_prior.is_finite() {
+            out.push((log_prior, mean, variance));
+        }
+    }
+    out
+}
+
+/// Count patterns: per pattern its log prior weight and multiplier[j][k].
+fn count_patterns(
+    intervals: &[(usize, usize)],
+    period_of: &[usize],
+    n_periods: usize,
+    slots: &[Slot],
+) -> Vec<(f64, Vec<Vec<f64>>)> {
+    strike_patterns(slots, period_of.len())
+        .into_iter()
+        .map(|(log_prior, mean, _)| {
+            let mut mult = vec![vec![0.0; n_periods]; intervals.len()];
+            for (j, &(from, to)) in intervals.iter().enumerate() {
+                for t in from..to {
+                    mult[j][period_of[t]] += (1.0 + mean[t] / 100.0).max(0.0);
+                }
+            }
+            (log_prior, mult)
+        })
+        .collect()
+}
+
+/// Inverse and log determinant of a symmetric positive definite matrix (Cholesky; an
+/// eigenvalue floor keeps a nearly singular one usable).
+fn invert_spd(matrix: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
+    if let Some(chol) = matrix.clone().cholesky() {
+        let log_det = 2.0
+            * chol
+                .l_dirty()
+                .diagonal()
+                .iter()
+                .map(|d| d.ln())
+                .sum::<f64>();
+        return (chol.inverse(), log_det);
+    }
+    let eigen = nalgebra::SymmetricEigen::new(matrix.clone());
+    let floor = 1e-300f64.max(eigen.eigenvalues.max() * 1e-12);
+    let values = eigen.eigenvalues.map(|v| v.max(floor));
+    let inverse = &eigen.eigenvectors
+        * DMatrix::from_diagonal(&values.map(|v| 1.0 / v))
+        * eigen.eigenvectors.transpose();
+    (inverse, values.iter().map(|v| v.ln()).sum())
+}
+
+/// log Σ exp(x), −∞ for no terms.
+pub fn log_sum_exp(values: impl Iterator<Item = f64>) -> f64 {
+    let values: Vec<f64> = values.collect();
+    let top = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return top;
+    }
+    top + values.iter().map(|v| (v - top).exp()).sum::<f64>().ln()
+}
+
+/// The trend of every period of `maps` at score `u`.
+pub fn trends_at(maps: &[ScoreMap], u: f64, out: &mut [f64]) {
+    for (o, map) in out.iter_mut().zip(maps) {
+        *o = map.at(u);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_enumerate_and_weigh_to_one() {
+        let slots = [
+            Slot {
+                year: 0,
+                probability: 0.1,
+                mean: -3.0,
+                variance: 0.0,
+            },
+            Slot {
+                year: 1,
+                probability: 0.2,
+                mean: -5.0,
+                variance: 3.0,
+            },
+        ];
+        let patterns = strike_patterns(&slots, 2);
+        assert_eq!(patterns.len(), 4);
+        let total: f64 = patterns.iter().map(|p| p.0.exp()).sum();
+        assert!((total - 1.0).abs() < 1e-12);
+        let both = patterns.last().unwrap();
+        assert_eq!(both.1, vec![-3.0, -5.0]);
+        assert_eq!(both.2, vec![0.0, 3.0]);
+    }
+
+    #[test]
+    fn too_many_slots_are_moment_matched() {
+        let slot = Slot {
+            year: 0,
+            probability: 0.5,
+            mean: 2.0,
+            variance: 1.0,
+        };
+        let slots = vec![slot; 11];
+        let patterns = strike_patterns(&slots, 1);
+        assert_eq!(patterns.len(), 1);
+        assert!((patterns[0].1[0] - 11.0).abs() < 1e-12);
+        // Each slot: E[X^2] - E[X]^2 = 0.5 * (1 + 4) - 1 = 1.5.
+        assert!((patterns[0].2[0] - 16.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn log_sum_exp_is_stable() {
+        let v = log_sum_exp([1000.0, 1000.0].into_iter());
+        assert!((v - (1000.0 + 2f64.ln())).abs() < 1e-12);
+        assert_eq!(log_sum_exp(std::iter::empty()), f64::NEG_INFINITY);
+    }
+}
