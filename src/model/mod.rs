@@ -68,6 +68,29 @@ impl UpdateMode {
     }
 }
 
+/// What a target's probability rests on (scenario spec, section 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Decided by published values.
+    Observed,
+    /// Observations bear on it: its indicator's, or for a derived indicator its inputs'.
+    Updated,
+    /// No observation bears on it: the probability restates the assumptions.
+    Prior,
+}
+
+impl Basis {
+    /// The name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Observed => "observed",
+            Basis::Updated => "updated",
+            Basis::Prior => "prior",
+        }
+    }
+}
+
 /// The model an indicator follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

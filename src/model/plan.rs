@@ -3,7 +3,7 @@
 //! `as_of`), where each indicator's simulation starts, which target outcomes are already decided,
 //! the due-year groups and the milestone pairs.
 
-use super::{ModelKind, Scenario};
+use super::{Basis, ModelKind, Scenario};
 
 /// Per-indicator facts the simulation needs.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct Plan {
     pub indicators: Vec<PlanIndicator>,
     /// For each target: true when observations already decide it.
     pub target_fixed: Vec<bool>,
+    /// For each target: what its probability rests on.
+    pub target_basis: Vec<Basis>,
     /// Automatic groups: (due year, member targets).
     pub due_groups: Vec<(i32, Vec<usize>)>,
     /// Milestone pairs on the same indicator: (earlier target, later target).
@@ -141,10 +143,36 @@ pub(super) fn prepare(scenario: &Scenario) -> Plan {
         };
     }
 
-    let target_fixed = scenario
+    let target_fixed: Vec<bool> = scenario
         .targets()
         .iter()
         .map(|t| t.to <= indicators[t.indicator].fixed_through)
+        .collect();
+
+    // An indicator "has data" when it, or any input of its formula (through derived inputs),
+    // has a usable observation; derived indicators come in dependency order.
+    let mut has_data: Vec<bool> = indicators
+        .iter()
+        .map(|pi| !pi.usable_observations.is_empty())
+        .collect();
+    for &d in scenario.derived_order() {
+        if let Some(formula) = &scenario.indicators()[d].formula {
+            has_data[d] = formula.slots.iter().any(|&(source, _)| has_data[source]);
+        }
+    }
+    let target_basis = scenario
+        .targets()
+        .iter()
+        .zip(&target_fixed)
+        .map(|(t, &fixed)| {
+            if fixed {
+                Basis::Observed
+            } else if has_data[t.indicator] {
+                Basis::Updated
+            } else {
+                Basis::Prior
+            }
+        })
         .collect();
 
     let mut due_years: Vec<i32> = scenario.targets().iter().map(|t| t.due_year()).collect();
@@ -177,6 +205,7 @@ pub(super) fn prepare(scenario: &Scenario) -> Plan {
         posterior,
         indicators,
         target_fixed,
+        target_basis,
         due_groups,
         milestone_pairs,
     }

@@ -52,6 +52,7 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         "threshold",
         "unit",
         "status",
+        "basis",
         "probability",
         "ci_lower",
         "ci_upper",
@@ -78,6 +79,7 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default(),
+            t.basis.map(|b| b.name().to_string()).unwrap_or_default(),
             number(t.probability),
             number(t.ci_lower),
             number(t.ci_upper),

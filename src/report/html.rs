@@ -11,8 +11,8 @@ use super::charts::{ChartFile, ChartKind};
 use super::format::{percent, percent_interval, symbol, value};
 use super::labels::{probability_text, Labels, Lang};
 use super::style::Status;
-use super::summary::{IndicatorResult, Summary, TargetResult, TargetStatus};
-use crate::model::TargetKind;
+use super::summary::{IndicatorResult, Summary, TargetResult, TargetStatus, TrendUpdateResult};
+use crate::model::{Basis, TargetKind};
 use base64::Engine as _;
 use std::fmt::Write as _;
 
@@ -107,6 +107,72 @@ fn condition(labels: &Labels, t: &TargetResult) -> String {
 /// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
 /// report renders on a machine without Chinese fonts (the browser uses it only for characters
 /// the Latin fonts lack). About 1.7 MB of the report.
+/// A target's basis, as shown in the report.
+fn basis_text(labels: &Labels, basis: Option<Basis>) -> &'static str {
+    match basis {
+        Some(Basis::Observed) => labels.ui("observed", "已观测"),
+        Some(Basis::Updated) => labels.ui("updated by data", "据数据更新"),
+        Some(Basis::Prior) => labels.ui("prior (assumption only)", "先验（仅假设）"),
+        None => "–",
+    }
+}
+
+/// Prior and posterior trend of each period, for the assumptions table.
+fn posterior_text(labels: &Labels, update: &TrendUpdateResult) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<span class=\"sub\">{}",
+        if update.observations.is_empty() {
+            labels
+                .ui("moved through correlated trends", "经相关趋势更新")
+                .to_string()
+        } else {
+            format!(
+                "{} {}",
+                labels.ui("updated by observations", "据观测值更新"),
+                update
+                    .observations
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    for p in &update.periods {
+        let _ = write!(
+            out,
+            "<br>{}–{}: {} {} ({}–{}) → {} {} ({}–{})",
+            p.from,
+            p.to,
+            labels.ui("prior mean", "先验均值"),
+            value(p.prior[0]),
+            value(p.prior[1]),
+            value(p.prior[2]),
+            labels.ui("posterior mean", "后验均值"),
+            value(p.posterior[0]),
+            value(p.posterior[1]),
+            value(p.posterior[2]),
+        );
+    }
+    if update.conflict {
+        let _ = write!(
+            out,
+            "<br><b>{}</b>",
+            labels.ui(
+                "the observations contradict the assumed trend distribution",
+                "观测值与假设的趋势分布相矛盾"
+            )
+        );
+    }
+    for r in &update.remarks {
+        let _ = write!(out, "<br>{}", escape(r));
+    }
+    out.push_str("</span><br>");
+    out
+}
+
 fn cjk_font_face() -> String {
     let data = base64::engine::general_purpose::STANDARD.encode(super::fonts::cjk_font_file());
     format!("@font-face{{font-family:'plancast-cjk';src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
@@ -201,6 +267,25 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             ui("already met / missed (observed)", "已实现 / 未实现（观测）")
         );
     }
+    let with_data = summary
+        .targets
+        .iter()
+        .filter(|t| matches!(t.basis, Some(Basis::Observed | Basis::Updated)))
+        .count();
+    let prior_only = summary
+        .targets
+        .iter()
+        .filter(|t| t.basis == Some(Basis::Prior))
+        .count();
+    if with_data + prior_only > 0 {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"big\">{with_data} / {}</div>{}<br><span class=\"sub\">{prior_only} {}</span></div>",
+            summary.targets.len(),
+            ui("targets rest on data", "个目标以数据为依据"),
+            ui("rest on assumptions alone (prior)", "个目标仅依据假设（先验）")
+        );
+    }
     for g in summary.groups.iter().filter(|g| g.due_year.is_some()) {
         let _ = writeln!(
             h,
@@ -252,7 +337,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     // Targets table.
     let _ = writeln!(
         h,
-        "<h2 id=\"targets\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th><th>{}</th><th>{}</th></tr>",
+        "<h2 id=\"targets\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         ui("Targets", "目标"),
         ui("target", "目标编号"),
         ui("what the plan says", "规划表述"),
@@ -260,12 +345,13 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         ui("condition", "条件"),
         ui("probability", "实现概率"),
         ui("median outcome", "结果中位数"),
-        ui("status", "状态")
+        ui("status", "状态"),
+        ui("basis", "依据")
     );
     for t in &summary.targets {
         let _ = writeln!(
             h,
-            "<tr id=\"target-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr id=\"target-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             escape(&target_label(labels, t)),
             t.due_year,
             escape(&condition(labels, t)),
@@ -273,6 +359,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             percent_interval(t.ci_lower, t.ci_upper),
             value(t.outcome.p50),
             status_badge(labels, t),
+            basis_text(labels, t.basis),
             id = escape(&t.id)
         );
     }
@@ -383,6 +470,9 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 ui("persistence", "持续性"),
                 value(p.persistence)
             );
+        }
+        if let Some(update) = summary.trend_updates.iter().find(|u| u.indicator == ind.id) {
+            periods.push_str(&posterior_text(labels, update));
         }
         let mut observed = String::new();
         for (year, v) in &ind.observed {

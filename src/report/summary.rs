@@ -10,7 +10,8 @@
 use crate::engine::accumulator::Distribution;
 use crate::engine::results::CellValue;
 use crate::engine::Simulation;
-use crate::model::{Comparison, ModelKind, Sampling, Scenario, TargetKind};
+use crate::model::posterior::PeriodTrend;
+use crate::model::{Basis, Comparison, ModelKind, Sampling, Scenario, TargetKind, UpdateMode};
 use crate::report::histogram::Histogram;
 use crate::scenario::{FileRecord, Loaded};
 use crate::stats::sketch::RELATIVE_ACCURACY;
@@ -54,6 +55,10 @@ pub struct Summary {
     pub indicators: Vec<IndicatorResult>,
     /// Remarks (e.g. a repaired correlation matrix).
     pub warnings: Vec<String>,
+    /// What the observations did to the trends (`update = "posterior"`): one entry per
+    /// indicator whose trend moved; absent in older summaries.
+    #[serde(default)]
+    pub trend_updates: Vec<TrendUpdateResult>,
     /// How `--precision` chose the path count (absent for a run with a fixed path count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::engine::precision::PrecisionInfo>,
@@ -98,6 +103,10 @@ pub struct RunInfo {
     pub as_of: Option<i32>,
     /// `--set` overrides, as typed.
     pub overrides: Vec<String>,
+    /// Whether observations informed the trends (`posterior` or `none`); absent in older
+    /// summaries.
+    #[serde(default)]
+    pub update: Option<UpdateMode>,
     /// Relative accuracy of the reported quantiles (sketch), e.g. 0.0039.
     pub quantile_relative_accuracy: f64,
 }
@@ -221,6 +230,9 @@ pub struct TargetResult {
     pub label_zh: Option<String>,
     /// Simulated or decided by observations.
     pub status: TargetStatus,
+    /// What the probability rests on: observed, updated or prior; absent in older summaries.
+    #[serde(default)]
+    pub basis: Option<Basis>,
     /// Probability that the target is met (k / n).
     pub probability: f64,
     /// Paths meeting it (k).
@@ -239,6 +251,46 @@ pub struct TargetResult {
     /// written before it was added.
     #[serde(default)]
     pub outcome_histogram: Option<Histogram>,
+}
+
+/// What the observations did to one indicator's trend.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrendUpdateResult {
+    /// Indicator id.
+    pub indicator: String,
+    /// Years of the observations used (empty: moved only through correlated trends).
+    pub observations: Vec<i32>,
+    /// Per period: prior and posterior trend (mean, 5th and 95th percentiles).
+    pub periods: Vec<PeriodTrendResult>,
+    /// True when the posterior piles up at the edge of the prior's range: the observations
+    /// contradict the assumed trend distribution.
+    pub conflict: bool,
+    /// Remarks on the observations.
+    pub remarks: Vec<String>,
+}
+
+/// Prior and posterior of one period's trend.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PeriodTrendResult {
+    /// First year.
+    pub from: i32,
+    /// Last year.
+    pub to: i32,
+    /// Prior mean, 5th and 95th percentiles.
+    pub prior: [f64; 3],
+    /// Posterior mean, 5th and 95th percentiles.
+    pub posterior: [f64; 3],
+}
+
+impl From<&PeriodTrend> for PeriodTrendResult {
+    fn from(p: &PeriodTrend) -> Self {
+        PeriodTrendResult {
+            from: p.from,
+            to: p.to,
+            prior: [p.prior.mean, p.prior.p05, p.prior.p95],
+            posterior: [p.posterior.mean, p.posterior.p05, p.posterior.p95],
+        }
+    }
 }
 
 /// A group's joint probability.
@@ -371,7 +423,8 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .targets()
         .iter()
         .zip(sim.targets())
-        .map(|(t, r)| {
+        .enumerate()
+        .map(|(k, (t, r))| {
             let met = r.met;
             let p = r.reported_probability();
             let whole = counts_whole[t.indicator] && t.kind != TargetKind::Cagr;
@@ -398,6 +451,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 label: t.label.clone(),
                 label_zh: t.label_zh.clone(),
                 status,
+                basis: scenario.plan().target_basis.get(k).copied(),
                 probability: p.estimate,
                 met_paths: met,
                 std_error: p.std_error,
@@ -535,6 +589,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             sampling: scenario.sampling(),
             as_of: scenario.as_of(),
             overrides: loaded.overrides.clone(),
+            update: Some(scenario.update()),
             quantile_relative_accuracy: RELATIVE_ACCURACY,
         },
         timing: Timing {
@@ -546,6 +601,27 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         milestones,
         indicators,
         warnings: scenario.warnings().to_vec(),
+        trend_updates: trend_updates(scenario),
         precision: None,
     }
+}
+
+/// The trend updates of the run's posterior, in scenario order.
+fn trend_updates(scenario: &Scenario) -> Vec<TrendUpdateResult> {
+    scenario
+        .plan()
+        .posterior
+        .updates
+        .iter()
+        .zip(scenario.indicators())
+        .filter_map(|(update, ind)| {
+            update.as_ref().map(|u| TrendUpdateResult {
+                indicator: ind.id.clone(),
+                observations: u.observations.clone(),
+                periods: u.periods.iter().map(PeriodTrendResult::from).collect(),
+                conflict: u.conflict,
+                remarks: u.remarks.clone(),
+            })
+        })
+        .collect()
 }

@@ -5,13 +5,33 @@ use super::format::{compact, percent};
 use super::summary::{Summary, TargetStatus};
 use std::fmt::Write;
 
+/// "k of N targets rest on data (o observed, u updated); p restate assumptions (prior)", or
+/// None for a summary without bases.
+pub fn basis_line(s: &Summary) -> Option<String> {
+    use crate::model::Basis;
+    let count = |b: Basis| s.targets.iter().filter(|t| t.basis == Some(b)).count();
+    let (observed, updated, prior) = (
+        count(Basis::Observed),
+        count(Basis::Updated),
+        count(Basis::Prior),
+    );
+    if observed + updated + prior == 0 {
+        return None;
+    }
+    Some(format!(
+        "{} of {} targets rest on data ({observed} decided by published values, {updated} updated by observations); {prior} rest on assumptions alone (prior)",
+        observed + updated,
+        s.targets.len()
+    ))
+}
+
 /// The whole table as text.
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     let s = summary;
     let _ = writeln!(
         out,
-        "{} — {} paths, seed {}, sampling {}, as_of {}",
+        "{} — {} paths, seed {}, sampling {}, as_of {}{}",
         s.scenario.name,
         s.run.paths,
         s.run.seed,
@@ -19,7 +39,11 @@ pub fn render(summary: &Summary) -> String {
         s.run
             .as_of
             .map(|y| y.to_string())
-            .unwrap_or_else(|| "latest".into())
+            .unwrap_or_else(|| "latest".into()),
+        match s.run.update {
+            Some(mode) => format!(", trends {}", mode.name()),
+            None => String::new(),
+        }
     );
     let id_width = s
         .targets
@@ -30,10 +54,10 @@ pub fn render(summary: &Summary) -> String {
         .max(6);
     let _ = writeln!(
         out,
-        "\n{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}",
-        "target", "due", "threshold", "probability [95% CI]", "median"
+        "\n{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}  {}",
+        "target", "due", "threshold", "probability [95% CI]", "median", "basis"
     );
-    let _ = writeln!(out, "{}", "-".repeat(id_width + 66));
+    let _ = writeln!(out, "{}", "-".repeat(id_width + 76));
     for t in &s.targets {
         let kind = match t.kind.name() {
             "level" => String::new(),
@@ -52,13 +76,17 @@ pub fn render(summary: &Summary) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}",
+            "{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}  {}",
             t.id,
             t.due_year,
             threshold,
             probability,
-            compact(t.outcome.p50)
+            compact(t.outcome.p50),
+            t.basis.map(|b| b.name()).unwrap_or("")
         );
+    }
+    if let Some(line) = basis_line(s) {
+        let _ = writeln!(out, "\n{line}");
     }
     if !s.groups.is_empty() {
         let _ = writeln!(out, "\njoint probabilities");

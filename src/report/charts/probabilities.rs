@@ -5,6 +5,7 @@
 
 use super::frame::frame;
 use super::render::{render, Area, PlotError, Rendered};
+use crate::model::Basis;
 use crate::report::format::{percent, percent_interval};
 use crate::report::labels::probability_text;
 use crate::report::labels::Labels;
@@ -130,13 +131,35 @@ pub fn chart(summary: &Summary, labels: &Labels, audit: &str) -> Result<Rendered
             OBSERVED.stroke_width(2),
         ))?;
         let text = labels.ui("95% interval", "95% 区间");
+        let style = labels
+            .font(text, 13.0)
+            .pos(Pos::new(HPos::Left, VPos::Center));
         root.draw(&Text::new(
             text.to_string(),
             (lx + 30, ly + 7),
-            labels
-                .font(text, 13.0)
-                .pos(Pos::new(HPos::Left, VPos::Center)),
+            style.clone(),
         ))?;
+        if summary
+            .targets
+            .iter()
+            .any(|t| t.basis == Some(Basis::Prior))
+        {
+            lx += 30 + root.estimate_text_size(text, &style)?.0 as i32 + 22;
+            let corners = [(lx, ly), (lx + 16, ly + 14)];
+            root.draw(&Rectangle::new(corners, MUTED.mix(0.3).filled()))?;
+            root.draw(&Rectangle::new(corners, MUTED.stroke_width(1)))?;
+            let text = labels.ui(
+                "pale: no observation bears on it (prior)",
+                "浅色：无观测依据（先验）",
+            );
+            root.draw(&Text::new(
+                text.to_string(),
+                (lx + 22, ly + 7),
+                labels
+                    .font(text, 13.0)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
 
         // Grid: every 10%, status boundaries darker, labels above and below.
         for k in 0..=10 {
@@ -224,14 +247,19 @@ pub fn chart(summary: &Summary, labels: &Labels, audit: &str) -> Result<Rendered
                         TargetStatus::ObservedMet => (MISS, 1.0),
                         TargetStatus::ObservedMissed => (MISS, 0.0),
                     };
+                    let prior_only = t.basis == Some(Basis::Prior);
                     if shown > 0.0 {
-                        root.draw(&Rectangle::new(
-                            [
-                                (x_of(0.0), y + 4),
-                                (x_of(shown).max(x_of(0.0) + 1), y + ROW - 4),
-                            ],
-                            colour.filled(),
-                        ))?;
+                        let corners = [
+                            (x_of(0.0), y + 4),
+                            (x_of(shown).max(x_of(0.0) + 1), y + ROW - 4),
+                        ];
+                        if prior_only {
+                            // Resting on assumptions alone: a pale bar with an outline.
+                            root.draw(&Rectangle::new(corners, colour.mix(0.3).filled()))?;
+                            root.draw(&Rectangle::new(corners, colour.stroke_width(1)))?;
+                        } else {
+                            root.draw(&Rectangle::new(corners, colour.filled()))?;
+                        }
                     }
                     if t.status == TargetStatus::Simulated && t.ci_upper > t.ci_lower {
                         let (a, b) = (x_of(t.ci_lower), x_of(t.ci_upper));
@@ -247,6 +275,11 @@ pub fn chart(summary: &Summary, labels: &Labels, audit: &str) -> Result<Rendered
                             percent_interval(t.ci_lower, t.ci_upper)
                         ),
                         _ => probability_text(t, labels),
+                    };
+                    let value = if prior_only {
+                        format!("{value} · {}", labels.ui("prior", "先验"))
+                    } else {
+                        value
                     };
                     root.draw(&Text::new(
                         value.clone(),
