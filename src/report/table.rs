@@ -54,8 +54,8 @@ pub fn render(summary: &Summary) -> String {
         .max(6);
     let _ = writeln!(
         out,
-        "\n{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}  {}",
-        "target", "due", "threshold", "probability [95% CI]", "median", "basis"
+        "\n{:<id_width$}  {:>4}  {:>16}  {:>24}  {:>12}  basis",
+        "target", "due", "threshold", "probability [95% CI]", "median"
     );
     let _ = writeln!(out, "{}", "-".repeat(id_width + 76));
     for t in &s.targets {
