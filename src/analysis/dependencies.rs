@@ -24,6 +24,9 @@
 //! can move rows an ordinary change would not, such as those of indicators declared before the
 //! pair). The reach is then closed over formulas, lags added ([`reach`]), and
 //! a target depends on the assumption when its indicator is reached no later than its due year.
+//! With posterior trends (`update = "posterior"`), an indicator's trend score is drawn given
+//! the observations of its whole group of correlated trend scores, so an assumption that
+//! touches one member of a group with observations reaches all of them.
 //! Any doubt is resolved towards "depends": a wrong skip would be a wrong answer, a needless run
 //! only costs time.
 
@@ -139,6 +142,58 @@ pub fn direct_reach(scenario: &Scenario, plan: &Plan, assumption: &Assumption) -
                 for (i, slot) in reach.iter_mut().enumerate() {
                     if !same_row(&base, &held, i) {
                         *slot = from_year(i, i32::MIN, i32::MAX);
+                    }
+                }
+            }
+        }
+    }
+    // Posterior trends: an indicator's trend score is drawn given the observations of its
+    // whole group of correlated trend scores, so an assumption that touches any member of a
+    // group with observations (its trend, an event acting on it, a correlation of its row)
+    // reaches every member of the group from its first simulated year.
+    let posterior = &plan.posterior;
+    if posterior.active {
+        let mut touched = vec![false; n];
+        for (i, slot) in reach.iter().enumerate() {
+            touched[i] = slot.is_some();
+        }
+        match assumption.lever {
+            Lever::Trend { indicator, .. } => touched[indicator] = true,
+            Lever::EventProbability { event } => {
+                for effect in &scenario.events()[event].effects {
+                    touched[effect.indicator] = true;
+                }
+            }
+            Lever::Correlation { pair } => {
+                let (_, a, b, _) = &scenario.correlation().pairs[pair];
+                for id in [a, b] {
+                    if let Some(i) = scenario.indicator_index(id) {
+                        touched[i] = true;
+                    }
+                }
+            }
+        }
+        // A correlation entry can join two groups: then both move if either has observations.
+        if let Lever::Correlation { pair } = assumption.lever {
+            let (_, a, b, _) = &scenario.correlation().pairs[pair];
+            if let (Some(a), Some(b)) = (scenario.indicator_index(a), scenario.indicator_index(b)) {
+                if posterior.group_updated[a] || posterior.group_updated[b] {
+                    for &j in posterior.trend_group[a]
+                        .iter()
+                        .chain(&posterior.trend_group[b])
+                    {
+                        if let Some(year) = from_year(j, i32::MIN, i32::MAX) {
+                            reach[j] = Some(reach[j].map_or(year, |y: i32| y.min(year)));
+                        }
+                    }
+                }
+            }
+        }
+        for i in 0..n {
+            if touched[i] && posterior.group_updated[i] {
+                for &j in &posterior.trend_group[i] {
+                    if let Some(year) = from_year(j, i32::MIN, i32::MAX) {
+                        reach[j] = Some(reach[j].map_or(year, |y: i32| y.min(year)));
                     }
                 }
             }

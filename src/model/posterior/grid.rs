@@ -12,13 +12,13 @@ use crate::model::score_map::{ScoreMap, Z_CLAMP};
 use crate::numeric::normal::norm_cdf;
 
 /// Nodes of each pass.
-pub const NODES: usize = 2049;
+pub const NODES: usize = 1025;
 
 /// log density below the peak beyond which the fine grid does not reach.
 const LOG_SPAN: f64 = 40.0;
 
 /// A tabulated posterior of one trend score.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScoreGrid {
     /// First node.
     start: f64,

@@ -34,7 +34,7 @@ use likelihood::{Likelihood, ObservationNotes};
 use nalgebra::DMatrix;
 
 /// How a path's copula score becomes its trend score.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum ScoreTransport {
     /// Unchanged (the prior).
     #[default]
@@ -113,6 +113,12 @@ pub struct Posterior {
     pub conditioned_shock: Vec<bool>,
     /// Per indicator: what the update did (None: the prior).
     pub updates: Vec<Option<TrendUpdate>>,
+    /// Per indicator: the members of its group of correlated trend scores (itself alone when
+    /// uncorrelated); filled when the posterior is active.
+    pub trend_group: Vec<Vec<usize>>,
+    /// Per indicator: whether some member of its group has observations (its posterior can then
+    /// move with any assumption of any member).
+    pub group_updated: Vec<bool>,
 }
 
 impl Posterior {
@@ -135,6 +141,8 @@ pub fn build(scenario: &Scenario, plan: &[PlanIndicator]) -> Posterior {
         transports: vec![ScoreTransport::Identity; n],
         conditioned_shock: vec![false; n],
         updates: vec![None; n],
+        trend_group: vec![Vec::new(); n],
+        group_updated: vec![false; n],
     };
     if scenario.update() == UpdateMode::None {
         return posterior;
@@ -147,14 +155,30 @@ pub fn build(scenario: &Scenario, plan: &[PlanIndicator]) -> Posterior {
         return posterior;
     }
     posterior.active = true;
+    // Copula maps only where needed (tables cost time): indicators with observations and
+    // those whose trend moves through a correlated group with observations.
+    let groups = components(&scenario.correlation().trend, n);
+    let mut needs_map = vec![false; n];
+    for group in &groups {
+        if group.iter().any(|&i| likelihoods[i].is_some()) {
+            for &i in group {
+                needs_map[i] = true;
+            }
+        }
+    }
     let maps: Vec<Vec<ScoreMap>> = scenario
         .indicators()
         .iter()
-        .map(|ind| {
-            ind.periods
-                .iter()
-                .map(|p| ScoreMap::new(&p.trend))
-                .collect()
+        .zip(&needs_map)
+        .map(|(ind, &needed)| {
+            if needed {
+                ind.periods
+                    .iter()
+                    .map(|p| ScoreMap::new(&p.trend))
+                    .collect()
+            } else {
+                Vec::new()
+            }
         })
         .collect();
     // The shock state matters when the first simulated year carries it on (persistence > 0).
@@ -174,8 +198,13 @@ pub fn build(scenario: &Scenario, plan: &[PlanIndicator]) -> Posterior {
         })
         .collect();
 
-    for component in components(&scenario.correlation().trend, n) {
-        if !component.iter().any(|&i| likelihoods[i].is_some()) {
+    for component in groups {
+        let updated = component.iter().any(|&i| likelihoods[i].is_some());
+        for &i in &component {
+            posterior.trend_group[i] = component.clone();
+            posterior.group_updated[i] = updated;
+        }
+        if !updated {
             continue;
         }
         if component.len() == 1 {
@@ -247,8 +276,8 @@ pub fn build(scenario: &Scenario, plan: &[PlanIndicator]) -> Posterior {
 
 /// Mean and 90% interval of `map`'s trend when the score is `transport` of a standard normal.
 fn summarise(map: &ScoreMap, transport: &ScoreTransport) -> TrendSummary {
-    // Midpoint rule in probability: 4,000 equal-probability cells.
-    const CELLS: usize = 4000;
+    // Midpoint rule in probability: 1,000 equal-probability cells.
+    const CELLS: usize = 1000;
     let mut mean = 0.0;
     for c in 0..CELLS {
         let p = (c as f64 + 0.5) / CELLS as f64;
