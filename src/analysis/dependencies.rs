@@ -189,8 +189,8 @@ pub fn direct_reach(scenario: &Scenario, plan: &Plan, assumption: &Assumption) -
                 }
             }
         }
-        for i in 0..n {
-            if touched[i] && posterior.group_updated[i] {
+        for (i, &touched) in touched.iter().enumerate() {
+            if touched && posterior.group_updated[i] {
                 for &j in &posterior.trend_group[i] {
                     if let Some(year) = from_year(j, i32::MIN, i32::MAX) {
                         reach[j] = Some(reach[j].map_or(year, |y: i32| y.min(year)));
