@@ -66,6 +66,18 @@ pub enum CliCommand {
     ///
     /// Example: plancast calibrate scenarios/history/gdp.csv --from 2010
     Calibrate(CalibrateArgs),
+    /// Every target's probability as of each year, from the base year to the latest
+    /// observation: how the odds moved as the data came in. Writes track.csv, track.json, a
+    /// chart per target, an overview chart and track.html.
+    ///
+    /// Example: plancast track scenarios/guangxi-14th-fyp.toml --paths 20000
+    Track(TrackArgs),
+    /// The run as of a year scored against every value published since: PIT, coverage of the
+    /// 50/80/90% bands, CRPS, and the Brier score of the targets decided since. Writes
+    /// backtest.csv, backtest.json, a PIT histogram and a coverage chart.
+    ///
+    /// Example: plancast backtest scenarios/guangxi-14th-fyp.toml --as-of 2020
+    Backtest(BacktestArgs),
 }
 
 /// Simulation options shared by the analysis commands (as for `run`).
@@ -150,6 +162,64 @@ pub struct CompareArgs {
     /// Output folder (default: output/compare/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// Options of `track` and `backtest` besides the scenario.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Override one value by its dotted path; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Paths per run (default: the scenario's `paths`, else 100000). Accepts 1e6 and 1_000_000.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub paths: Option<u64>,
+    /// Random seed shared by every run (default: the scenario's `seed`, else 1).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Charts and report options.
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// `plancast track`.
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// First as-of year (default: the scenario's base year).
+    #[arg(long, value_name = "YEAR")]
+    pub from: Option<i64>,
+    /// Last as-of year (default: the latest year with a published value).
+    #[arg(long, value_name = "YEAR")]
+    pub to: Option<i64>,
+    /// Output folder (default: output/NAME/track/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Paths, seed, overrides, threads, charts.
+    #[command(flatten)]
+    pub options: EvidenceArgs,
+}
+
+/// `plancast backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Score the run that uses only values published up to this year.
+    #[arg(long = "as-of", value_name = "YEAR", required = true)]
+    pub as_of: i64,
+    /// Output folder (default: output/NAME/backtest/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Paths, seed, overrides, threads, charts.
+    #[command(flatten)]
+    pub options: EvidenceArgs,
 }
 
 /// `plancast calibrate`.

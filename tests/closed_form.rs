@@ -339,7 +339,9 @@ fn observations_fix_the_starting_point() {
     // Observed 2023 = 200 becomes the start: x_2025 = 200 (1 + r/100)^2, r ~ N(5, 2^2).
     // x >= 200 * 1.07^2 <=> r >= 7: p = 1 - Phi(1). The 2022 value is filled geometrically
     // between 100 (2020) and 200 (2023), and a 2022 target is decided by observation.
-    let text = header("observed")
+    // `update = "none"`: the observation sets the start only (tests/posterior.rs covers the
+    // trend update).
+    let text = header("observed").replace("horizon = 2025", "horizon = 2025\nupdate = \"none\"")
         + r#"
 [indicators.x]
 name = "x"

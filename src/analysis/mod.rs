@@ -11,12 +11,14 @@
 //! `compare`), which depend on this module and not the reverse.
 
 pub mod assumptions;
+pub mod backtest;
 pub mod calibrate;
 pub mod compare;
 pub mod dependencies;
 pub mod root;
 pub mod sensitivity;
 pub mod solve;
+pub mod track;
 
 use crate::engine::{self, Simulation};
 use crate::model::{Scenario, TargetKind};

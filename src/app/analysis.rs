@@ -44,28 +44,35 @@ fn select_targets(scenario: &Scenario, ids: &[String]) -> Result<Vec<usize>, Err
         .collect()
 }
 
-fn csv_error(e: csv::Error) -> Error {
+pub(super) fn csv_error(e: csv::Error) -> Error {
     Error::Runtime(format!("cannot write CSV: {e}"))
 }
 
-fn chart_error(e: crate::report::charts::PlotError) -> Error {
+pub(super) fn chart_error(e: crate::report::charts::PlotError) -> Error {
     Error::Runtime(e.to_string())
 }
 
 /// The SVG and PNG files of a chart, named `stem.svg` and `stem.png`.
-fn chart_files(stem: &str, chart: crate::report::charts::Rendered) -> [(String, Vec<u8>); 2] {
+pub(super) fn chart_files(
+    stem: &str,
+    chart: crate::report::charts::Rendered,
+) -> [(String, Vec<u8>); 2] {
     [
         (format!("{stem}.svg"), chart.svg.into_bytes()),
         (format!("{stem}.png"), chart.png),
     ]
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+pub(super) fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec_pretty(value).map_err(|e| Error::Runtime(format!("cannot write JSON: {e}")))
 }
 
 /// Writes `files` into `dir` as the file set `set`.
-fn write_all(dir: &Path, set: FileSet, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
+pub(super) fn write_all(
+    dir: &Path,
+    set: FileSet,
+    files: &[(String, Vec<u8>)],
+) -> Result<Vec<PathBuf>, Error> {
     let files: Vec<(FileSet, &str, &[u8])> = files
         .iter()
         .map(|(name, contents)| (set, name.as_str(), contents.as_slice()))
@@ -73,7 +80,7 @@ fn write_all(dir: &Path, set: FileSet, files: &[(String, Vec<u8>)]) -> Result<Ve
     write_set(dir, &files)
 }
 
-fn wrote(paths: &[PathBuf]) -> String {
+pub(super) fn wrote(paths: &[PathBuf]) -> String {
     let dirs: Vec<String> = paths
         .iter()
         .filter(|p| p.parent().and_then(|d| d.file_name()) != Some("charts".as_ref()))

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod charts;
+pub mod evidence;
 pub mod output;
 pub mod progress;
 pub mod run;
@@ -83,5 +84,7 @@ pub fn execute(command: CliCommand) -> Result<String, Error> {
         Command::Solve(settings) => analysis::solve(&settings),
         Command::Compare(settings) => analysis::compare(&settings),
         Command::Calibrate(settings) => analysis::calibrate(&settings),
+        Command::Track(settings) => evidence::track(&settings),
+        Command::Backtest(settings) => evidence::backtest(&settings),
     }
 }

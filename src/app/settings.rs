@@ -164,6 +164,40 @@ pub struct Compare {
     pub out: PathBuf,
 }
 
+/// `plancast track`.
+#[derive(Debug, Clone)]
+pub struct Track {
+    /// The scenario and its overrides (as_of is set per year).
+    pub input: ScenarioInput,
+    /// First as-of year (None: the scenario's base year).
+    pub from: Option<i64>,
+    /// Last as-of year (None: the latest observation).
+    pub to: Option<i64>,
+    /// Paths, seed, threads.
+    pub simulation: Simulation,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Draw charts and track.html in this language (None: `--no-charts`).
+    pub charts: Option<Lang>,
+}
+
+/// `plancast backtest`.
+#[derive(Debug, Clone)]
+pub struct Backtest {
+    /// The scenario, its overrides and the as-of year scored.
+    pub input: ScenarioInput,
+    /// Paths, seed, threads.
+    pub simulation: Simulation,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Draw the charts in this language (None: `--no-charts`).
+    pub charts: Option<Lang>,
+}
+
 /// `plancast calibrate`.
 #[derive(Debug, Clone)]
 pub struct Calibrate {
@@ -218,6 +252,10 @@ pub enum Command {
     Compare(Compare),
     /// `plancast calibrate`.
     Calibrate(Calibrate),
+    /// `plancast track`.
+    Track(Track),
+    /// `plancast backtest`.
+    Backtest(Backtest),
 }
 
 impl From<LangArg> for Lang {
@@ -254,6 +292,14 @@ fn checked_probability(p: Option<f64>) -> Result<Option<f64>, Error> {
 fn simulation(args: &cli::SimulationArgs, default_paths: Option<u64>) -> Result<Simulation, Error> {
     Ok(Simulation {
         paths: checked_paths(args.paths)?.or(default_paths),
+        seed: args.seed,
+        threads: args.threads.map(usize::from),
+    })
+}
+
+fn evidence_simulation(args: &cli::EvidenceArgs) -> Result<Simulation, Error> {
+    Ok(Simulation {
+        paths: checked_paths(args.paths)?,
         seed: args.seed,
         threads: args.threads.map(usize::from),
     })
@@ -334,6 +380,48 @@ impl Command {
                     out: args
                         .out
                         .unwrap_or_else(|| PathBuf::from("output").join("compare")),
+                })
+            }
+            CliCommand::Track(args) => {
+                if let (Some(from), Some(to)) = (args.from, args.to) {
+                    if from > to {
+                        return Err(argument_error(
+                            format!("--from {from} --to {to}"),
+                            "--from must not come after --to",
+                        ));
+                    }
+                }
+                let out = args
+                    .out
+                    .unwrap_or_else(|| default_analysis_dir(&args.scenario, "track"));
+                Command::Track(Track {
+                    simulation: evidence_simulation(&args.options)?,
+                    input: ScenarioInput {
+                        path: args.scenario,
+                        sets: args.options.sets,
+                        as_of: None,
+                    },
+                    from: args.from,
+                    to: args.to,
+                    out,
+                    quiet: args.options.quiet,
+                    charts: charts(&args.options.charts),
+                })
+            }
+            CliCommand::Backtest(args) => {
+                let out = args
+                    .out
+                    .unwrap_or_else(|| default_analysis_dir(&args.scenario, "backtest"));
+                Command::Backtest(Backtest {
+                    simulation: evidence_simulation(&args.options)?,
+                    input: ScenarioInput {
+                        path: args.scenario,
+                        sets: args.options.sets,
+                        as_of: Some(args.as_of),
+                    },
+                    out,
+                    quiet: args.options.quiet,
+                    charts: charts(&args.options.charts),
                 })
             }
             CliCommand::Calibrate(args) => {

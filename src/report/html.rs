@@ -32,7 +32,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body{font-family:'DejaVu Sans',Verdana,Arial,'plancast-cjk','WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif;color:#212121;margin:0 auto;max-width:1180px;padding:24px;line-height:1.45}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:36px 0 10px;border-bottom:2px solid #ddd;padding-bottom:4px}
 h3{font-size:16px;margin:24px 0 8px}
@@ -104,9 +104,6 @@ fn condition(labels: &Labels, t: &TargetResult) -> String {
     )
 }
 
-/// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
-/// report renders on a machine without Chinese fonts (the browser uses it only for characters
-/// the Latin fonts lack). About 1.7 MB of the report.
 /// A target's basis, as shown in the report.
 fn basis_text(labels: &Labels, basis: Option<Basis>) -> &'static str {
     match basis {
@@ -173,7 +170,10 @@ fn posterior_text(labels: &Labels, update: &TrendUpdateResult) -> String {
     out
 }
 
-fn cjk_font_face() -> String {
+/// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
+/// report renders on a machine without Chinese fonts (the browser uses it only for characters
+/// the Latin fonts lack). About 1.7 MB of the report.
+pub(crate) fn cjk_font_face() -> String {
     let data = base64::engine::general_purpose::STANDARD.encode(super::fonts::cjk_font_file());
     format!("@font-face{{font-family:'plancast-cjk';src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
 }

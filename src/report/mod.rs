@@ -19,6 +19,7 @@ pub mod output;
 pub mod style;
 pub mod summary;
 pub mod table;
+pub mod track_html;
 
 pub use audit::audit_line;
 pub use labels::{Labels, Lang};

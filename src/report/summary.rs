@@ -262,8 +262,8 @@ pub struct TrendUpdateResult {
     pub observations: Vec<i32>,
     /// Per period: prior and posterior trend (mean, 5th and 95th percentiles).
     pub periods: Vec<PeriodTrendResult>,
-    /// True when the posterior piles up at the edge of the prior's range: the observations
-    /// contradict the assumed trend distribution.
+    /// True when most of the posterior lies where the prior puts 0.2% of its mass: the
+    /// observations contradict the assumed trend distribution.
     pub conflict: bool,
     /// Remarks on the observations.
     pub remarks: Vec<String>,

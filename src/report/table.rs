@@ -88,6 +88,13 @@ pub fn render(summary: &Summary) -> String {
     if let Some(line) = basis_line(s) {
         let _ = writeln!(out, "\n{line}");
     }
+    for u in s.trend_updates.iter().filter(|u| u.conflict) {
+        let _ = writeln!(
+            out,
+            "warning: {}: the observations contradict the assumed trend (most of the posterior lies beyond the prior's 0.1st-99.9th percentiles); revisit the assumption",
+            u.indicator
+        );
+    }
     if !s.groups.is_empty() {
         let _ = writeln!(out, "\njoint probabilities");
         for g in &s.groups {

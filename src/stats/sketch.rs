@@ -403,6 +403,32 @@ impl Sketch {
         self.max
     }
 
+    /// The share of values at or below `x`, linear within the bucket that holds `x` (so within
+    /// the sketch's relative accuracy of the exact empirical CDF); NaN when empty.
+    pub fn cdf(&self, x: f64) -> f64 {
+        if self.count == 0 || x.is_nan() {
+            return f64::NAN;
+        }
+        if x < self.min {
+            return 0.0;
+        }
+        if x >= self.max {
+            return 1.0;
+        }
+        let mut below = 0.0;
+        for (lo, hi, c) in self.buckets() {
+            if x >= hi {
+                below += c as f64;
+            } else {
+                if x >= lo && hi > lo {
+                    below += c as f64 * (x - lo) / (hi - lo);
+                }
+                break;
+            }
+        }
+        (below / self.count as f64).clamp(0.0, 1.0)
+    }
+
     /// Every non-empty bucket in increasing order of value, as (lower end, upper end, count);
     /// exact zeros come as (0, 0, count). Ends are clamped to the exact minimum and maximum, so a
     /// histogram spread from these never leaves the range of the data.

@@ -14,6 +14,9 @@ use crate::numeric::normal::norm_cdf;
 /// Nodes of each pass.
 pub const NODES: usize = 1025;
 
+/// The prior's 99.9th percentile score: beyond it (either side) lies 0.2% of the prior.
+pub const TAIL_SCORE: f64 = 3.090_232_306_167_813_5;
+
 /// log density below the peak beyond which the fine grid does not reach.
 const LOG_SPAN: f64 = 40.0;
 
@@ -30,8 +33,8 @@ pub struct ScoreGrid {
     pub mean: f64,
     /// Variance of the score.
     pub variance: f64,
-    /// Posterior mass within half a unit of the clamp (a sign of data that contradict the
-    /// assumed trend distribution).
+    /// Posterior mass where the prior puts 0.2% (|score| beyond [`TAIL_SCORE`]): a sign of data
+    /// that contradict the assumed trend distribution when it is large.
     pub edge_mass: f64,
     /// Shock state (mean, sd) at every node, when the model has one.
     shock: Option<Vec<(f64, f64)>>,
@@ -97,7 +100,7 @@ impl ScoreGrid {
             let u = 0.5 * (nodes[g - 1] + nodes[g]);
             m1 += w * u;
             m2 += w * u * u;
-            if u.abs() > Z_CLAMP - 0.5 {
+            if u.abs() > TAIL_SCORE {
                 edge += w;
             }
         }

@@ -93,8 +93,9 @@ pub struct TrendUpdate {
     pub observations: Vec<i32>,
     /// Per period: prior and posterior trend.
     pub periods: Vec<PeriodTrend>,
-    /// True when the posterior piles up at the edge of the prior's range: the observations
-    /// contradict the assumed trend distribution.
+    /// True when most of the posterior (over half) lies where the prior puts 0.2% of its mass
+    /// (the score beyond its 0.1st or 99.9th percentile): the observations contradict the
+    /// assumed trend distribution.
     pub conflict: bool,
     /// Remarks on the observations.
     pub remarks: Vec<String>,
@@ -267,7 +268,7 @@ pub fn build(scenario: &Scenario, plan: &[PlanIndicator]) -> Posterior {
         posterior.updates[i] = Some(TrendUpdate {
             observations: std::mem::take(&mut notes[i].years),
             periods,
-            conflict: edge > 0.01,
+            conflict: edge > 0.5,
             remarks: std::mem::take(&mut notes[i].remarks),
         });
     }

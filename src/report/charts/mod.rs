@@ -16,6 +16,7 @@
 
 pub mod all;
 pub mod backend;
+pub mod backtest;
 pub mod compare;
 pub mod fan;
 pub mod frame;
@@ -24,6 +25,7 @@ pub mod probabilities;
 pub mod render;
 pub mod rows;
 pub mod tornado;
+pub mod track;
 
 pub use all::{draw_all, ChartFile, ChartKind};
 pub use frame::frame;

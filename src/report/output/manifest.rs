@@ -37,6 +37,10 @@ pub enum FileSet {
     Solve,
     /// `compare.csv`, `compare.json` and the comparison chart of `compare`.
     Compare,
+    /// `track.csv`, `track.json`, `track.html` and the track charts of `track`.
+    Track,
+    /// `backtest.csv`, `backtest.json` and the PIT and coverage charts of `backtest`.
+    Backtest,
 }
 
 impl FileSet {
@@ -49,6 +53,8 @@ impl FileSet {
             FileSet::Sensitivity => "sensitivity",
             FileSet::Solve => "solve",
             FileSet::Compare => "compare",
+            FileSet::Track => "track",
+            FileSet::Backtest => "backtest",
         }
     }
 }
