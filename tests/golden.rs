@@ -143,12 +143,25 @@ fn update_none_reproduces_the_numbers_from_before_posterior_trends() {
     if blessing() {
         return;
     }
-    for (case, scenario) in [("guangxi-update-none", GUANGXI), ("synthetic-update-none", SYNTHETIC)] {
+    for (case, scenario) in [
+        ("guangxi-update-none", GUANGXI),
+        ("synthetic-update-none", SYNTHETIC),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         plancast(
             &[
-                "run", scenario, "--paths", "20000", "--set", "scenario.update=none", "--seed",
-                "7", "--threads", "2", "--no-charts", "--quiet",
+                "run",
+                scenario,
+                "--paths",
+                "20000",
+                "--set",
+                "scenario.update=none",
+                "--seed",
+                "7",
+                "--threads",
+                "2",
+                "--no-charts",
+                "--quiet",
             ],
             dir.path(),
         );
