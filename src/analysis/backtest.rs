@@ -126,14 +126,11 @@ pub fn run(
     }
     let coverage = BANDS
         .iter()
-        .map(|&nominal| {
+        .enumerate()
+        .map(|(band, &nominal)| {
             let inside = rows
                 .iter()
-                .filter(|r| match nominal {
-                    n if n == 0.5 => r.in_50,
-                    n if n == 0.8 => r.in_80,
-                    _ => r.in_90,
-                })
+                .filter(|r| [r.in_50, r.in_80, r.in_90][band])
                 .count() as u64;
             let p = proportion(inside, rows.len() as u64);
             BandCoverage {
