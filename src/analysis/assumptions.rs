@@ -58,6 +58,23 @@ pub struct Assumption {
     pub mid_is_base: bool,
 }
 
+/// The `q` quantile of period `k`'s trend of indicator `i` as the run draws it: the prior's,
+/// or with posterior trends the posterior's (what the observations leave possible).
+fn trend_quantile(scenario: &Scenario, i: usize, k: usize, q: f64) -> f64 {
+    let trend = &scenario.indicators()[i].periods[k].trend;
+    let posterior = &scenario.plan().posterior;
+    match posterior.transports.get(i) {
+        Some(transport)
+            if posterior.active
+                && !matches!(transport, crate::model::posterior::ScoreTransport::Identity) =>
+        {
+            let map = crate::model::score_map::ScoreMap::new(trend);
+            map.at(transport.score(crate::numeric::normal::norm_quantile(q)))
+        }
+        _ => trend.quantile(q),
+    }
+}
+
 /// Lists the uncertain assumptions of `scenario`: trends of periods that still have a simulated
 /// year, event probabilities strictly between 0 and 1, and every correlation entry.
 pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
@@ -80,9 +97,9 @@ pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
                     indicator: i,
                     period: k,
                 },
-                low_value: period.trend.quantile(0.1),
-                mid_value: period.trend.quantile(0.5),
-                high_value: period.trend.quantile(0.9),
+                low_value: trend_quantile(scenario, i, k, 0.1),
+                mid_value: trend_quantile(scenario, i, k, 0.5),
+                high_value: trend_quantile(scenario, i, k, 0.9),
                 mid_is_base: false,
             });
         }
