@@ -173,3 +173,61 @@ fn report_renders_in_chromium_with_every_image_loaded() {
             .map_or("no result", |s| &s[..s.len().min(200)])
     );
 }
+
+/// track.html (`plancast track`) in the same browser: every image decodes.
+#[test]
+fn track_page_renders_in_chromium_with_every_image_loaded() {
+    let Some(binary) = find_chromium() else {
+        if std::env::var("PLANCAST_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!(
+                "PLANCAST_REQUIRE_BROWSER=1 but no chromium found (install Debian's `chromium`)"
+            );
+        }
+        eprintln!("NOTICE: browser test skipped: no chromium on PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("plancast")
+        .unwrap()
+        .args([
+            "track",
+            "scenarios/guangxi-14th-fyp.toml",
+            "--paths",
+            "2000",
+            "--from",
+            "2022",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("track.html")).unwrap();
+    let images = html.matches("<img ").count();
+    // The overview and one chart per target of the bundled scenario.
+    assert_eq!(images, 52);
+    let probe = dir.path().join("probe.html");
+    let script = "<script>window.addEventListener('load',function(){var ok=0,bad=[];\
+        for(const i of document.images){if(i.complete&&i.naturalWidth>0){ok++}else{bad.push(i.alt)}}\
+        document.body.setAttribute('data-images-ok',ok);\
+        document.body.setAttribute('data-images-broken',bad.length+':'+bad.join('|'));});</script>";
+    fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
+    let output = chromium(
+        &binary,
+        &dir.path().join("profile"),
+        &[
+            "--virtual-time-budget=10000".to_string(),
+            "--dump-dom".to_string(),
+        ],
+        &probe,
+    );
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        dom.contains(&format!("data-images-ok=\"{images}\"")),
+        "not every image loaded ({images} expected): {}",
+        dom.split("data-images-broken")
+            .nth(1)
+            .map_or("no result", |s| &s[..s.len().min(300)])
+    );
+}

@@ -406,6 +406,22 @@ mod tests {
     }
 
     #[test]
+    fn update_mode_defaults_to_posterior_and_offers_the_nearest() {
+        let base = "[scenario]\nname = \"t\"\nbase_year = 2020\nhorizon = 2025\n";
+        let s = load(&format!("{base}\n{GDP}")).unwrap();
+        assert_eq!(s.update(), UpdateMode::Posterior);
+        let s = load(&format!("{base}update = \"none\"\n\n{GDP}")).unwrap();
+        assert_eq!(s.update(), UpdateMode::None);
+        let diags = load(&format!("{base}update = \"posterier\"\n\n{GDP}")).unwrap_err();
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].message,
+            "unknown update `posterier`; expected posterior or none"
+        );
+        assert_eq!(diags[0].help.as_deref(), Some("did you mean `posterior`?"));
+    }
+
+    #[test]
     fn unknown_sampling_offers_the_nearest() {
         let text = format!(
             "[scenario]\nname = \"t\"\nbase_year = 2020\nhorizon = 2025\nsampling = \"sobl\"\n\n{GDP}"
