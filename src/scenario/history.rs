@@ -20,7 +20,7 @@ fn located(file: &str, line: usize, column: usize, message: String) -> Diagnosti
 pub const FIRST_YEAR: i32 = 1000;
 
 /// The latest year a history may hold.
-pub const LAST_YEAR: i32 = 2999;
+pub const LAST_YEAR: i32 = 9999;
 
 /// A year as a history file writes it: four digits, nothing else (no sign, no leading zero, no
 /// decimals), from [`FIRST_YEAR`] to [`LAST_YEAR`].
@@ -34,7 +34,7 @@ fn parse_year(text: &str) -> Option<i32> {
 /// Reads a `year,value` history: a header line `year,value`, then one year per line; blank
 /// lines and lines starting with `#` are skipped. Errors name the file and line. The file is
 /// read only if it is a regular file within [`super::limits::MAX_HISTORY_BYTES`]; years are
-/// four digits and each appears once, so a history holds at most a thousand years and takes
+/// four digits and each appears once, so a history holds at most 9,000 years and takes
 /// linear time.
 pub fn read_history(path: &Path) -> Result<Vec<(i32, f64)>, Diagnostics> {
     let file = path.display().to_string();
