@@ -381,7 +381,21 @@ pub struct ValidateArgs {
 
 /// Parses a path count written as `100000`, `100_000`, `100,000` or `1e6`.
 pub fn parse_count(text: &str) -> Result<u64, String> {
-    let cleaned: String = text.chars().filter(|c| *c != '_' && *c != ',').collect();
+    // `_` and `,` group digits: each stands between two digits (`1_000_000`, `1,000,000`), so
+    // `1,,0` and `1_` are not numbers.
+    let chars: Vec<char> = text.chars().collect();
+    let grouped = chars.iter().enumerate().all(|(i, c)| {
+        !matches!(c, '_' | ',')
+            || (i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()))
+    });
+    if !grouped {
+        return Err(format!(
+            "`{text}` is not a whole number of paths: `_` and `,` may only stand between digits (e.g. 100_000 or 1e6)"
+        ));
+    }
+    let cleaned: String = chars.iter().filter(|c| !matches!(c, '_' | ',')).collect();
     if let Ok(n) = cleaned.parse::<u64>() {
         return Ok(n);
     }
@@ -390,5 +404,26 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
         _ => Err(format!(
             "`{text}` is not a whole number of paths (e.g. 100000 or 1e6)"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_count;
+
+    #[test]
+    fn path_counts_group_digits_only_between_digits() {
+        for (text, n) in [
+            ("100000", 100_000),
+            ("1_000", 1000),
+            ("1,000,000", 1_000_000),
+            ("1e6", 1_000_000),
+        ] {
+            assert_eq!(parse_count(text), Ok(n), "{text}");
+        }
+        // Once read as 10 and 1.
+        for text in ["1,,0", "1_", "_1", ",5", "1__0", "1e6_"] {
+            assert!(parse_count(text).is_err(), "{text}");
+        }
     }
 }

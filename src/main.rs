@@ -14,7 +14,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("{error}");
+            // Numbers printed short: `1e308`, not a 309-digit decimal.
+            eprintln!("{}", plancast::numeric::shorten_numbers(&error.to_string()));
             ExitCode::from(error.exit_code() as u8)
         }
     }

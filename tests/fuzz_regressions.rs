@@ -69,3 +69,43 @@ fn fuzz_formulas_never_panic() {
         assert!(outcome.is_ok(), "{} panics", file.display());
     }
 }
+
+/// Every file of `tests/fixtures/fuzz/<folder>/`, copied to a scratch file named `name` (the
+/// commands read from paths with fixed names), through `check`, which must not panic.
+fn replay(folder: &str, name: &str, check: fn(&Path)) {
+    let files = inputs(folder);
+    assert!(!files.is_empty(), "no inputs in {folder}");
+    for file in files {
+        let dir = tempfile::tempdir().unwrap();
+        let scratch = dir.path().join(name);
+        std::fs::copy(&file, &scratch).unwrap();
+        let outcome = std::panic::catch_unwind(|| check(&scratch));
+        assert!(outcome.is_ok(), "{} panics", file.display());
+    }
+}
+
+/// Scenarios run as `plancast run` does (summary, CSV, charts): the `run` fuzz target.
+#[test]
+fn fuzz_runs_never_panic() {
+    replay("run", "scenario.toml", checks::run_scenario_file);
+}
+
+/// Damaged `partial.json` files merged: the `merge` fuzz target.
+#[test]
+fn fuzz_merges_never_panic() {
+    replay("merge", "partial.json", checks::merge_partial_file);
+}
+
+/// Damaged `summary.json` files redrawn: the `plot` fuzz target.
+#[test]
+fn fuzz_plots_never_panic() {
+    replay("plot", "summary.json", |path| {
+        checks::plot_summary_folder(path.parent().unwrap())
+    });
+}
+
+/// History files calibrated: the `calibrate` fuzz target.
+#[test]
+fn fuzz_calibrations_never_panic() {
+    replay("calibrate", "history.csv", checks::calibrate_file);
+}

@@ -75,18 +75,19 @@ pub fn calibrate(
         .filter(|(y, _)| from.is_none_or(|f| *y >= f) && to.is_none_or(|t| *y <= t))
         .collect();
     let mut warnings = Vec::new();
-    if model == ChangeModel::Growth {
-        let bad: Vec<String> = used
-            .iter()
+    let non_positive: Vec<String> = if model == ChangeModel::Growth {
+        used.iter()
             .filter(|(_, v)| *v <= 0.0)
             .map(|(y, v)| format!("{y} ({v})"))
-            .collect();
-        if !bad.is_empty() {
-            warnings.push(format!(
-                "non-positive values have no percent growth and were left out: {}",
-                bad.join(", ")
-            ));
-        }
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !non_positive.is_empty() {
+        warnings.push(format!(
+            "non-positive values have no percent growth and were left out: {}",
+            non_positive.join(", ")
+        ));
     }
     let mut missing = Vec::new();
     for pair in used.windows(2) {
@@ -125,9 +126,35 @@ pub fn calibrate(
                 .unwrap_or_else(|| "the end".into())
         ),
     };
-    if n < 2 {
+    if let Some((year, _)) = rates.iter().find(|r| !r.1.is_finite()) {
+        let before = used
+            .iter()
+            .find(|p| p.0 == year - 1)
+            .map_or(f64::NAN, |p| p.1);
+        let after = used.iter().find(|p| p.0 == *year).map_or(f64::NAN, |p| p.1);
         return Err(AnalysisError::NoSolution(format!(
-            "{file} gives {n} yearly {} rate{}{range}: at least 2 are needed (3 consecutive years)",
+            "the {} from {} ({}) to {year} ({}) is too large to compute: check the values",
+            if model == ChangeModel::Growth {
+                "growth rate"
+            } else {
+                "change"
+            },
+            year - 1,
+            crate::numeric::short(before),
+            crate::numeric::short(after)
+        )));
+    }
+    if n < 2 {
+        let why = if model == ChangeModel::Growth && !non_positive.is_empty() {
+            format!(
+                "; a percent growth rate needs two consecutive positive values, and {} of the values are zero or negative (use --model additive for a series that can be negative)",
+                non_positive.len()
+            )
+        } else {
+            String::new()
+        };
+        return Err(AnalysisError::NoSolution(format!(
+            "{file} gives {n} yearly {} rate{}{range}: at least 2 are needed (3 consecutive years){why}",
             if model == ChangeModel::Growth {
                 "growth"
             } else {
@@ -166,6 +193,17 @@ pub fn calibrate(
     let phi = persistence.unwrap_or(0.0).clamp(0.0, 0.95);
     let mean_se = sd / nf.sqrt() * ((1.0 + phi) / (1.0 - phi)).sqrt();
     let sd_se = sd * ((1.0 + phi * phi) / (2.0 * nf * (1.0 - phi * phi))).sqrt();
+    let estimates = [mean, sd, mean_se, sd_se];
+    if estimates.iter().any(|x| !x.is_finite()) || persistence.is_some_and(|p| !p.is_finite()) {
+        return Err(AnalysisError::NoSolution(format!(
+            "{file}: the yearly {} rates are too large to average (their sum or spread is beyond the range of numbers); check the values",
+            if model == ChangeModel::Growth {
+                "growth"
+            } else {
+                "change"
+            }
+        )));
+    }
     if n < MIN_RATES {
         warnings.push(format!(
             "only {n} yearly rates: too short a history to say much; the standard errors are wide and rest on normal approximations"
@@ -210,6 +248,29 @@ mod tests {
         assert!((c.mean - 5.0).abs() < 1e-9);
         assert!(c.sd < 1e-9);
         assert_eq!(c.rates.len(), 11);
+    }
+
+    #[test]
+    fn impossible_histories_are_refused_with_the_reason() {
+        // Once printed `inf` and `NaN` with exit 0.
+        let extreme = vec![(2000, 1e-300), (2001, 1e300), (2002, 1e-300), (2003, 1e300)];
+        let e = calibrate("x.csv", &extreme, None, None, ChangeModel::Growth).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("growth rate from 2000 (1e-300) to 2001 (1e300) is too large"),
+            "{e}"
+        );
+        let huge = vec![(2000, -1e308), (2001, 1e308), (2002, -1e308), (2003, 1e308)];
+        let e = calibrate("x.csv", &huge, None, None, ChangeModel::Additive).unwrap_err();
+        assert!(e.to_string().contains("too large"), "{e}");
+        // Once "0 yearly growth rates" without saying why.
+        let negative: Vec<(i32, f64)> = (0..5).map(|t| (2000 + t, -1.0 - t as f64)).collect();
+        let e = calibrate("x.csv", &negative, None, None, ChangeModel::Growth).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("5 of the values are zero or negative (use --model additive"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::settings::Plot;
 use super::Error;
 use crate::report::labels::Labels;
 use crate::report::{self, output, output::FileSet};
+use crate::scenario;
 use std::path::Path;
 use std::time::Instant;
 
@@ -82,13 +83,14 @@ pub fn read_summary(dir: &Path) -> Result<report::summary::Summary, Error> {
         )));
     }
     let path = dir.join("summary.json");
-    let bytes = std::fs::read(&path).map_err(|e| {
-        Error::BadArgument(format!(
-            "{}: cannot read it ({e}); is {} the output folder of a `plancast run`?",
-            path.display(),
-            dir.display()
-        ))
-    })?;
+    let bytes = scenario::limits::read_regular_file(&path, scenario::limits::MAX_SUMMARY_BYTES)
+        .map_err(|reason| {
+            Error::BadArgument(format!(
+                "{}: cannot read it ({reason}); is {} the output folder of a `plancast run`?",
+                path.display(),
+                dir.display()
+            ))
+        })?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| Error::BadArgument(format!("{}: not valid JSON: {e}", path.display())))?;
     let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
@@ -99,15 +101,61 @@ pub fn read_summary(dir: &Path) -> Result<report::summary::Summary, Error> {
             report::summary::FORMAT
         )));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    let summary: report::summary::Summary =
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let inner = e.inner().to_string();
+            let why = if inner.starts_with("invalid type: null") {
+                // Older versions wrote a value beyond the range of numbers as null; a run now
+                // stops with an error instead.
+                "null where a number belongs (the run that wrote it met a value beyond the range of numbers; run it again)".to_string()
+            } else {
+                inner
+            };
+            Error::BadArgument(format!(
+                "{}: not a readable {} summary at `{}`: {why}",
+                path.display(),
+                report::summary::FORMAT,
+                e.path()
+            ))
+        })?;
+    check_summary_size(&summary).map_err(|problem| {
         Error::BadArgument(format!(
-            "{}: not a readable {} summary at `{}`: {}",
-            path.display(),
-            report::summary::FORMAT,
-            e.path(),
-            e.inner()
+            "{}: {problem}, more than any run writes (see docs/limits.md); the file is damaged",
+            path.display()
         ))
-    })
+    })?;
+    Ok(summary)
+}
+
+/// A summary within the sizes a run can write ([`scenario::limits`]): drawing a chart per
+/// target and indicator must stay within bounded time and memory whatever the file says.
+fn check_summary_size(summary: &report::summary::Summary) -> Result<(), String> {
+    use scenario::limits::{MAX_CELLS, MAX_GROUPS, MAX_INDICATORS, MAX_OBSERVED, MAX_TARGETS};
+    let over = |what: &str, n: usize, limit: usize| {
+        if n > limit {
+            Err(format!("{n} {what}"))
+        } else {
+            Ok(())
+        }
+    };
+    over("targets", summary.targets.len(), MAX_TARGETS)?;
+    over("indicators", summary.indicators.len(), MAX_INDICATORS)?;
+    over(
+        "groups",
+        summary.groups.len(),
+        MAX_GROUPS + summary.targets.len(),
+    )?;
+    over(
+        "milestone pairs",
+        summary.milestones.len(),
+        summary.targets.len() * scenario::limits::MAX_TARGETS_PER_INDICATOR,
+    )?;
+    let cells: usize = summary.indicators.iter().map(|i| i.years.len()).sum();
+    over("indicator years", cells, MAX_CELLS)?;
+    for indicator in &summary.indicators {
+        over("observed years", indicator.observed.len(), MAX_OBSERVED)?;
+    }
+    Ok(())
 }
 
 /// One warning line for labels that fell back to English (none when all were drawn).

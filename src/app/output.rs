@@ -8,8 +8,17 @@ use std::path::{Path, PathBuf};
 /// Writes files into `dir` atomically as one set ([`output::write_files`]); returns the final
 /// paths, or the error a user reads.
 pub fn write_set(dir: &Path, files: &[(FileSet, &str, &[u8])]) -> Result<Vec<PathBuf>, Error> {
-    output::write_files(dir, files)
-        .map_err(|e| Error::Runtime(format!("cannot write to {}: {e}", dir.display())))
+    output::write_files(dir, files).map_err(|e| {
+        // "No such file or directory" for a folder that exists: a folder that takes no new
+        // files, such as /proc/self (issue 13). That is the --out argument's fault (exit 2).
+        if e.kind() == std::io::ErrorKind::NotFound && dir.is_dir() {
+            return Error::BadArgument(format!(
+                "cannot write to {}: the folder takes no new files (a system folder such as /proc or /sys?); choose another --out",
+                dir.display()
+            ));
+        }
+        Error::Runtime(format!("cannot write to {}: {e}", dir.display()))
+    })
 }
 
 /// Writes summary.json, targets.csv, quantiles.csv (the results set) and the given chart and

@@ -178,12 +178,13 @@ pub fn read_partial(path: &Path) -> Result<Partial, Error> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file).map_err(|e| {
-        parts_error(format!(
-            "cannot read {}: {e} (give the output folder of a `plancast run --shard K/N`)",
-            file.display()
-        ))
-    })?;
+    let bytes = scenario::limits::read_regular_file(&file, scenario::limits::MAX_PARTIAL_BYTES)
+        .map_err(|reason| {
+            parts_error(format!(
+                "cannot read {}: {reason} (give the output folder of a `plancast run --shard K/N`)",
+                file.display()
+            ))
+        })?;
     let partial: Partial = serde_json::from_slice(&bytes).map_err(|e| {
         parts_error(format!(
             "{} is not a partial result of `plancast run --shard` ({e})",
@@ -323,18 +324,32 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error>
     let paths = identity.paths;
     let shard_indices: Vec<u64> = parts.iter().map(|p| p.shard_index).collect();
     let runs: Vec<partial::PartialRun> = parts.into_iter().map(Partial::into_part).collect();
+    let damaged = |e: partial::FoldError| match e {
+        partial::FoldError::Shape { part } => parts_error(format!(
+            "shard {}/{}: its results do not fit the scenario; the file is damaged",
+            shard_indices[part], identity.shard_count
+        )),
+        partial::FoldError::Damaged {
+            part,
+            field,
+            problem,
+        } => parts_error(format!(
+            "shard {}/{}: `{field}` is damaged ({problem}); compute that shard again",
+            shard_indices[part], identity.shard_count
+        )),
+        other => parts_error(other.to_string()),
+    };
+    // Every number read back is checked before it is used (issue 13: a damaged sketch once
+    // asked for 32 GB, a count beyond the paths gave a probability of 15,258,789).
+    for (k, run) in runs.iter().enumerate() {
+        partial::check_part(run, k, &loaded.scenario, paths).map_err(&damaged)?;
+    }
     let total = partial::fold(
         &runs.iter().collect::<Vec<_>>(),
         engine::empty_accumulator(&loaded.scenario),
         paths,
     )
-    .map_err(|e| match e {
-        partial::FoldError::Shape { part } => parts_error(format!(
-            "shard {}: its results do not fit the scenario; the file is damaged",
-            shard_indices[part]
-        )),
-        other => parts_error(other.to_string()),
-    })?;
+    .map_err(&damaged)?;
     let sim = engine::simulation_from(&loaded.scenario, total)?;
     Ok(report::summary::build(&loaded, &sim, elapsed, threads))
 }

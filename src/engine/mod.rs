@@ -405,6 +405,30 @@ pub fn simulation_from(
     finish(scenario, &ctx, accumulator)
 }
 
+/// The first indicator and year (in the order of the file, then of the years) whose values
+/// in some path left the range of numbers or are too large to average: growth compounding to
+/// infinity, say, which no target need read (issue 13: such a run once ended with exit 0 and
+/// nulls in its summary). The message names both.
+fn overflowing_cell(scenario: &Scenario, ctx: &Context, total: &Accumulator) -> Option<String> {
+    for (i, slots) in ctx.layout.slots.iter().enumerate() {
+        for (t, slot) in slots.iter().enumerate() {
+            let CellSlot::Simulated(c) = *slot else {
+                continue;
+            };
+            let m = &total.cells[c].moments;
+            if m.mean.is_finite() && m.m2.is_finite() {
+                continue;
+            }
+            let year = ctx.plan.first_year + t as i32;
+            return Some(format!(
+                "`{}` leaves the range of numbers (about ±1.8e308) in {year} in some paths, or its values there are too large to average: check its base, trend, noise and events",
+                scenario.indicators()[i].id
+            ));
+        }
+    }
+    None
+}
+
 /// An empty accumulator shaped for `scenario`.
 pub fn empty_accumulator(scenario: &Scenario) -> Accumulator {
     Context::new(scenario).empty_accumulator()
@@ -415,11 +439,18 @@ fn finish(
     ctx: &Context,
     total: Accumulator,
 ) -> Result<Simulation, EngineError> {
+    // A growth that overflows is named at its indicator and year, before the targets that
+    // read it; a formula's own non-finite value (division by zero) comes first of all.
+    if total.non_finite.is_none_or(|(.., is_target)| is_target) {
+        if let Some(message) = overflowing_cell(scenario, ctx, &total) {
+            return Err(EngineError::NonFinite(message));
+        }
+    }
     if let Some((path, item, year, is_target)) = total.non_finite {
         let message = if is_target {
             let t = &scenario.targets()[item];
             format!(
-                "target `{}`: its {} outcome is not a finite number in path {path} (e.g. a growth rate from a zero or negative value of `{}`)",
+                "target `{}`: its {} outcome in {year} is not a finite number in path {path} (e.g. a growth rate from a zero or negative value of `{}`)",
                 t.id,
                 t.kind.name(),
                 scenario.indicators()[t.indicator].id

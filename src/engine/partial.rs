@@ -38,6 +38,26 @@ pub enum FoldError {
         /// Position of the part in the fold (0-based).
         part: usize,
     },
+    /// A number in a part cannot come from a run: a count beyond the paths, a damaged quantile
+    /// sketch, a non-finite mean.
+    #[error("part {part}: `{field}` is damaged ({problem})")]
+    Damaged {
+        /// Position of the part in the fold (0-based).
+        part: usize,
+        /// Where in the part, e.g. `accumulator.target_met[3]`.
+        field: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The parts' quantile sketches would need more memory to merge than any run of the
+    /// scenario could (buckets spread over the whole range of numbers).
+    #[error(
+        "the parts' quantile sketches would need {bytes} bytes to merge; the files are damaged"
+    )]
+    TooLarge {
+        /// Bytes the merged sketches would take.
+        bytes: u64,
+    },
     /// The parts together hold another number of paths than the run.
     #[error("the parts hold {held} paths, the run has {expected}; the files are damaged")]
     Paths {
@@ -96,6 +116,185 @@ pub fn total_blocks(scenario: &Scenario) -> u64 {
     blocks_for(scenario.paths())
 }
 
+/// Whether `part` has the shape of `empty` (an accumulator shaped for the scenario).
+fn same_shape(part: &PartialRun, empty: &Accumulator) -> bool {
+    let a = &part.accumulator;
+    let n_dists = empty.cells.len() + empty.target_outcomes.len();
+    a.cells.len() == empty.cells.len()
+        && a.target_outcomes.len() == empty.target_outcomes.len()
+        && a.fixed_cells.len() == empty.fixed_cells.len()
+        && a.target_met.len() == empty.target_met.len()
+        && a.group_met.len() == empty.group_met.len()
+        && a.pairs.len() == empty.pairs.len()
+        && part.block_moments.iter().all(|b| b.len() == n_dists)
+}
+
+/// The most memory the merged quantile sketches of a fold may take: far above any run (a cell's
+/// sketch spans a few dozen buckets), far below what damaged bucket indices could ask for.
+pub const MAX_MERGED_SKETCH_BYTES: u64 = 256 << 20;
+
+/// Paths in blocks `blocks` of a run of `paths` paths (the last block may be short).
+pub fn paths_in_blocks(blocks: std::ops::Range<u64>, paths: u64) -> u64 {
+    let start = blocks.start.saturating_mul(super::BLOCK_PATHS).min(paths);
+    let end = blocks.end.saturating_mul(super::BLOCK_PATHS).min(paths);
+    end - start
+}
+
+/// Checks every number of part `index` (0-based position in the fold) of a run of `scenario`
+/// with `paths` paths, as read back from a file: path counts those of its blocks, every count of
+/// met paths within them, milestone counts consistent, sketches sound and holding every path,
+/// means and spreads finite, a recorded non-finite value pointing at a path, indicator or target
+/// of the run; and first, the shape of the scenario's accumulator.
+pub fn check_part(
+    part: &PartialRun,
+    index: usize,
+    scenario: &Scenario,
+    paths: u64,
+) -> Result<(), FoldError> {
+    if !same_shape(part, &super::empty_accumulator(scenario)) {
+        return Err(FoldError::Shape { part: index });
+    }
+    let damaged = |field: String, problem: String| FoldError::Damaged {
+        part: index,
+        field,
+        problem,
+    };
+    let total_blocks = super::blocks_for(paths);
+    if part.first_block > part.end_block || part.end_block > total_blocks {
+        return Err(damaged(
+            "first_block..end_block".into(),
+            format!("not a range of the run's {total_blocks} blocks"),
+        ));
+    }
+    let a = &part.accumulator;
+    let n = paths_in_blocks(part.first_block..part.end_block, paths);
+    if a.paths != n {
+        return Err(damaged(
+            "accumulator.paths".into(),
+            format!("{} paths, but its blocks hold {n}", a.paths),
+        ));
+    }
+    let within = |field: &str, values: &[u64]| match values.iter().position(|&m| m > n) {
+        Some(k) => Err(damaged(
+            format!("accumulator.{field}[{k}]"),
+            format!("{} paths, more than the part's {n}", values[k]),
+        )),
+        None => Ok(()),
+    };
+    within("target_met", &a.target_met)?;
+    within("group_met", &a.group_met)?;
+    for (k, p) in a.pairs.iter().enumerate() {
+        if p.earlier_met > n
+            || p.both_met > p.earlier_met
+            || p.later_met_after_miss > n - p.earlier_met
+        {
+            return Err(damaged(
+                format!("accumulator.pairs[{k}]"),
+                "milestone counts that no set of paths gives".into(),
+            ));
+        }
+    }
+    if let Some(k) = a
+        .fixed_cells
+        .iter()
+        .position(|v| v.is_some_and(|v| !v.is_finite()))
+    {
+        return Err(damaged(
+            format!("accumulator.fixed_cells[{k}]"),
+            "not a finite number".into(),
+        ));
+    }
+    let has_non_finite = a.non_finite.is_some();
+    if let Some((path, item, _, is_target)) = a.non_finite {
+        let items = if is_target {
+            scenario.targets().len()
+        } else {
+            scenario.indicators().len()
+        };
+        if path >= paths || item >= items {
+            return Err(damaged(
+                "accumulator.non_finite".into(),
+                "names a path, indicator or target the run does not have".into(),
+            ));
+        }
+    }
+    let distributions = a
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(k, d)| (format!("accumulator.cells[{k}]"), d))
+        .chain(
+            a.target_outcomes
+                .iter()
+                .enumerate()
+                .map(|(k, d)| (format!("accumulator.target_outcomes[{k}]"), d)),
+        );
+    for (field, d) in distributions {
+        d.sketch
+            .check()
+            .map_err(|problem| damaged(format!("{field}.sketch"), problem.to_string()))?;
+        if d.sketch.count() != n {
+            return Err(damaged(
+                format!("{field}.sketch.count"),
+                format!("{} values, but the part has {n} paths", d.sketch.count()),
+            ));
+        }
+        check_moments(&d.moments, n, has_non_finite)
+            .map_err(|problem| damaged(format!("{field}.moments"), problem))?;
+    }
+    for (b, block) in part.block_moments.iter().enumerate() {
+        let block_paths = paths_in_blocks(
+            part.first_block + b as u64..part.first_block + b as u64 + 1,
+            paths,
+        );
+        for (k, m) in block.iter().enumerate() {
+            check_moments(m, block_paths, has_non_finite)
+                .map_err(|problem| damaged(format!("block_moments[{b}][{k}]"), problem))?;
+        }
+    }
+    Ok(())
+}
+
+/// Moments of `n` values: that count, and (unless the run met a non-finite value, which it
+/// reports) a finite mean and a finite, non-negative sum of squares.
+fn check_moments(m: &Moments, n: u64, non_finite_allowed: bool) -> Result<(), String> {
+    if m.count != n {
+        return Err(format!("{} values, but {n} paths", m.count));
+    }
+    let sound = m.mean.is_finite() && m.m2.is_finite() && m.m2 >= 0.0;
+    if !sound && !non_finite_allowed {
+        return Err("the mean or spread is not a finite number".into());
+    }
+    Ok(())
+}
+
+/// Bytes the merged quantile sketches of `parts` take: for each distribution, the union of the
+/// bucket ranges its sketch has in the parts.
+fn merged_sketch_bytes(parts: &[&PartialRun]) -> u64 {
+    let Some(first) = parts.first() else { return 0 };
+    let n = first.accumulator.cells.len() + first.accumulator.target_outcomes.len();
+    let mut bytes = 0u64;
+    for d in 0..n {
+        for sign in 0..2 {
+            let union = parts
+                .iter()
+                .filter_map(|p| {
+                    let a = &p.accumulator;
+                    let dist = a
+                        .cells
+                        .get(d)
+                        .or_else(|| a.target_outcomes.get(d - a.cells.len()))?;
+                    dist.sketch.bucket_spans()[sign]
+                })
+                .reduce(|(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
+            if let Some((lo, hi)) = union {
+                bytes = bytes.saturating_add((hi - lo + 1) as u64 * 8);
+            }
+        }
+    }
+    bytes
+}
+
 /// Folds the parts (in block order, each checked for shape) into the accumulator a single run
 /// of `paths` paths would have produced, starting from `empty` (shaped for the scenario).
 pub fn fold(
@@ -106,18 +305,16 @@ pub fn fold(
     let mut total = empty;
     let n_dists = total.cells.len() + total.target_outcomes.len();
     for (k, part) in parts.iter().enumerate() {
-        let a = &part.accumulator;
-        let same_shape = a.cells.len() == total.cells.len()
-            && a.target_outcomes.len() == total.target_outcomes.len()
-            && a.fixed_cells.len() == total.fixed_cells.len()
-            && a.target_met.len() == total.target_met.len()
-            && a.group_met.len() == total.group_met.len()
-            && a.pairs.len() == total.pairs.len()
-            && part.block_moments.iter().all(|b| b.len() == n_dists);
-        if !same_shape {
+        if !same_shape(part, &total) {
             return Err(FoldError::Shape { part: k });
         }
-        total.merge(a);
+    }
+    let bytes = merged_sketch_bytes(parts);
+    if bytes > MAX_MERGED_SKETCH_BYTES {
+        return Err(FoldError::TooLarge { bytes });
+    }
+    for part in parts {
+        total.merge(&part.accumulator);
     }
     // Replay the single run's left fold of block moments, block by block.
     let mut moments = vec![Moments::default(); n_dists];

@@ -20,6 +20,33 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// A cell as a spreadsheet may open it safely: text that begins with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return opens as a formula in Excel (or LibreOffice), so such text gets a
+/// leading `'` (shown by neither, read as text), unless it is a number (`-3.5` stays a number).
+/// Every cell of every CSV file plancast writes goes through here ([`write_row`]), since
+/// labels, names, ids, units and sources are user text.
+pub fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Writes one record, every cell through [`safe_cell`].
+pub fn write_row<I, S>(w: &mut csv::Writer<Vec<u8>>, cells: I) -> Result<(), csv::Error>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    w.write_record(
+        cells
+            .into_iter()
+            .map(|c| safe_cell(c.as_ref()).into_owned()),
+    )
+}
+
 /// `mean, sd, p05, ..., p95`: the columns of a distribution, in [`QUANTILES`] order.
 fn distribution_columns() -> impl Iterator<Item = &'static str> {
     ["mean", "sd"]
@@ -62,7 +89,7 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
     ];
     header.extend(distribution_columns());
     header.extend(["median_margin", "source"]);
-    w.write_record(&header)?;
+    write_row(&mut w, &header)?;
     for t in &summary.targets {
         let mut row = vec![
             t.id.clone(),
@@ -92,7 +119,7 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         row.extend(t.outcome.values().iter().map(|&v| number(v)));
         row.push(number(t.median_margin));
         row.push(t.source.clone().unwrap_or_default());
-        w.write_record(&row)?;
+        write_row(&mut w, &row)?;
     }
     w.flush()?;
     finish(w)
@@ -103,7 +130,7 @@ pub fn quantiles_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = vec!["indicator", "year", "observed"];
     header.extend(distribution_columns());
-    w.write_record(&header)?;
+    write_row(&mut w, &header)?;
     for ind in &summary.indicators {
         for y in &ind.years {
             let mut row = vec![
@@ -114,9 +141,31 @@ pub fn quantiles_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 number(y.quantiles.sd),
             ];
             row.extend(y.quantiles.values().iter().map(|&v| number(v)));
-            w.write_record(&row)?;
+            write_row(&mut w, &row)?;
         }
     }
     w.flush()?;
     finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_cell;
+
+    #[test]
+    fn user_text_never_opens_as_a_formula() {
+        for (text, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|calc", "'+cmd|calc"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("-3.5", "-3.5"),
+            ("+4", "+4"),
+            ("GDP", "GDP"),
+            ("", ""),
+        ] {
+            assert_eq!(safe_cell(text), safe, "{text}");
+        }
+    }
 }

@@ -58,6 +58,14 @@ pub fn value(x: f64) -> String {
         return "–".to_string();
     }
     let magnitude = x.abs();
+    if magnitude >= 1e15 || (magnitude > 0.0 && magnitude < 1e-9) {
+        // Far outside a plan's figures: four significant digits in exponent form, never a
+        // 300-digit decimal.
+        let text = format!("{x:.3e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
     let decimals = if magnitude == 0.0 || magnitude >= 1000.0 {
         0
     } else if magnitude >= 100.0 {

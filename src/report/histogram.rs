@@ -49,6 +49,10 @@ impl Histogram {
         }
         let (q_lo, q_hi) = (sketch.quantile(0.005), sketch.quantile(0.995));
         let span = q_hi - q_lo;
+        if !span.is_finite() || q_lo.abs().max(q_hi.abs()) > 1e300 {
+            // Values beyond the range a histogram's bins can divide (issue 13): no histogram.
+            return None;
+        }
         let (mut lo, mut hi) = (q_lo, q_hi);
         let reach = 3.0 * span.max(q_lo.abs().max(q_hi.abs()) * 0.01);
         if threshold.is_finite() && threshold >= lo - reach && threshold <= hi + reach {

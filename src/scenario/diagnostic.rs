@@ -215,6 +215,11 @@ where
     let lowered = given.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
+        // The name itself is no suggestion (an unknown key `scenario` inside `[scenario]` once
+        // got "did you mean `scenario`?").
+        if candidate == given {
+            continue;
+        }
         let score = strsim::normalized_damerau_levenshtein(&lowered, &candidate.to_lowercase());
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, candidate));

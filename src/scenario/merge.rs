@@ -45,6 +45,14 @@ pub fn parse_override(raw: &str) -> Result<Override, Box<Diagnostic>> {
             format!("`{key}` is not a dotted key path"),
         )));
     }
+    if key == "extends" || key.starts_with("extends.") {
+        // The files are read before the overrides apply: `--set extends=...` would be
+        // silently ignored.
+        return Err(Box::new(Diagnostic::located(
+            Location::Argument(format!("--set {raw}")),
+            "`extends` cannot be set with --set: the chain of files is read before the overrides apply; write `extends = \"...\"` in the scenario file",
+        )));
+    }
     let value_text = value_text.trim();
     let value = match toml::from_str::<Table>(&format!("v = {value_text}")) {
         Ok(mut table) => table
@@ -149,6 +157,16 @@ mod tests {
 
     fn table(text: &str) -> Table {
         toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn extends_cannot_be_set() {
+        let error = parse_override("extends=other.toml").unwrap_err();
+        assert!(
+            error.message.contains("`extends` cannot be set with --set"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

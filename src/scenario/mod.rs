@@ -4,6 +4,7 @@
 pub mod diagnostic;
 pub mod history;
 pub mod knob;
+pub mod limits;
 pub mod merge;
 pub mod raw;
 pub mod source;
@@ -112,13 +113,34 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             overrides: options.sets.clone(),
             document,
         }),
-        Err(diags) => Err(Diagnostics(
-            diags
-                .into_iter()
-                .map(|d| locate(d, &sources, &overrides))
-                .collect(),
-        )),
+        Err(diags) => Err(Diagnostics(located_and_capped(diags, &sources, &overrides))),
     }
+}
+
+/// The first [`limits::MAX_REPORTED_PROBLEMS`] problems, located, and a last line that counts
+/// the rest: a file with a million mistakes is reported in the time a few take.
+fn located_and_capped(
+    mut diags: Vec<Diagnostic>,
+    sources: &[SourceFile],
+    overrides: &[Override],
+) -> Vec<Diagnostic> {
+    let more = diags.len().saturating_sub(limits::MAX_REPORTED_PROBLEMS);
+    diags.truncate(limits::MAX_REPORTED_PROBLEMS);
+    let mut out: Vec<Diagnostic> = diags
+        .into_iter()
+        .map(|d| locate(d, sources, overrides))
+        .collect();
+    if more > 0 {
+        let file = sources
+            .first()
+            .map(|f| Location::FileOnly(f.display_path.clone()))
+            .unwrap_or(Location::Nowhere);
+        out.push(Diagnostic::located(
+            file,
+            format!("... and {more} more problem(s) not shown: fix these first"),
+        ));
+    }
+    out
 }
 
 /// Validates a resolved document recorded earlier (see [`Loaded::document`]) with the same
@@ -137,7 +159,8 @@ pub fn load_document(
                 &e.inner().to_string(),
             )])
         })?;
-    let scenario = validate::validate(&raw, settings).map_err(Diagnostics)?;
+    let scenario = validate::validate(&raw, settings)
+        .map_err(|d| Diagnostics(located_and_capped(d, &[], &[])))?;
     Ok(Loaded {
         scenario,
         files,
@@ -154,10 +177,10 @@ fn read_chain(
     visiting: &mut Vec<PathBuf>,
 ) -> Result<toml::Table, Diagnostic> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = limits::read_regular_file(path, limits::MAX_SCENARIO_BYTES).map_err(|reason| {
         Diagnostic::located(
             Location::FileOnly(display.clone()),
-            format!("cannot read the scenario file: {}", io_reason(&e)),
+            format!("cannot read the scenario file: {reason}"),
         )
     })?;
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
@@ -219,27 +242,31 @@ fn read_chain(
             format!("`extends = \"{relative}\"` leads back to a file already being read: the chain is circular"),
         ));
     }
-    if !parent_path.exists() {
-        return Err(Diagnostic::located(
-            extends_location,
-            format!(
-                "`extends` names `{}`, which does not exist (paths are relative to this file)",
-                parent_path.display()
-            ),
-        ));
+    match limits::check_path(&parent_path, limits::MAX_SCENARIO_BYTES) {
+        Ok(()) => {}
+        Err(reason) if reason == "no such file" => {
+            return Err(Diagnostic::located(
+                extends_location,
+                format!(
+                    "`extends` names `{}`, which does not exist (paths are relative to this file)",
+                    parent_path.display()
+                ),
+            ));
+        }
+        Err(reason) => {
+            return Err(Diagnostic::located(
+                extends_location,
+                format!(
+                    "`extends` names `{}`, which cannot be read: {reason}",
+                    parent_path.display()
+                ),
+            ));
+        }
     }
     table.remove("extends");
     let mut merged = read_chain(&parent_path, sources, records, visiting)?;
     merge::merge_tables(&mut merged, table);
     Ok(merged)
-}
-
-fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => error.to_string(),
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -268,7 +295,7 @@ fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
         let valid: Vec<&str> = expected
             .split('`')
             .enumerate()
-            .filter(|(i, _)| i % 2 == 1)
+            .filter(|(i, s)| i % 2 == 1 && *s != key)
             .map(|(_, s)| s)
             .collect();
         // serde_path_to_error's path already ends with the unknown key.
@@ -289,6 +316,7 @@ fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
     }
     // serde's text names Rust types; say it in the file's terms, on one line.
     let first_line = message.lines().next().unwrap_or(message);
+    let first_line = &plain_type_names(first_line);
     let message = first_line
         .replace("invalid type: ", "wrong type: found ")
         .replace("expected f64", "expected a number")
@@ -302,6 +330,37 @@ fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
         .replace("floating point", "the number")
         .replace("integer", "the whole number");
     Diagnostic::at(path, message)
+}
+
+/// serde's "expected struct RawPeriod with 5 elements" and "expected struct RawMeta" name the
+/// Rust types of the serde mirror; say what the file should hold instead.
+fn plain_type_names(message: &str) -> String {
+    let Some(start) = message.find("expected struct Raw") else {
+        return message.to_string();
+    };
+    let name_start = start + "expected struct ".len();
+    let name_end = message[name_start..]
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .map_or(message.len(), |i| name_start + i);
+    let what = match &message[name_start..name_end] {
+        "RawScenario" => "a scenario file",
+        "RawMeta" => "a table such as [scenario] with name, base_year and horizon",
+        "RawIndicator" => "a table such as [indicators.gdp]",
+        "RawPeriod" => "a period table such as { from = 2021, to = 2025, trend = 5 }",
+        "RawCorrelation" => "a table such as [correlation]",
+        "RawEvent" => "an event table such as [[events]]",
+        "RawTarget" => "a target table such as [[targets]]",
+        "RawGroup" => "a group table such as [[groups]]",
+        _ => "a table",
+    };
+    // Drop " with N elements" after the name: it counts the fields of the Rust type.
+    let mut rest = &message[name_end..];
+    if let Some(after) = rest.strip_prefix(" with ") {
+        if let Some(i) = after.find(" elements") {
+            rest = &after[i + " elements".len()..];
+        }
+    }
+    format!("{}expected {what}{rest}", &message[..start])
 }
 
 /// Resolves a diagnostic's key path to a file position (or to the `--set` argument that put the
@@ -352,5 +411,78 @@ fn shift(location: Location, columns: u32) -> Location {
             column: column + columns as usize,
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, text).unwrap();
+        load(&path, &LoadOptions::default())
+            .unwrap_err()
+            .to_string()
+    }
+
+    const HEAD: &str = "[scenario]\nname = \"t\"\nbase_year = 2020\nhorizon = 2025\n";
+
+    #[test]
+    fn messages_name_no_rust_types_and_suggest_no_key_itself() {
+        let message = problems("scenario = 3\n");
+        assert!(!message.contains("Raw"), "{message}");
+        assert!(
+            message.contains("expected a table such as [scenario]"),
+            "{message}"
+        );
+        let message = problems(&format!(
+            "{HEAD}[indicators.gdp]\nname = \"g\"\nmodel = \"growth\"\nbase = 1\ngrowth = [[2021, 2025, 5, 1]]\n"
+        ));
+        assert!(
+            !message.contains("Raw") && !message.contains("elements"),
+            "{message}"
+        );
+        assert!(message.contains("expected a period table"), "{message}");
+        let message = problems(&format!("{HEAD}scenario = 3\n"));
+        assert!(message.contains("unknown key `scenario`"), "{message}");
+        assert!(!message.contains("did you mean `scenario`"), "{message}");
+    }
+
+    #[test]
+    fn a_million_mistakes_are_reported_as_fifty_and_a_count() {
+        let mut text = format!("{HEAD}[indicators.gdp]\nname = \"g\"\nmodel = \"growth\"\nbase = 1\ngrowth = [{{ from = 2021, to = 2025, trend = 5 }}]\nobserved = {{ ");
+        let entries: Vec<String> = (0..2000).map(|k| format!("x{k} = 1")).collect();
+        text.push_str(&entries.join(", "));
+        text.push_str(" }\n");
+        let message = problems(&text);
+        assert!(
+            message.contains("observed years of `gdp`: 2000, more than the 1000"),
+            "{message}"
+        );
+        let entries: Vec<String> = (0..900).map(|k| format!("x{k} = 1")).collect();
+        let text = text.replace(
+            &text[text.find("observed").unwrap()..],
+            &format!("observed = {{ {} }}\n", entries.join(", ")),
+        );
+        let message = problems(&text);
+        assert!(
+            message.contains("... and 850 more problem(s) not shown"),
+            "{message}"
+        );
+        assert_eq!(
+            message.matches("is not a year").count(),
+            limits::MAX_REPORTED_PROBLEMS
+        );
+    }
+
+    #[test]
+    fn extends_reads_only_regular_files() {
+        let message = problems(&format!("extends = \"/dev/zero\"\n{HEAD}"));
+        assert!(
+            message.contains("`extends` names `/dev/zero`, which cannot be read: it is a device, not a regular file"),
+            "{message}"
+        );
     }
 }

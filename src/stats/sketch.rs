@@ -66,7 +66,37 @@ impl Store {
     fn total(&self) -> u64 {
         self.counts.iter().sum()
     }
+
+    /// The first and last bucket index held, if any.
+    fn span(&self) -> Option<(i64, i64)> {
+        (!self.counts.is_empty()).then(|| (self.offset, self.offset + self.counts.len() as i64 - 1))
+    }
+
+    /// A store read back from a file: its buckets are indices some f64 can have, and its
+    /// counts add up without overflow (their sum).
+    fn checked_total(&self) -> Result<u64, &'static str> {
+        if self.counts.is_empty() {
+            return Ok(0);
+        }
+        let last = self
+            .offset
+            .checked_add(self.counts.len() as i64 - 1)
+            .ok_or("bucket index out of range")?;
+        if self.offset < MIN_INDEX || last > MAX_INDEX {
+            return Err("bucket index out of range");
+        }
+        self.counts
+            .iter()
+            .try_fold(0u64, |sum, &c| sum.checked_add(c))
+            .ok_or("bucket counts overflow")
+    }
 }
+
+/// The lowest bucket index any f64 has (that of the smallest magnitude).
+const MIN_INDEX: i64 = -1023 * BUCKETS_PER_OCTAVE;
+
+/// The highest bucket index any f64 bit pattern gives (infinity and NaN included).
+const MAX_INDEX: i64 = ((1i64 << (63 - SUB_BUCKET_SHIFT)) - 1) - 1023 * BUCKETS_PER_OCTAVE;
 
 /// Quantiles of a stream of values within [`RELATIVE_ACCURACY`], mergeable exactly.
 ///
@@ -457,6 +487,35 @@ impl Sketch {
         out
     }
 
+    /// Checks a sketch read back from a file (a shard's `partial.json`): every bucket is one an
+    /// f64 can fall in, the counts add up to the count without overflow, and the minimum and
+    /// maximum are numbers in order (or absent for an empty sketch). The problem in words
+    /// otherwise. A checked sketch merges in memory bounded by [`Sketch::bucket_spans`].
+    pub fn check(&self) -> Result<(), &'static str> {
+        let total = self
+            .positive
+            .checked_total()?
+            .checked_add(self.negative.checked_total()?)
+            .and_then(|t| t.checked_add(self.zeros))
+            .ok_or("bucket counts overflow")?;
+        if total != self.count {
+            return Err("bucket counts do not add up to the count");
+        }
+        if self.count == 0 {
+            return Ok(());
+        }
+        if self.min.is_nan() || self.max.is_nan() || self.min > self.max {
+            return Err("minimum and maximum are not in order");
+        }
+        Ok(())
+    }
+
+    /// The first and last bucket index of the positive and of the negative values (None when
+    /// there are none): what merging with this sketch makes room for.
+    pub fn bucket_spans(&self) -> [Option<(i64, i64)>; 2] {
+        [self.positive.span(), self.negative.span()]
+    }
+
     /// Consistency check used by tests: bucket counts add up to the count.
     pub fn is_consistent(&self) -> bool {
         self.positive.total() + self.negative.total() + self.zeros == self.count
@@ -466,6 +525,35 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn damaged_sketches_are_refused() {
+        let mut s = Sketch::new();
+        s.extend(&[f64::MIN_POSITIVE, 1.0, f64::MAX, -2.0, 0.0]);
+        assert_eq!(s.check(), Ok(()));
+        assert!(MIN_INDEX <= index_of(1e-300) && index_of_bits(u64::MAX) == MAX_INDEX);
+        for offset in [
+            1i64 << 62,
+            2_000_000_000,
+            -2_000_000_000,
+            -(1 << 31),
+            1 << 31,
+        ] {
+            let mut bad = s.clone();
+            bad.positive.offset = offset;
+            assert_eq!(bad.check(), Err("bucket index out of range"), "{offset}");
+        }
+        let mut bad = s.clone();
+        bad.positive.counts[0] = u64::MAX;
+        assert_eq!(bad.check(), Err("bucket counts overflow"));
+        let mut bad = s.clone();
+        bad.count += 1;
+        assert_eq!(bad.check(), Err("bucket counts do not add up to the count"));
+        let mut bad = s;
+        bad.min = f64::NAN;
+        assert_eq!(bad.check(), Err("minimum and maximum are not in order"));
+        assert_eq!(Sketch::new().check(), Ok(()));
+    }
 
     fn exact(sorted: &[f64], q: f64) -> f64 {
         sorted[(q * (sorted.len() - 1) as f64).floor() as usize]

@@ -2,33 +2,39 @@
 //! printed coverage table, CRPS per indicator and Brier score.
 
 use crate::analysis::backtest::Backtest;
-use crate::report::csv::{finish, number as num};
+use crate::report::csv::{finish, number as num, write_row};
 use crate::report::format::percent;
 
 /// The contents of `backtest.csv`: `indicator, year, observed, pit, in_50, in_80, in_90, crps`.
 pub fn to_csv(backtest: &Backtest) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "indicator",
-        "year",
-        "observed",
-        "pit",
-        "in_50",
-        "in_80",
-        "in_90",
-        "crps",
-    ])?;
+    write_row(
+        &mut w,
+        [
+            "indicator",
+            "year",
+            "observed",
+            "pit",
+            "in_50",
+            "in_80",
+            "in_90",
+            "crps",
+        ],
+    )?;
     for r in &backtest.rows {
-        w.write_record([
-            r.indicator.clone(),
-            r.year.to_string(),
-            num(r.observed),
-            num(r.pit),
-            r.in_50.to_string(),
-            r.in_80.to_string(),
-            r.in_90.to_string(),
-            num(r.crps),
-        ])?;
+        write_row(
+            &mut w,
+            [
+                r.indicator.clone(),
+                r.year.to_string(),
+                num(r.observed),
+                num(r.pit),
+                r.in_50.to_string(),
+                r.in_80.to_string(),
+                r.in_90.to_string(),
+                num(r.crps),
+            ],
+        )?;
     }
     finish(w)
 }

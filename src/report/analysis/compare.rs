@@ -1,7 +1,7 @@
 //! The text and CSV of `plancast compare`: the printed side-by-side table and `compare.csv`.
 
 use crate::analysis::compare::Comparison;
-use crate::report::csv::{finish, number as num};
+use crate::report::csv::{finish, number as num, write_row};
 use crate::report::format::percent;
 
 /// The contents of `compare.csv`: one row per target; per scenario, its probability and
@@ -18,7 +18,7 @@ pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
         header.push(format!("{}_ci_lower", c.name));
         header.push(format!("{}_ci_upper", c.name));
     }
-    w.write_record(&header)?;
+    write_row(&mut w, &header)?;
     for r in &comparison.rows {
         let mut record = vec![
             r.target.clone(),
@@ -31,7 +31,7 @@ pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
                 None => record.extend([String::new(), String::new(), String::new()]),
             }
         }
-        w.write_record(&record)?;
+        write_row(&mut w, &record)?;
     }
     finish(w)
 }

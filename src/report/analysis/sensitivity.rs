@@ -2,53 +2,59 @@
 //! each target most, and `sensitivity.csv` (one row per target and assumption).
 
 use crate::analysis::sensitivity::{Effect, SensitivityReport};
-use crate::report::csv::{finish, number as num};
+use crate::report::csv::{finish, number as num, write_row};
 
 /// The contents of `sensitivity.csv`: one row per (target, assumption).
 pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "target",
-        "assumption",
-        "key",
-        "kind",
-        "low_value",
-        "mid_value",
-        "high_value",
-        "p_base",
-        "p_low",
-        "p_mid",
-        "p_high",
-        "swing",
-        "mean_low",
-        "mean_mid",
-        "mean_high",
-        "variance_share",
-        "note",
-        "depends",
-    ])?;
+    write_row(
+        &mut w,
+        [
+            "target",
+            "assumption",
+            "key",
+            "kind",
+            "low_value",
+            "mid_value",
+            "high_value",
+            "p_base",
+            "p_low",
+            "p_mid",
+            "p_high",
+            "swing",
+            "mean_low",
+            "mean_mid",
+            "mean_high",
+            "variance_share",
+            "note",
+            "depends",
+        ],
+    )?;
     for t in &report.targets {
         for e in &t.effects {
-            w.write_record([
-                t.id.clone(),
-                e.assumption.clone(),
-                e.key.clone(),
-                e.kind.clone(),
-                num(e.low_value),
-                num(e.mid_value),
-                num(e.high_value),
-                num(t.p_base),
-                num(e.p_low),
-                num(e.p_mid),
-                num(e.p_high),
-                num(e.swing),
-                num(e.outcome_means[0]),
-                num(e.outcome_means[1]),
-                num(e.outcome_means[2]),
-                e.variance_share.map(num).unwrap_or_default(),
-                e.note.clone().unwrap_or_default(),
-                e.depends.to_string(),
-            ])?;
+            write_row(
+                &mut w,
+                [
+                    t.id.clone(),
+                    e.assumption.clone(),
+                    e.key.clone(),
+                    e.kind.clone(),
+                    num(e.low_value),
+                    num(e.mid_value),
+                    num(e.high_value),
+                    num(t.p_base),
+                    num(e.p_low),
+                    num(e.p_mid),
+                    num(e.p_high),
+                    num(e.swing),
+                    num(e.outcome_means[0]),
+                    num(e.outcome_means[1]),
+                    num(e.outcome_means[2]),
+                    e.variance_share.map(num).unwrap_or_default(),
+                    e.note.clone().unwrap_or_default(),
+                    e.depends.to_string(),
+                ],
+            )?;
         }
     }
     finish(w)

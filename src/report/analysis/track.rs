@@ -2,32 +2,38 @@
 //! printed table (one row per target, one column per as-of year).
 
 use crate::analysis::track::Track;
-use crate::report::csv::{finish, number as num};
+use crate::report::csv::{finish, number as num, write_row};
 use crate::report::format::percent;
 
 /// The contents of `track.csv`: `target, as_of, probability, low, high, basis, outcome`.
 pub fn to_csv(track: &Track) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "target",
-        "as_of",
-        "probability",
-        "low",
-        "high",
-        "basis",
-        "outcome",
-    ])?;
+    write_row(
+        &mut w,
+        [
+            "target",
+            "as_of",
+            "probability",
+            "low",
+            "high",
+            "basis",
+            "outcome",
+        ],
+    )?;
     for t in &track.targets {
         for p in &t.points {
-            w.write_record([
-                t.id.clone(),
-                p.as_of.to_string(),
-                num(p.probability),
-                num(p.low),
-                num(p.high),
-                p.basis.name().to_string(),
-                p.outcome.map(|o| o.name().to_string()).unwrap_or_default(),
-            ])?;
+            write_row(
+                &mut w,
+                [
+                    t.id.clone(),
+                    p.as_of.to_string(),
+                    num(p.probability),
+                    num(p.low),
+                    num(p.high),
+                    p.basis.name().to_string(),
+                    p.outcome.map(|o| o.name().to_string()).unwrap_or_default(),
+                ],
+            )?;
         }
     }
     finish(w)

@@ -197,6 +197,7 @@ pub fn chart(
     if lo >= 0.0 && y0 < 0.0 {
         y0 = 0.0;
     }
+    let (y0, y1) = super::render::safe_axis(y0, y1);
     let x0 = first_year as f64 - 0.5;
     let x1 = last_year as f64 + 0.5;
     let year_step = if last_year - first_year > 16 { 2 } else { 1 };

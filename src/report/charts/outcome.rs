@@ -105,7 +105,7 @@ pub fn chart(
             ))?;
             return Ok(());
         };
-        let (x0, x1) = (h.start, h.end());
+        let (x0, x1) = super::render::safe_axis(h.start, h.end());
         let top = h.shares.iter().fold(0.0f64, |a, &b| a.max(b)) * 100.0;
         let y1 = if top > 0.0 { top * 1.18 } else { 1.0 };
         let mut chart = ChartBuilder::on(&area)

@@ -38,6 +38,9 @@ pub fn height(summary: &Summary) -> u32 {
     (TOP + BOTTOM + ROW * summary.targets.len() as i32 + HEADER_ROW * years.len() as i32) as u32
 }
 
+/// The most characters [`fit`] tries: more than any chart row can show.
+const MAX_FIT_CHARS: usize = 400;
+
 /// `text` cut (with an ellipsis) to fit `width` pixels in `style`.
 pub fn fit(
     area: &Area<'_>,
@@ -51,7 +54,9 @@ pub fn fit(
     if fits(text)? {
         return Ok(text.to_string());
     }
-    let mut chars: Vec<char> = text.chars().collect();
+    // No row holds more than a few hundred characters: cut there first, so that a label of a
+    // million characters costs what a long one does (each try below measures the whole text).
+    let mut chars: Vec<char> = text.chars().take(MAX_FIT_CHARS).collect();
     while !chars.is_empty() {
         chars.pop();
         let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";

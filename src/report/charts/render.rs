@@ -111,3 +111,62 @@ fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, PlotErr
     }
     Ok(bytes)
 }
+
+/// The largest magnitude an axis reaches: beyond it, plotters' tick search cannot end.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// An axis range plotters can always draw and label, from the range `lo..hi` the data ask
+/// for: both ends finite and within ±1e300, in order, and at least a billionth of their
+/// magnitude apart (and at least 1e-200). With an infinite or overflowing span, or a span too
+/// small for its magnitude, plotters' search for tick marks never ends (issue 13: a fan chart
+/// of growth from `base = 1e308` hung), so every chart's axes go through here. Values
+/// outside the range are drawn outside the plot.
+pub fn safe_axis(lo: f64, hi: f64) -> (f64, f64) {
+    let clamp = |v: f64| {
+        if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+        }
+    };
+    let (mut lo, mut hi) = (clamp(lo), clamp(hi));
+    if lo > hi {
+        std::mem::swap(&mut lo, &mut hi);
+    }
+    let magnitude = lo.abs().max(hi.abs());
+    let min_span = (magnitude * 1e-9).max(1e-200);
+    if hi - lo < min_span {
+        let middle = lo / 2.0 + hi / 2.0;
+        lo = (middle - min_span / 2.0).max(-AXIS_LIMIT);
+        hi = lo + min_span;
+    }
+    (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_axis;
+
+    #[test]
+    fn axes_are_finite_ordered_and_wide_enough() {
+        for (lo, hi) in [
+            (f64::NEG_INFINITY, f64::INFINITY),
+            (-f64::MAX, f64::MAX),
+            (1e308, 1.7e308),
+            (f64::NAN, 1.0),
+            (5.0, 5.0),
+            (1e300, 1e300),
+            (5e-324, 1e-323),
+            (3.0, -2.0),
+        ] {
+            let (a, b) = safe_axis(lo, hi);
+            assert!(
+                a.is_finite() && b.is_finite() && a < b,
+                "{lo}..{hi}: {a}..{b}"
+            );
+            assert!((b - a).is_finite() && b - a >= a.abs().max(b.abs()) * 0.5e-9);
+            assert!(a >= -1e300 && b <= 1.001e300, "{lo}..{hi}: {a}..{b}");
+        }
+        assert_eq!(safe_axis(0.0, 10.0), (0.0, 10.0));
+    }
+}

@@ -59,7 +59,13 @@ pub fn chart(
             .margin_right(24)
             .margin_top(8)
             .x_label_area_size(44)
-            .build_cartesian_2d(x0..x1, 0.0..rows)?;
+            .build_cartesian_2d(
+                {
+                    let (x0, x1) = super::render::safe_axis(x0, x1);
+                    x0..x1
+                },
+                0.0..rows,
+            )?;
         chart
             .configure_mesh()
             .disable_y_mesh()

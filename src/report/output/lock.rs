@@ -42,3 +42,37 @@ pub(super) fn lock(dir: &Path) -> std::io::Result<FolderLock> {
 pub(super) fn lock(_dir: &Path) -> std::io::Result<FolderLock> {
     Ok(FolderLock { _folder: None })
 }
+
+/// Takes the lock on `dir` if no one holds it: `Some` (held until dropped), or `None` when
+/// another open handle (another process, or another writer of this one) holds it. Where
+/// locking is unavailable, an unlocked `Some` with `locking` false.
+#[cfg(unix)]
+pub(super) fn try_lock(dir: &Path) -> std::io::Result<Option<(FolderLock, bool)>> {
+    use rustix::fs::{flock, FlockOperation};
+    use rustix::io::Errno;
+    let folder = File::open(dir)?;
+    loop {
+        match flock(&folder, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {
+                return Ok(Some((
+                    FolderLock {
+                        _folder: Some(folder),
+                    },
+                    true,
+                )))
+            }
+            Err(Errno::INTR) => continue,
+            Err(Errno::WOULDBLOCK) => return Ok(None),
+            Err(Errno::NOLCK) | Err(Errno::OPNOTSUPP) => {
+                return Ok(Some((FolderLock { _folder: None }, false)))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Elsewhere there is no lock: always "taken", unlocked.
+#[cfg(not(unix))]
+pub(super) fn try_lock(_dir: &Path) -> std::io::Result<Option<(FolderLock, bool)>> {
+    Ok(Some((FolderLock { _folder: None }, false)))
+}

@@ -35,6 +35,10 @@ pub struct OutputDir {
     files: Vec<(FileSet, String)>,
     /// Set once the journal owns the staging folder (it must then outlive this value).
     committed: bool,
+    /// A lock on the staging folder itself, held while this value lives: the kernel drops it
+    /// when the process ends, even by `kill -9`, so the next plancast on the folder knows the
+    /// folder is abandoned whatever process has the same id by then.
+    _staging_lock: Option<lock::FolderLock>,
 }
 
 impl OutputDir {
@@ -50,24 +54,29 @@ impl OutputDir {
             ));
         }
         fs::create_dir_all(dir)?;
-        {
+        let (staging, staging_lock) = {
             let _lock = lock::lock(dir)?;
             finish_interrupted_locked(dir)?;
             // A journal being written when its process died; the commit had not begun.
             let _ = fs::remove_file(dir.join(journal::JOURNAL_TEMP_FILE));
             remove_stale_staging_folders(dir);
-        }
-        let staging = dir.join(format!(
-            "{STAGING_PREFIX}{}-{}",
-            std::process::id(),
-            STAGING_COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&staging)?;
+            // Made and locked while the folder is locked, so that no other plancast takes it
+            // for abandoned in between.
+            let staging = dir.join(format!(
+                "{STAGING_PREFIX}{}-{}",
+                std::process::id(),
+                STAGING_COUNT.fetch_add(1, Ordering::Relaxed)
+            ));
+            fs::create_dir_all(&staging)?;
+            let staging_lock = lock::try_lock(&staging)?.map(|(lock, _)| lock);
+            (staging, staging_lock)
+        };
         Ok(OutputDir {
             dir: dir.to_path_buf(),
             staging,
             files: Vec::new(),
             committed: false,
+            _staging_lock: staging_lock,
         })
     }
 
@@ -209,21 +218,32 @@ fn finish_interrupted_locked(dir: &Path) -> std::io::Result<bool> {
     Ok(true)
 }
 
-/// Removes staging folders that a killed run left behind, never one whose process is still
-/// running (two runs may write into one folder at the same time). The caller holds the folder
-/// lock and has finished any journal first, so none of these is still named by one.
+/// Removes staging folders that a killed run left behind, never one that a running writer
+/// still uses (two runs may write into one folder at the same time). A writer holds a lock on
+/// its staging folder while it lives, so a folder whose lock can be taken is abandoned, even
+/// when its process id has since been given to another process (issue 13); where locks are
+/// unavailable, a folder whose process id is not running is. The caller holds the folder lock
+/// and has finished any journal first, so none of these is still named by one.
 fn remove_stale_staging_folders(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if let Some(rest) = name.strip_prefix(STAGING_PREFIX) {
-            // `<pid>-<n>`, or `<pid>` from older versions.
-            let pid = rest.split('-').next().unwrap_or(rest);
-            if !process_is_running(pid) {
-                let _ = fs::remove_dir_all(entry.path());
-            }
+        let Some(rest) = name.strip_prefix(STAGING_PREFIX) else {
+            continue;
+        };
+        // `<pid>-<n>`, or `<pid>` from older versions.
+        let pid = rest.split('-').next().unwrap_or(rest);
+        let abandoned = match lock::try_lock(&entry.path()) {
+            Ok(Some((_lock, true))) => true,
+            Ok(Some((_, false))) => !process_is_running(pid),
+            Ok(None) => false,
+            // Not a folder (or unreadable): only by its process id.
+            Err(_) => !process_is_running(pid),
+        };
+        if abandoned {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }
@@ -348,6 +368,31 @@ mod tests {
         );
         assert!(!finish_interrupted(out).unwrap());
         assert!(hidden_entries(out).is_empty());
+    }
+
+    #[test]
+    fn abandoned_staging_folders_go_even_when_their_process_id_is_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        // A run killed with `kill -9` whose process id now belongs to a running process (here:
+        // this test's own), and a writer of this process still at work.
+        let abandoned = dir
+            .path()
+            .join(format!("{STAGING_PREFIX}{}-999999", std::process::id()));
+        fs::create_dir_all(abandoned.join("charts")).unwrap();
+        fs::write(abandoned.join("summary.json"), "{}").unwrap();
+        let busy = OutputDir::create(dir.path()).unwrap();
+        let other = OutputDir::create(dir.path()).unwrap();
+        assert!(!abandoned.exists(), "an abandoned staging folder was kept");
+        assert!(
+            busy.staging.exists(),
+            "a live writer's staging folder was removed"
+        );
+        drop((busy, other));
+        assert!(
+            hidden_entries(dir.path()).is_empty(),
+            "{:?}",
+            hidden_entries(dir.path())
+        );
     }
 
     #[test]

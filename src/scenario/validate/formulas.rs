@@ -93,9 +93,11 @@ impl Validator {
             let mut errors = Vec::new();
             for &(source, lag) in &formula.slots {
                 let source_first = indicators[source].base_year;
-                first = first.max(source_first + lag as i32);
-                let reached = first_simulated - lag as i32;
-                if reached < source_first {
+                // In wide integers: a lag of 2^63 years once wrapped around to lag 0.
+                let first_wide = (source_first as i128 + lag as i128).min(i32::MAX as i128);
+                first = first.max(first_wide as i32);
+                let reached = first_simulated as i128 - lag as i128;
+                if reached < source_first as i128 {
                     let id = &indicators[source].id;
                     let offset = references
                         .iter()
@@ -107,8 +109,13 @@ impl Validator {
                     } else {
                         id.clone()
                     };
+                    let to = if reached < -9999 {
+                        format!("{lag} years before")
+                    } else {
+                        format!("to {reached}")
+                    };
                     errors.push((offset, format!(
-                        "`{written}` reaches back to {reached} in the first simulated year {first_simulated}, but `{id}` has values only from {source_first}"
+                        "`{written}` reaches back {to} in the first simulated year {first_simulated}, but `{id}` has values only from {source_first}"
                     )));
                 }
             }
@@ -298,5 +305,12 @@ mod tests {
         );
         // Points at `gdp[-2]` inside the string (after the quote).
         assert_eq!(diags[0].column_offset, 1 + 6);
+        // A lag of 2^63 years once wrapped around to lag 0 and was accepted.
+        let body = format!("{GDP}{}", derived("far", "gdp[-9223372036854775808]"));
+        let diags = load(&format!("{HEADER}{body}")).unwrap_err();
+        assert_eq!(
+            diags[0].message,
+            "`gdp[-9223372036854775808]` reaches back 9223372036854775808 years before in the first simulated year 2021, but `gdp` has values only from 2020"
+        );
     }
 }

@@ -194,8 +194,8 @@ impl Validator {
         let mut observed = BTreeMap::new();
         for (key, &value) in cx.raw.observed.iter().flatten() {
             let obs_path = cx.path.key("observed").key(key.clone());
-            let Ok(year) = key.trim().parse::<i32>() else {
-                self.key_error(obs_path, format!("`{key}` is not a year"));
+            let Some(year) = year_key(key) else {
+                self.key_error(obs_path, not_a_year(key));
                 continue;
             };
             if year > horizon || year < 1900 {
@@ -233,14 +233,8 @@ impl Validator {
         let mut observed_sources = BTreeMap::new();
         for (key, text) in raw.observed_sources.iter().flatten() {
             let src_path = cx.path.key("observed_sources").key(key.clone());
-            match key.trim().parse::<i32>() {
-                Ok(year)
-                    if raw
-                        .observed
-                        .iter()
-                        .flatten()
-                        .any(|(k, _)| k.trim() == key.trim()) =>
-                {
+            match year_key(key).ok_or(()) {
+                Ok(year) if raw.observed.iter().flatten().any(|(k, _)| k == key) => {
                     observed_sources.insert(year, text.clone());
                 }
                 Ok(year) => self.key_error(
@@ -249,7 +243,7 @@ impl Validator {
                         "a source is given for {year}, but there is no observed value for {year}"
                     ),
                 ),
-                Err(_) => self.key_error(src_path, format!("`{key}` is not a year")),
+                Err(()) => self.key_error(src_path, not_a_year(key)),
             }
         }
         observed_sources
@@ -302,6 +296,21 @@ impl Validator {
             }
         }
     }
+}
+
+/// A year written as a key of `observed` or `observed_sources`: digits only, without sign,
+/// spaces or leading zeros, so that each year has one spelling (`"02021"` beside `2021` would
+/// otherwise give the year twice, the last silently winning).
+fn year_key(key: &str) -> Option<i32> {
+    let plain = !key.is_empty()
+        && key.len() <= 6
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && !key.starts_with('0');
+    plain.then(|| key.parse().ok()).flatten()
+}
+
+fn not_a_year(key: &str) -> String {
+    format!("`{key}` is not a year: write the year in digits only, such as 2021 (no sign, spaces or leading zeros)")
 }
 
 #[cfg(test)]
@@ -389,6 +398,23 @@ mod tests {
     }
 
     #[test]
+    fn a_year_has_one_spelling() {
+        // `"02021"` beside `2021` once gave the year twice, the last silently winning.
+        let body = GDP.replace(
+            "base = 100",
+            "base = 100\nobserved = { 2021 = 101, \"02021\" = 150, \"+2022\" = 1, \" 2023\" = 1 }",
+        );
+        let found = problems(&body);
+        assert_eq!(found.len(), 3, "{found:?}");
+        for (problem, key) in found.iter().zip(["02021", "+2022", " 2023"]) {
+            assert!(
+                problem.contains(&format!("`{key}` is not a year")),
+                "{problem}"
+            );
+        }
+    }
+
+    #[test]
     fn observations_are_checked_in_order() {
         let body = GDP.replace(
             "base = 100",
@@ -397,7 +423,7 @@ mod tests {
         assert_eq!(
             problems(&body),
             [
-                "indicators.gdp.observed.x: `x` is not a year",
+                "indicators.gdp.observed.x: `x` is not a year: write the year in digits only, such as 2021 (no sign, spaces or leading zeros)",
                 "indicators.gdp.observed.2030: observed year 2030 is outside the scenario (horizon 2025)",
                 "indicators.gdp.observed.2020: 2020 is the indicator's base year: its value is `base`, not an observation",
                 "indicators.gdp.observed.2021: a growth indicator's observations must be positive (got -4)",

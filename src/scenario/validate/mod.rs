@@ -10,6 +10,7 @@ mod formulas;
 mod groups;
 mod indicators;
 mod periods;
+mod size;
 mod targets;
 
 use super::diagnostic::{did_you_mean, Diagnostic, KeyPath, Location};
@@ -47,6 +48,11 @@ const UPDATES: [&str; 2] = ["posterior", "none"];
 
 /// Checks a raw scenario and builds the model; returns every problem found.
 pub fn validate(raw: &RawScenario, settings: &RunSettings) -> Result<Scenario, Vec<Diagnostic>> {
+    // A scenario beyond the supported sizes is refused before anything costs its size.
+    let too_large = size::check(raw);
+    if !too_large.is_empty() {
+        return Err(too_large);
+    }
     let mut v = Validator {
         diags: Vec::new(),
         invalid_models: HashSet::new(),

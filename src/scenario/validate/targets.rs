@@ -8,6 +8,9 @@ use super::Validator;
 use crate::model::{rules, Comparison, Indicator, Target, TargetKind};
 use std::collections::HashSet;
 
+/// The longest target id, in characters (it is part of chart file names).
+pub const MAX_TARGET_ID_CHARS: usize = 100;
+
 /// The target kinds, as written after `kind =`.
 const KINDS: [&str; 4] = ["level", "cagr", "cumulative", "change"];
 
@@ -77,18 +80,21 @@ impl Validator {
         })
     }
 
-    /// The id: non-empty, no spaces, commas or quotes (it names CSV columns), unique.
+    /// The id: letters, digits, `_`, `-` and `.` only, not starting with `.` or `-`, at most
+    /// [`MAX_TARGET_ID_CHARS`] characters (it names CSV columns and chart files, so a `/` or
+    /// `..` must never reach a file name), unique.
     fn target_id(&mut self, t: &RawTarget, path: &KeyPath, seen: &mut HashSet<String>) {
+        let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
         if t.id.is_empty()
-            || t.id
-                .chars()
-                .any(|c| c.is_whitespace() || c == ',' || c == '"')
+            || t.id.starts_with(['.', '-'])
+            || t.id.chars().count() > MAX_TARGET_ID_CHARS
+            || !t.id.chars().all(allowed)
         {
             self.error(
                 path.key("id"),
                 format!(
-                    "target id `{}` must be non-empty, without spaces, commas or quotes",
-                    t.id
+                    "target id `{}` must be 1 to {MAX_TARGET_ID_CHARS} letters, digits, `_`, `-` or `.`, not starting with `.` or `-` (it names chart files)",
+                    t.id.escape_debug()
                 ),
             );
         }
@@ -281,6 +287,22 @@ mod tests {
     }
 
     #[test]
+    fn target_ids_cannot_name_other_folders() {
+        // `a/b` once created a subfolder of charts/, `../x` failed to write with exit 1.
+        for id in ["a/b", "../x", ".hidden", "a\\\\b", "x:y"] {
+            let body = with_target(&format!(
+                "id = \"{id}\"\nindicator = \"gdp\"\nyear = 2025\nat_least = 1"
+            ));
+            let found = problems(&body);
+            assert_eq!(found.len(), 1, "{id}: {found:?}");
+            assert!(
+                found[0].contains("must be 1 to 100 letters"),
+                "{id}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
     fn ids_indicators_and_kinds() {
         let body = with_target(
             "id = \"a b\"\nindicator = \"gpd\"\nyear = 2025\nat_least = 1\n\n[[targets]]\nid = \"a b\"\nindicator = \"gdp\"\nkind = \"cgar\"\nyear = 2025\nat_least = 1",
@@ -288,9 +310,9 @@ mod tests {
         assert_eq!(
             problems(&body),
             [
-                "targets[0].id: target id `a b` must be non-empty, without spaces, commas or quotes",
+                "targets[0].id: target id `a b` must be 1 to 100 letters, digits, `_`, `-` or `.`, not starting with `.` or `-` (it names chart files)",
                 "targets[0].indicator: unknown indicator `gpd` in target `a b`",
-                "targets[1].id: target id `a b` must be non-empty, without spaces, commas or quotes",
+                "targets[1].id: target id `a b` must be 1 to 100 letters, digits, `_`, `-` or `.`, not starting with `.` or `-` (it names chart files)",
                 "targets[1].id: duplicate target id `a b`",
                 "targets[1].kind: unknown target kind `cgar`; expected one of level, cagr, cumulative, change",
             ]
