@@ -140,7 +140,7 @@ fn posterior_text(labels: &Labels, update: &TrendUpdateResult) -> String {
     for p in &update.periods {
         let _ = write!(
             out,
-            "<br>{}–{}: {} {} ({}–{}) → {} {} ({}–{})",
+            "<br>{}–{}: {} {} (5–95%: {}–{}) → {} {} ({}–{})",
             p.from,
             p.to,
             labels.ui("prior mean", "先验均值"),
@@ -303,6 +303,23 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         );
     }
     h.push_str("</div>\n");
+    let conflicts: Vec<&str> = summary
+        .trend_updates
+        .iter()
+        .filter(|u| u.conflict)
+        .map(|u| u.indicator.as_str())
+        .collect();
+    if !conflicts.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p><b>{}</b> {}</p>",
+            ui(
+                "The published values contradict the assumed trend of:",
+                "公布值与以下指标的假设趋势相矛盾："
+            ),
+            escape(&conflicts.join(", "))
+        );
+    }
     let named: Vec<_> = summary
         .groups
         .iter()
