@@ -32,6 +32,21 @@ fn find_chromium() -> Option<PathBuf> {
 }
 
 /// Runs headless Chromium on `page` with `args`, killing it after two minutes.
+/// Chromium, or None (the test is skipped with a notice) unless `PLANCAST_REQUIRE_BROWSER=1`,
+/// which makes a missing browser a failure (CI sets it).
+fn browser() -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        if std::env::var("PLANCAST_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!(
+                "PLANCAST_REQUIRE_BROWSER=1 but no chromium found (install Debian's `chromium`)"
+            );
+        }
+        eprintln!("NOTICE: browser test skipped: no chromium on PATH (set PLANCAST_REQUIRE_BROWSER=1 to require it)");
+    }
+    found
+}
+
 fn chromium(binary: &Path, profile: &Path, args: &[String], page: &Path) -> std::process::Output {
     let mut command = std::process::Command::new(binary);
     command
@@ -71,13 +86,7 @@ fn chromium(binary: &Path, profile: &Path, args: &[String], page: &Path) -> std:
 
 #[test]
 fn report_renders_in_chromium_with_every_image_loaded() {
-    let Some(binary) = find_chromium() else {
-        if std::env::var("PLANCAST_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!(
-                "PLANCAST_REQUIRE_BROWSER=1 but no chromium found (install Debian's `chromium`)"
-            );
-        }
-        eprintln!("NOTICE: browser test skipped: no chromium on PATH (set PLANCAST_REQUIRE_BROWSER=1 to require it)");
+    let Some(binary) = browser() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -177,13 +186,7 @@ fn report_renders_in_chromium_with_every_image_loaded() {
 /// track.html (`plancast track`) in the same browser: every image decodes.
 #[test]
 fn track_page_renders_in_chromium_with_every_image_loaded() {
-    let Some(binary) = find_chromium() else {
-        if std::env::var("PLANCAST_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!(
-                "PLANCAST_REQUIRE_BROWSER=1 but no chromium found (install Debian's `chromium`)"
-            );
-        }
-        eprintln!("NOTICE: browser test skipped: no chromium on PATH");
+    let Some(binary) = browser() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -207,15 +210,20 @@ fn track_page_renders_in_chromium_with_every_image_loaded() {
     let images = html.matches("<img ").count();
     // The overview and one chart per target of the bundled scenario.
     assert_eq!(images, 52);
-    let probe = dir.path().join("probe.html");
+    assert_every_image_loads(&binary, dir.path(), &html, images);
+}
+
+/// Opens `html` (with a probe script) in Chromium and checks that all `images` decoded.
+fn assert_every_image_loads(binary: &Path, dir: &Path, html: &str, images: usize) {
+    let probe = dir.join("probe.html");
     let script = "<script>window.addEventListener('load',function(){var ok=0,bad=[];\
         for(const i of document.images){if(i.complete&&i.naturalWidth>0){ok++}else{bad.push(i.alt)}}\
         document.body.setAttribute('data-images-ok',ok);\
         document.body.setAttribute('data-images-broken',bad.length+':'+bad.join('|'));});</script>";
     fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
     let output = chromium(
-        &binary,
-        &dir.path().join("profile"),
+        binary,
+        &dir.join("probe-profile"),
         &[
             "--virtual-time-budget=10000".to_string(),
             "--dump-dom".to_string(),
