@@ -197,7 +197,14 @@ pub(super) fn prepare(scenario: &Scenario) -> Plan {
         }
     }
 
-    let posterior = super::posterior::build(scenario, &indicators);
+    let observed: Vec<super::posterior::Observed<'_>> = indicators
+        .iter()
+        .map(|pi| super::posterior::Observed {
+            usable: &pi.usable_observations,
+            start_year: pi.start_year,
+        })
+        .collect();
+    let posterior = super::posterior::build(scenario, &observed);
     Plan {
         first_year,
         last_year: horizon,

@@ -26,7 +26,6 @@ pub mod grid;
 pub mod likelihood;
 
 use super::correlation::Factor;
-use super::plan::PlanIndicator;
 use super::score_map::ScoreMap;
 use super::{Scenario, UpdateMode};
 use grid::ScoreGrid;
@@ -133,8 +132,18 @@ impl Posterior {
     }
 }
 
-/// The posterior of `scenario`'s trends given the usable observations in `plan`.
-pub fn build(scenario: &Scenario, plan: &[PlanIndicator]) -> Posterior {
+/// What the posterior needs to know of one indicator's plan: its usable observations (after
+/// its base year, up to `as_of`) and the last year they fix (the simulation starts after it).
+#[derive(Debug, Clone, Copy)]
+pub struct Observed<'a> {
+    /// Usable observations, by year.
+    pub usable: &'a [(i32, f64)],
+    /// Last year fixed by the base and the observations.
+    pub start_year: i32,
+}
+
+/// The posterior of `scenario`'s trends given each indicator's usable observations.
+pub fn build(scenario: &Scenario, plan: &[Observed<'_>]) -> Posterior {
     let n = scenario.indicators().len();
     let mut posterior = Posterior {
         active: false,
@@ -150,7 +159,7 @@ pub fn build(scenario: &Scenario, plan: &[PlanIndicator]) -> Posterior {
     }
     let mut notes: Vec<ObservationNotes> = vec![ObservationNotes::default(); n];
     let likelihoods: Vec<Option<Likelihood>> = (0..n)
-        .map(|i| Likelihood::new(scenario, i, &plan[i].usable_observations, &mut notes[i]))
+        .map(|i| Likelihood::new(scenario, i, plan[i].usable, &mut notes[i]))
         .collect();
     if likelihoods.iter().all(Option::is_none) {
         return posterior;
