@@ -292,11 +292,21 @@ fn convert_path(path: &serde_path_to_error::Path) -> KeyPath {
 fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let valid: Vec<&str> = expected
-            .split('`')
-            .enumerate()
-            .filter(|(i, s)| i % 2 == 1 && *s != key)
-            .map(|(_, s)| s)
+        // "…, expected one of `a`, `b`, `c`" possibly followed by more text that quotes other
+        // names (such as the table): only the listed names count.
+        let list = expected
+            .split_once("expected one of ")
+            .or_else(|| expected.split_once("expected "))
+            .map_or("", |(_, list)| list);
+        let valid: Vec<&str> = list
+            .split(", ")
+            .map_while(|item| {
+                let item = item.split_whitespace().next().unwrap_or("");
+                item.strip_prefix('`')
+                    .and_then(|rest| rest.strip_suffix('`'))
+                    .filter(|name| !name.contains('`'))
+            })
+            .filter(|name| *name != key)
             .collect();
         // serde_path_to_error's path already ends with the unknown key.
         let key_path = match path.0.last() {
@@ -305,6 +315,12 @@ fn serde_diagnostic(path: KeyPath, message: &str) -> Diagnostic {
         };
         let mut d = Diagnostic::at_key(key_path, format!("unknown key `{key}`"))
             .with_optional_help(did_you_mean(key, valid.iter().copied()));
+        if key == "extends" && d.help.is_none() {
+            d.help = Some(
+                "`extends = \"…\"` goes at the top of the file, before the first [table]"
+                    .to_string(),
+            );
+        }
         if d.help.is_none() && !valid.is_empty() {
             d.help = Some(format!("valid keys here: {}", valid.join(", ")));
         }

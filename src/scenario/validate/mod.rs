@@ -412,6 +412,19 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_key_lists_only_its_table_keys() {
+        let text = format!(
+            "[scenario]\nname = \"t\"\nbase_year = 2020\nhorizon = 2025\nzzzzqqq = 4\n\n{GDP}"
+        );
+        let diags = load(&text).unwrap_err();
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("valid keys here: name, name_zh, description, base_year, horizon, as_of, seed, paths, sampling, update")
+        );
+    }
+
+    #[test]
     fn update_mode_defaults_to_posterior_and_offers_the_nearest() {
         let base = "[scenario]\nname = \"t\"\nbase_year = 2020\nhorizon = 2025\n";
         let s = load(&format!("{base}\n{GDP}")).unwrap();
