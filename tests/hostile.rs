@@ -303,6 +303,56 @@ fn huge_scenarios_are_refused_naming_the_limit_or_served_in_bounds() {
         0,
         &[],
     );
+    // Posterior trends at the size limits: 500 indicators with an observation every year of a
+    // 40-year axis (20,000 cells), all trend scores correlated in one chain, twenty events acting
+    // on every indicator in every observed year. The likelihoods stay bounded (events
+    // moment-matched beyond the pattern budget), so validating and running end in bounds.
+    let mut text = String::from(
+        "[scenario]\nname = \"p\"\nbase_year = 2020\nhorizon = 2059\nseed = 1\npaths = 1000\n",
+    );
+    for k in 0..500 {
+        let observed: Vec<String> = (2021..2060)
+            .map(|y| {
+                format!(
+                    "{y} = {:.3}",
+                    100.0
+                        * 1.05f64.powi(y - 2020)
+                        * (1.0 + 0.01 * ((y as usize * 7 + k) % 5) as f64)
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "[indicators.x{k}]\nname = \"x{k}\"\nmodel = \"growth\"\nbase = 100\nobserved = {{ {} }}\ngrowth = [{{ from = 2021, to = 2059, trend = {{ dist = \"pert\", min = 0, mode = 5, max = 10 }}, noise = 1, persistence = 0.5 }}]\n",
+            observed.join(", ")
+        ));
+    }
+    let chain: Vec<String> = (0..499)
+        .map(|k| format!("[\"x{k}\", \"x{}\", 0.3]", k + 1))
+        .collect();
+    text.push_str(&format!("[correlation]\ntrend = [{}]\n", chain.join(", ")));
+    let effects: Vec<String> = (0..500).map(|k| format!("x{k} = -2.0")).collect();
+    for e in 0..20 {
+        text.push_str(&format!(
+            "[[events]]\nid = \"e{e}\"\nprobability = 0.05\neffects = {{ {} }}\n",
+            effects.join(", ")
+        ));
+    }
+    text.push_str("[[targets]]\nid = \"t\"\nindicator = \"x0\"\nyear = 2059\nat_least = 500\n");
+    write("posterior500.toml", text);
+    check(
+        d,
+        &[
+            "run",
+            "posterior500.toml",
+            "--paths",
+            "1000",
+            "--no-charts",
+            "--out",
+            "p500",
+        ],
+        0,
+        &[],
+    );
     let values = vec!["1"; 1_000_000].join(",");
     write(
         "discrete.toml",

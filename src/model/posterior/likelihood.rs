@@ -13,7 +13,8 @@
 //! The AR(1) shocks make the growth and additive sums jointly normal given `u`. Events that can
 //! strike in the observed years are marginalised over every strike pattern (a mixture, exact for
 //! fixed and normal effect sizes; other effect sizes enter with their mean and variance); beyond
-//! [`MAX_PATTERNS`] patterns the events enter with their mean and variance in every year. The
+//! [`MAX_PATTERNS`] patterns (or [`MAX_PATTERN_WORK`]) the events enter with their mean and
+//! variance in every year. The
 //! floor of growth rates at −99% and the clamp of additive indicators are not part of the
 //! likelihood (they bind only far from any observed path).
 
@@ -23,6 +24,11 @@ use nalgebra::{DMatrix, DVector};
 
 /// Most event strike patterns marginalised exactly; more slots are moment-matched.
 pub const MAX_PATTERNS: usize = 1 << 10;
+
+/// Largest `patterns × intervals²` evaluated per trend score (the cost of one likelihood
+/// evaluation); beyond it the events are moment-matched, so the cost stays linear in the
+/// scenario's size.
+pub const MAX_PATTERN_WORK: usize = 1 << 12;
 
 /// One event that can act on the indicator in one latent year.
 #[derive(Debug, Clone, Copy)]
@@ -277,7 +283,7 @@ impl GaussianModel {
         let var_state = last.norm_squared();
         let scale = 1.0 + observed.iter().fold(0.0f64, |s, v| s.max(v.abs()));
         let jitter = 1e-12 * scale * scale;
-        let patterns = strike_patterns(slots, n_years)
+        let patterns = strike_patterns(slots, n_years, m)
             .into_iter()
             .map(|(log_prior, mean, variance)| {
                 let mut cov = shock_cov.clone();
@@ -366,8 +372,14 @@ fn slots(
 
 /// Every strike pattern of `slots` as (log prior weight, per-year mean, per-year variance); one
 /// moment-matched pattern when there are more than [`MAX_PATTERNS`].
-fn strike_patterns(slots: &[Slot], n_years: usize) -> Vec<(f64, Vec<f64>, Vec<f64>)> {
-    if slots.len() > MAX_PATTERNS.trailing_zeros() as usize {
+fn strike_patterns(
+    slots: &[Slot],
+    n_years: usize,
+    intervals: usize,
+) -> Vec<(f64, Vec<f64>, Vec<f64>)> {
+    let exact = slots.len() <= MAX_PATTERNS.trailing_zeros() as usize
+        && (1usize << slots.len()).saturating_mul(intervals.max(1).pow(2)) <= MAX_PATTERN_WORK;
+    if !exact {
         let (mut mean, mut variance) = (vec![0.0; n_years], vec![0.0; n_years]);
         for s in slots {
             let p = s.probability;
@@ -402,7 +414,7 @@ fn count_patterns(
     n_periods: usize,
     slots: &[Slot],
 ) -> Vec<(f64, Vec<Vec<f64>>)> {
-    strike_patterns(slots, period_of.len())
+    strike_patterns(slots, period_of.len(), intervals.len())
         .into_iter()
         .map(|(log_prior, mean, _)| {
             let mut mult = vec![vec![0.0; n_periods]; intervals.len()];
@@ -475,7 +487,7 @@ mod tests {
                 variance: 3.0,
             },
         ];
-        let patterns = strike_patterns(&slots, 2);
+        let patterns = strike_patterns(&slots, 2, 2);
         assert_eq!(patterns.len(), 4);
         let total: f64 = patterns.iter().map(|p| p.0.exp()).sum();
         assert!((total - 1.0).abs() < 1e-12);
@@ -493,7 +505,7 @@ mod tests {
             variance: 1.0,
         };
         let slots = vec![slot; 11];
-        let patterns = strike_patterns(&slots, 1);
+        let patterns = strike_patterns(&slots, 1, 1);
         assert_eq!(patterns.len(), 1);
         assert!((patterns[0].1[0] - 11.0).abs() < 1e-12);
         // Each slot: E[X^2] - E[X]^2 = 0.5 * (1 + 4) - 1 = 1.5.
