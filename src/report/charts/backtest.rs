@@ -42,7 +42,7 @@ pub fn pit_histogram(b: &Backtest, labels: &Labels, audit: &str) -> Result<Rende
             "PIT 直方图：平坦=校准良好；U 形=区间过窄；驼峰=过宽；倾斜=有偏。线：期望频数，阴影：其 95% 范围",
         )
         .to_string();
-    render(900, 520, |root: &Area| {
+    render(1100, 520, |root: &Area| {
         let inner = frame(root, labels, &title, Some(&subtitle), audit)?;
         let mut chart = ChartBuilder::on(&inner)
             .margin(16)
@@ -51,6 +51,14 @@ pub fn pit_histogram(b: &Backtest, labels: &Labels, audit: &str) -> Result<Rende
             .build_cartesian_2d(0.0..1.0, 0.0..top)?;
         chart
             .configure_mesh()
+            .y_labels((top.ceil() as usize + 1).min(12))
+            .y_label_formatter(&|y| {
+                if (y - y.round()).abs() < 1e-9 {
+                    format!("{y:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .x_desc(labels.ui(
                 "percentile of the published value in its predictive distribution (PIT)",
                 "公布值在预测分布中的分位（PIT）",
@@ -58,7 +66,8 @@ pub fn pit_histogram(b: &Backtest, labels: &Labels, audit: &str) -> Result<Rende
             .y_desc(labels.ui("published values", "公布值个数"))
             .axis_desc_style(labels.plain(14.0))
             .label_style(labels.plain(13.0))
-            .light_line_style(RGBColor(235, 235, 235))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .light_line_style(WHITE)
             .draw()?;
         chart.draw_series(std::iter::once(Rectangle::new(
             [
@@ -101,7 +110,7 @@ pub fn coverage_chart(b: &Backtest, labels: &Labels, audit: &str) -> Result<Rend
         b.rows.len(),
         labels.ui("values", "个公布值")
     );
-    render(900, 520, |root: &Area| {
+    render(1000, 520, |root: &Area| {
         let inner = frame(root, labels, &title, Some(&subtitle), audit)?;
         let bands = b.coverage.len().max(1) as f64;
         let mut chart = ChartBuilder::on(&inner)
@@ -130,7 +139,8 @@ pub fn coverage_chart(b: &Backtest, labels: &Labels, audit: &str) -> Result<Rend
             .y_desc(labels.ui("share of published values inside", "落入区间的比例"))
             .axis_desc_style(labels.plain(14.0))
             .label_style(labels.plain(13.0))
-            .light_line_style(RGBColor(235, 235, 235))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .light_line_style(WHITE)
             .draw()?;
         for (k, c) in b.coverage.iter().enumerate() {
             let x = k as f64;
