@@ -50,7 +50,8 @@ pub enum CliCommand {
     Sensitivity(SensitivityArgs),
     /// The value of one key at which a target is met with probability P (--vary KEY), or the
     /// annual growth each target needs from the starting point for a 50% and an 80% chance.
-    /// Writes solve.json.
+    /// Writes solve.json (the growth table) or solve-vary.json (--vary), so that both can
+    /// share a folder.
     ///
     /// Example: plancast solve scenarios/guangxi-14th-fyp.toml --target rd_intensity_2025
     /// --probability 0.5 --vary indicators.rd_spend.growth.0.trend.mode
@@ -64,7 +65,7 @@ pub enum CliCommand {
     /// Mean, spread and persistence of past growth from a yearly series (year,value), printed as
     /// a period block ready to paste into a scenario.
     ///
-    /// Example: plancast calibrate scenarios/history/gdp.csv --from 2010
+    /// Example: plancast calibrate scenarios/history/gdp_revised.csv --from 2010
     Calibrate(CalibrateArgs),
     /// Every target's probability as of each year, from the base year to the latest
     /// observation: how the odds moved as the data came in. Writes track.csv, track.json, a
@@ -101,6 +102,22 @@ pub struct SimulationArgs {
     pub threads: Option<u16>,
 }
 
+/// What the analysis commands print and in which language they draw (`sensitivity`, `solve`,
+/// `compare`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct AnalysisOutputArgs {
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the result document (the JSON file written) on standard output instead of the
+    /// table; every message goes to standard error.
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
+    /// Language of the charts and names: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
 /// `plancast sensitivity`.
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
@@ -119,6 +136,9 @@ pub struct SensitivityArgs {
     /// Output folder (default: output/NAME/sensitivity/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Quiet, JSON and language.
+    #[command(flatten)]
+    pub output: AnalysisOutputArgs,
 }
 
 /// `plancast solve`.
@@ -148,6 +168,9 @@ pub struct SolveArgs {
     /// Output folder (default: output/NAME/solve/). Paths per simulation default to 20000.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Quiet, JSON and language.
+    #[command(flatten)]
+    pub output: AnalysisOutputArgs,
 }
 
 /// `plancast compare`.
@@ -162,6 +185,9 @@ pub struct CompareArgs {
     /// Output folder (default: output/compare/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Quiet, JSON and language.
+    #[command(flatten)]
+    pub output: AnalysisOutputArgs,
 }
 
 /// Options of `track` and `backtest` besides the scenario.
@@ -294,6 +320,10 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print summary.json on standard output instead of the table; every message goes to
+    /// standard error.
+    #[arg(long, conflicts_with_all = ["shard", "quiet"])]
+    pub json: bool,
     /// Charts and report options.
     #[command(flatten)]
     pub charts: ChartArgs,

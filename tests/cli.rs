@@ -229,3 +229,30 @@ fn set_can_change_a_published_value_and_points_at_itself_when_wrong() {
         ))
         .stderr(predicate::str::contains("must be positive"));
 }
+
+/// Issue 14, defect 5: every file an example in `--help` names exists in the repository (the
+/// calibrate example once named a history file that was not there).
+#[test]
+fn help_examples_name_files_that_exist() {
+    use clap::CommandFactory;
+    let command = plancast::cli::Cli::command();
+    let mut checked = 0;
+    for sub in command.get_subcommands() {
+        let about = sub
+            .get_long_about()
+            .or_else(|| sub.get_about())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        for word in about.split_whitespace() {
+            if word.ends_with(".toml") || word.ends_with(".csv") {
+                assert!(
+                    std::path::Path::new(word).exists(),
+                    "`plancast {} --help` names {word}, which does not exist",
+                    sub.get_name()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 8, "{checked} files checked");
+}

@@ -107,6 +107,12 @@ pub struct TargetSensitivity {
     pub unit: String,
     /// Probability in the scenario as written.
     pub p_base: f64,
+    /// Its 95% Wilson interval.
+    #[serde(default)]
+    pub p_base_ci: [f64; 2],
+    /// Chinese label.
+    #[serde(default)]
+    pub label_zh: Option<String>,
     /// Variance of the targeted quantity in the scenario as written.
     pub outcome_variance: f64,
     /// True when observations already decide the target.
@@ -267,6 +273,8 @@ pub fn run(
                 due_year: t.due_year(),
                 unit: outcome_unit(scenario, k),
                 p_base: base[k].probability.estimate,
+                p_base_ci: [base[k].probability.lower, base[k].probability.upper],
+                label_zh: t.label_zh.clone(),
                 outcome_variance: base[k].variance,
                 decided: base[k].decided,
                 effects,

@@ -62,6 +62,13 @@ pub fn execute(settings: &Run) -> Result<String, Error> {
     if settings.quiet {
         return Ok(String::new());
     }
+    if settings.json {
+        // The document written as summary.json, for piping; messages went to stderr.
+        let mut text = serde_json::to_string_pretty(&outcome.summary)
+            .map_err(|e| Error::Runtime(format!("cannot write JSON: {e}")))?;
+        text.push('\n');
+        return Ok(text);
+    }
     let mut text = report::table::render(&outcome.summary);
     // Chart files are many: name the folder, not each file.
     let mut listed: Vec<String> = outcome

@@ -96,6 +96,8 @@ pub struct Run {
     pub out: PathBuf,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Print summary.json on standard output instead of the table.
+    pub json: bool,
     /// Draw charts and report.html in this language (None: `--no-charts`).
     pub charts: Option<Lang>,
 }
@@ -113,6 +115,29 @@ pub struct Sensitivity {
     pub pruning: Pruning,
     /// The output folder.
     pub out: PathBuf,
+    /// Quiet, JSON, language.
+    pub output: AnalysisOutput,
+}
+
+/// What an analysis command prints and the language it draws and names in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalysisOutput {
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Print the result document on standard output instead of the table.
+    pub json: bool,
+    /// Language of the charts and of the names printed.
+    pub lang: Lang,
+}
+
+impl From<cli::AnalysisOutputArgs> for AnalysisOutput {
+    fn from(args: cli::AnalysisOutputArgs) -> Self {
+        AnalysisOutput {
+            quiet: args.quiet,
+            json: args.json,
+            lang: args.lang.into(),
+        }
+    }
 }
 
 /// What `plancast solve` solves for.
@@ -151,6 +176,8 @@ pub struct Solve {
     pub mode: SolveMode,
     /// The output folder.
     pub out: PathBuf,
+    /// Quiet, JSON, language.
+    pub output: AnalysisOutput,
 }
 
 /// `plancast compare`.
@@ -162,6 +189,8 @@ pub struct Compare {
     pub simulation: Simulation,
     /// The output folder.
     pub out: PathBuf,
+    /// Quiet, JSON, language.
+    pub output: AnalysisOutput,
 }
 
 /// `plancast track`.
@@ -361,6 +390,7 @@ impl Command {
                         Pruning::SkipIndependent
                     },
                     out,
+                    output: args.output.into(),
                 })
             }
             CliCommand::Solve(args) => Command::Solve(solve(args)?),
@@ -380,6 +410,7 @@ impl Command {
                     out: args
                         .out
                         .unwrap_or_else(|| PathBuf::from("output").join("compare")),
+                    output: args.output.into(),
                 })
             }
             CliCommand::Track(args) => {
@@ -499,6 +530,7 @@ fn run(args: cli::RunArgs) -> Result<Run, Error> {
         mode,
         out,
         quiet: args.quiet,
+        json: args.json,
     })
 }
 
@@ -568,6 +600,7 @@ fn solve(args: cli::SolveArgs) -> Result<Solve, Error> {
             as_of: args.simulation.as_of,
         },
         mode,
+        output: args.output.into(),
     })
 }
 

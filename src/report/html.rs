@@ -382,9 +382,14 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         );
         let cell = |p: Option<f64>, ci: Option<[f64; 2]>, n: u64| match (p, ci) {
             (Some(p), Some([lo, hi])) => format!(
-                "{} {} <span class=\"sub\">(n = {n})</span>",
+                "{} {} <span class=\"sub\">(n = {n}{})</span>",
                 percent(p),
-                percent_interval(lo, hi)
+                percent_interval(lo, hi),
+                if n < crate::report::table::SMALL_SAMPLE {
+                    ui("; few paths: a rough figure", "；路径少，仅供参考")
+                } else {
+                    ""
+                }
             ),
             _ => ui("– (never happens)", "–（未出现）").to_string(),
         };
