@@ -74,8 +74,11 @@ fn sensitivity_skips_what_the_target_cannot_depend_on_and_says_so() {
     assert_eq!(csv.lines().filter(|l| l.ends_with(",true")).count(), 6);
     // The tornado chart leaves them out.
     let svg = fs::read_to_string(dir.path().join("charts/tornado-ratio_2025.svg")).unwrap();
-    assert!(svg.contains("a trend 2021-2024"));
-    assert!(!svg.contains("d trend 2021-2030"));
+    // Rows carry the indicators' names, the ranking's measure first, the axis in percent.
+    assert!(svg.contains("A: trend 2021-2024"), "{svg}");
+    assert!(!svg.contains("trend 2021-2030"));
+    assert!(svg.contains("% · A: trend 2021-2024"), "{svg}");
+    assert!(svg.contains("0%"), "{svg}");
 
     // --all-assumptions runs every one: nothing skipped.
     let all = tempfile::tempdir().unwrap();
@@ -234,6 +237,12 @@ fn compare_writes_one_row_per_target_and_needs_two_files() {
         "{svg}"
     );
     assert!(dir.path().join("charts/compare.png").exists());
+    // The audit line names every scenario; the difference chart is drawn too.
+    assert!(
+        svg.contains("closed_form_growth.toml") && svg.contains("other_targets.toml"),
+        "{svg}"
+    );
+    assert!(dir.path().join("charts/compare-change.svg").exists());
     plancast().args(["compare", SCENARIO]).assert().code(2);
     plancast()
         .args(["compare", SCENARIO, "tests/fixtures/analysis/missing.toml"])

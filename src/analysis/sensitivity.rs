@@ -61,6 +61,12 @@ pub enum Pruning {
 pub struct Effect {
     /// Assumption name.
     pub assumption: String,
+    /// The assumption's name for readers ([`Assumption::label`]).
+    #[serde(default)]
+    pub label: String,
+    /// Its Chinese name ([`Assumption::label_zh`]).
+    #[serde(default)]
+    pub label_zh: String,
     /// Its dotted key.
     pub key: String,
     /// Its kind.
@@ -244,6 +250,8 @@ pub fn run(
                     };
                     Effect {
                         assumption: a.name.clone(),
+                        label: a.label.clone(),
+                        label_zh: a.label_zh.clone(),
                         key: a.key.clone(),
                         kind: a.kind.clone(),
                         low_value: a.low_value,

@@ -263,13 +263,16 @@ pub fn compare(settings: &Compare) -> Result<String, Error> {
         ("compare.json".to_string(), document.clone()),
     ];
     let labels = Labels::new(settings.output.lang);
-    let audit = comparison
-        .columns
-        .first()
-        .map(|c| crate::report::audit::analysis_audit_line(&c.run))
-        .unwrap_or_default();
+    let runs: Vec<&crate::analysis::RunRecord> =
+        comparison.columns.iter().map(|c| &c.run).collect();
+    let audit = crate::report::audit::comparison_audit_line(&runs);
     let chart =
         crate::report::charts::compare::chart(&comparison, &labels, &audit).map_err(chart_error)?;
+    files.extend(chart_files(
+        "charts/compare-change",
+        crate::report::charts::compare::change_chart(&comparison, &labels, &audit)
+            .map_err(chart_error)?,
+    ));
     files.extend(chart_files("charts/compare", chart));
     let written = write_all(&settings.out, FileSet::Compare, &files)?;
     Ok(printed(

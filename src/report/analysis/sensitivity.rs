@@ -106,7 +106,7 @@ pub fn render(report: &SensitivityReport, labels: &Labels) -> String {
                 short(e.low_value),
                 short(e.high_value),
                 e.variance_share
-                    .map(|s| format!("{:.0}%", 100.0 * s))
+                    .map(crate::report::charts::tornado::share)
                     .unwrap_or_else(|| "-".to_string())
             ));
         }
