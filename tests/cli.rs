@@ -256,3 +256,70 @@ fn help_examples_name_files_that_exist() {
     }
     assert!(checked >= 8, "{checked} files checked");
 }
+
+/// Every key of `summary.json` (at any depth) in `value`.
+fn keys(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.insert(k.clone());
+                keys(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+        _ => {}
+    }
+}
+
+/// Issue 14, defect 6: docs/summary-format.md documents every field a run writes into
+/// summary.json, and scenario-format.md section 15 every option of `run`.
+#[test]
+fn the_docs_name_every_summary_field_and_run_option() {
+    let dir = tempfile::tempdir().unwrap();
+    plancast()
+        .args([
+            "run",
+            "scenarios/guangxi-14th-fyp.toml",
+            "--precision",
+            "0.2",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let mut found = std::collections::BTreeSet::new();
+    keys(&summary, &mut found);
+    let doc = fs::read_to_string("docs/summary-format.md").unwrap();
+    let missing: Vec<&String> = found
+        .iter()
+        // Years are keys of `observed` and `observed_sources`.
+        .filter(|k| !k.chars().all(|c| c.is_ascii_digit()))
+        .filter(|k| !doc.contains(&format!("`{k}`")))
+        .collect();
+    assert!(missing.is_empty(), "summary-format.md lacks {missing:?}");
+    for field in ["trend_updates", "basis", "update", "outcome_histogram"] {
+        assert!(found.contains(field), "{field} not in the summary");
+    }
+
+    use clap::CommandFactory;
+    let format = fs::read_to_string("docs/scenario-format.md").unwrap();
+    let section = format
+        .split("## 15. Running plancast")
+        .nth(1)
+        .and_then(|s| s.split("## 16.").next())
+        .unwrap();
+    let command = plancast::cli::Cli::command();
+    let run = command.find_subcommand("run").unwrap();
+    for arg in run.get_arguments() {
+        if let Some(long) = arg.get_long() {
+            assert!(
+                section.contains(&format!("--{long}")),
+                "scenario-format.md section 15 lacks --{long}"
+            );
+        }
+    }
+}
