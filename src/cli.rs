@@ -79,6 +79,35 @@ pub enum CliCommand {
     ///
     /// Example: plancast backtest scenarios/guangxi-14th-fyp.toml --as-of 2020
     Backtest(BacktestArgs),
+    /// Print a shell completion script, generated from these very definitions.
+    ///
+    /// Example: plancast completions bash > ~/.local/share/bash-completion/completions/plancast
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from these very definitions.
+    ///
+    /// Example: plancast man > plancast.1 && man ./plancast.1
+    Man,
+}
+
+/// `plancast completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish or powershell.
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// The shells `plancast completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellArg {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 /// Simulation options shared by the analysis commands (as for `run`).

@@ -323,3 +323,40 @@ fn the_docs_name_every_summary_field_and_run_option() {
         }
     }
 }
+
+/// Issue 14, conventions: completion scripts for four shells and a manual page, generated from
+/// the clap definitions, so they name the commands and options that exist.
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definitions() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let output = plancast().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for word in [
+            "sensitivity",
+            "backtest",
+            "completions",
+            "no-charts",
+            "precision",
+        ] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    plancast().args(["completions", "tcsh"]).assert().code(2);
+    let output = plancast().arg("man").output().unwrap();
+    assert!(output.status.success());
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH plancast"),
+        "{page}"
+    );
+    for word in [
+        "PLANCAST SOLVE",
+        "solve-vary.json",
+        "lang",
+        "quiet",
+        "Exit codes",
+    ] {
+        assert!(page.contains(word), "man page lacks {word}");
+    }
+}

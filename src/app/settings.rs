@@ -265,6 +265,10 @@ pub struct Plot {
 /// A command with its settings checked.
 #[derive(Debug, Clone)]
 pub enum Command {
+    /// `plancast completions SHELL`.
+    Completions(cli::ShellArg),
+    /// `plancast man`.
+    Man,
     /// `plancast run`.
     Run(Run),
     /// `plancast plot`.
@@ -361,6 +365,8 @@ impl Command {
     pub fn from_cli(command: CliCommand) -> Result<Command, Error> {
         Ok(match command {
             CliCommand::Run(args) => Command::Run(run(args)?),
+            CliCommand::Completions(args) => Command::Completions(args.shell),
+            CliCommand::Man => Command::Man,
             CliCommand::Plot(args) => Command::Plot(Plot {
                 dir: args.out_dir,
                 lang: args.lang.into(),
