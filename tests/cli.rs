@@ -360,3 +360,30 @@ fn completions_and_man_page_come_from_the_command_line_definitions() {
         assert!(page.contains(word), "man page lacks {word}");
     }
 }
+
+/// Issue 14, conventions: NO_COLOR turns colour off everywhere (help, usage errors), even when
+/// CLICOLOR_FORCE asks for it; without NO_COLOR, CLICOLOR_FORCE does colour the help.
+#[test]
+fn no_color_is_respected() {
+    let help = |no_color: bool| {
+        let mut command = plancast();
+        command.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.args(["run", "--help"]).output().unwrap();
+        let error = {
+            let mut command = plancast();
+            command.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+            if no_color {
+                command.env("NO_COLOR", "1");
+            }
+            command.args(["run", "--bogus"]).output().unwrap()
+        };
+        [output.stdout, error.stderr]
+    };
+    for text in help(true) {
+        assert!(!text.contains(&0x1b), "{}", String::from_utf8_lossy(&text));
+    }
+    assert!(help(false).iter().all(|t| t.contains(&0x1b)), "the forced help has colour");
+}
