@@ -12,8 +12,8 @@ fn main() -> ExitCode {
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         command = command.color(clap::ColorChoice::Never);
     }
-    let cli = plancast::cli::Cli::from_arg_matches(&command.get_matches())
-        .unwrap_or_else(|e| e.exit());
+    let cli =
+        plancast::cli::Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     match plancast::app::execute(cli.command) {
         Ok(text) => {
             // A closed pipe (e.g. `| head`) is not an error.

@@ -142,6 +142,8 @@ fn report_renders_in_chromium_with_every_image_loaded() {
         for(const i of document.images){if(i.complete&&i.naturalWidth>0){ok++}else{bad.push(i.alt)}}\
         document.body.setAttribute('data-images-ok',ok);\
         document.body.setAttribute('data-images-broken',bad.length+':'+bad.join('|'));\
+        filterTargets('rd_cagr');var shown=0;for(const r of document.querySelectorAll('#target-table tr[id]')){if(r.style.display!=='none'){shown++}}\
+        document.body.setAttribute('data-filter-shown',shown);\
         document.fonts.load('16px plancast-cjk','广').then(function(f){var st=[];\
         document.fonts.forEach(function(x){st.push(x.family+':'+x.status)});\
         document.body.setAttribute('data-cjk-font',st.join(','));});});</script>";
@@ -164,6 +166,8 @@ fn report_renders_in_chromium_with_every_image_loaded() {
             .map_or("no result", |s| &s[..s.len().min(300)])
     );
     assert!(dom.contains("data-images-broken=\"0:\""));
+    // The target filter leaves only the matching row.
+    assert!(dom.contains("data-filter-shown=\"1\""), "target filter");
     // The embedded Chinese font passed the browser's font checks and loaded.
     assert!(
         dom.contains("data-cjk-font=\"plancast-cjk:loaded\""),

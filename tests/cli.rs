@@ -385,5 +385,45 @@ fn no_color_is_respected() {
     for text in help(true) {
         assert!(!text.contains(&0x1b), "{}", String::from_utf8_lossy(&text));
     }
-    assert!(help(false).iter().all(|t| t.contains(&0x1b)), "the forced help has colour");
+    assert!(
+        help(false).iter().all(|t| t.contains(&0x1b)),
+        "the forced help has colour"
+    );
+}
+
+/// Issue 14, conventions: report.html has a table of contents, sections that fold, a filter for
+/// the targets table, and group names where it showed ids.
+#[test]
+fn report_has_contents_folds_a_target_filter_and_group_names() {
+    let dir = tempfile::tempdir().unwrap();
+    plancast()
+        .args([
+            "run",
+            "tests/fixtures/valid/small.toml",
+            "--paths",
+            "2000",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("<nav class=\"toc\"><a href=\"#headline\">"),
+        "no contents"
+    );
+    for section in ["targets", "charts", "assumptions", "audit"] {
+        assert!(html.contains(&format!("href=\"#{section}\"")), "{section}");
+        assert!(html.contains(&format!("id=\"{section}\"")), "{section}");
+    }
+    assert!(html.matches("<details open>").count() >= 4, "sections fold");
+    assert_eq!(
+        html.matches("<details").count(),
+        html.matches("</details>").count()
+    );
+    assert!(html.contains("id=\"target-filter\"") && html.contains("function filterTargets"));
+    // The headline cards name the groups ("All 2025 targets"), not their ids.
+    assert!(html.contains("All 2025 targets"), "group names");
+    assert!(!html.contains("(due_2025)"), "group ids in the cards");
 }

@@ -49,8 +49,25 @@ td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .badge.likely{color:#1a1a1a}
 figure{margin:12px 0 20px}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:13px;color:#606060}
+nav.toc{margin:8px 0 0;font-size:14px}nav.toc a{margin-right:14px;color:#1f5fa0;text-decoration:none}
+details>summary{cursor:pointer}details>summary>h2{display:inline-block;width:calc(100% - 24px)}details>summary>h3{display:inline-block}
+#target-filter{font:inherit;font-size:14px;padding:3px 6px;margin:4px 0;width:320px}
 .audit{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px;background:#f6f6f6;padding:10px;white-space:pre-wrap;word-break:break-all}
 ";
+
+/// The filter of the targets table: hides the rows whose text lacks every word typed (inline,
+/// so the report still refers to no other file).
+const FILTER_SCRIPT: &str = "<script>function filterTargets(q){var w=q.toLowerCase().split(/\\s+/).filter(Boolean);\
+for(const r of document.querySelectorAll('#target-table tr[id]')){var t=r.textContent.toLowerCase();\
+r.style.display=w.every(function(x){return t.indexOf(x)>=0})?'':'none'}}</script>\n";
+
+/// A group's name in the chosen language (its id when it has no label).
+fn group_name(labels: &Labels, g: &crate::report::summary::GroupResult) -> String {
+    g.label
+        .as_deref()
+        .map(|en| labels.name(en, g.label_zh.as_deref()))
+        .unwrap_or_else(|| g.id.clone())
+}
 
 /// The name of an indicator in the chosen language.
 fn indicator_name(labels: &Labels, ind: &IndicatorResult) -> String {
@@ -241,6 +258,26 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         .iter()
         .filter(|t| t.status == TargetStatus::ObservedMissed)
         .count();
+    // Table of contents: every section below.
+    let mut toc = vec![
+        ("headline", ui("Headline", "要点")),
+        ("targets", ui("Targets", "目标")),
+    ];
+    if !summary.milestones.is_empty() {
+        toc.push(("milestones", ui("Milestones", "阶段目标")));
+    }
+    toc.extend([
+        ("charts", ui("Charts", "图表")),
+        ("assumptions", ui("Assumptions", "假设")),
+        ("audit", ui("Audit", "审计信息")),
+    ]);
+    let _ = writeln!(
+        h,
+        "<nav class=\"toc\">{}</nav>",
+        toc.iter()
+            .map(|(id, name)| format!("<a href=\"#{id}\">{name}</a>"))
+            .collect::<String>()
+    );
     let _ = writeln!(
         h,
         "<h2 id=\"headline\">{}</h2>\n<div class=\"headline\">",
@@ -293,7 +330,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     for g in summary.groups.iter().filter(|g| g.due_year.is_some()) {
         let _ = writeln!(
             h,
-            "<div class=\"card\"><div class=\"big\">{}</div>{} {} {} ({})<br><span class=\"sub\">95% CI {}</span></div>",
+            "<div class=\"card\"><div class=\"big\">{}</div>{} {} {}<br><span class=\"sub\">{}</span><br><span class=\"sub\">95% CI {}</span></div>",
             percent(g.probability),
             ui("joint chance: all", "同时实现全部"),
             g.targets.len(),
@@ -302,7 +339,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 (Lang::En, _) => format!("targets due {}", g.due_year.unwrap_or_default()),
                 (Lang::Zh, _) => format!("个 {} 年目标的概率", g.due_year.unwrap_or_default()),
             },
-            escape(&g.id),
+            escape(&group_name(labels, g)),
             percent_interval(g.ci_lower, g.ci_upper)
         );
     }
@@ -330,7 +367,11 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&label),
-                escape(&g.targets.join(", ")),
+                g.targets
+                    .iter()
+                    .map(|id| format!("<a href=\"#target-{0}\">{0}</a>", escape(id)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 percent(g.probability),
                 percent_interval(g.ci_lower, g.ci_upper)
             );
@@ -341,8 +382,9 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     // Targets table.
     let _ = writeln!(
         h,
-        "<h2 id=\"targets\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<details open><summary><h2 id=\"targets\">{}</h2></summary>\n<input id=\"target-filter\" type=\"search\" placeholder=\"{}\" oninput=\"filterTargets(this.value)\">\n<table id=\"target-table\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         ui("Targets", "目标"),
+        ui("filter targets: id, words, status", "筛选目标：编号、文字、状态"),
         ui("target", "目标编号"),
         ui("what the plan says", "规划表述"),
         ui("due", "年份"),
@@ -367,13 +409,14 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             id = escape(&t.id)
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table>\n</details>\n");
+    h.push_str(FILTER_SCRIPT);
 
     // Milestones.
     if !summary.milestones.is_empty() {
         let _ = writeln!(
             h,
-            "<h2 id=\"milestones\">{}</h2>\n<p class=\"sub\">{}</p>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "<details open><summary><h2 id=\"milestones\">{}</h2></summary>\n<p class=\"sub\">{}</p>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
             ui("Milestones", "阶段目标"),
             ui(
                 "The chance of a later target given that an earlier one on the same indicator was met, or missed.",
@@ -407,11 +450,15 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 cell(m.given_missed, m.given_missed_ci, m.earlier_missed_paths)
             );
         }
-        h.push_str("</table>\n");
+        h.push_str("</table>\n</details>\n");
     }
 
     // Charts.
-    let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", ui("Charts", "图表"));
+    let _ = writeln!(
+        h,
+        "<details open><summary><h2 id=\"charts\">{}</h2></summary>",
+        ui("Charts", "图表")
+    );
     if let Some(c) = charts.iter().find(|c| c.kind == ChartKind::Probabilities) {
         let _ = writeln!(h, "<h3>{}</h3>", ui("Target probabilities", "目标实现概率"));
         h.push_str(&img(c, ui("Target probabilities", "目标实现概率")));
@@ -420,7 +467,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         let name = indicator_name(labels, ind);
         let _ = writeln!(
             h,
-            "<h3 id=\"indicator-{}\">{}</h3>",
+            "<details open><summary><h3 id=\"indicator-{}\">{}</h3></summary>",
             escape(&ind.id),
             escape(&name)
         );
@@ -438,12 +485,14 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 h.push_str(&img(c, &format!("{}: {}", t.id, target_label(labels, t))));
             }
         }
+        h.push_str("</details>\n");
     }
+    h.push_str("</details>\n");
 
     // Assumptions.
     let _ = writeln!(
         h,
-        "<h2 id=\"assumptions\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<details open><summary><h2 id=\"assumptions\">{}</h2></summary>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         ui("Assumptions", "假设"),
         ui("indicator", "指标"),
         ui("model", "模型"),
@@ -504,7 +553,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             escape(ind.source.as_deref().unwrap_or(""))
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table>\n</details>\n");
 
     // Audit.
     let mut audit = String::new();
