@@ -113,7 +113,7 @@ fn condition(labels: &Labels, t: &TargetResult) -> String {
     };
     let unit = match t.kind {
         TargetKind::Cagr => labels.ui("% per year", "%/年").to_string(),
-        _ => labels.drawable_text(&t.unit),
+        _ => labels.unit(&t.unit),
     };
     format!(
         "{kind} {} {} {unit}",
@@ -546,7 +546,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             "<tr><td>{}<br><span class=\"sub\">{} · {}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&indicator_name(labels, ind)),
             escape(&ind.id),
-            escape(&ind.unit),
+            escape(&labels.unit(&ind.unit)),
             ind.model.name(),
             periods,
             observed,
