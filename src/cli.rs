@@ -32,6 +32,12 @@ pub enum CliCommand {
     ///
     /// Example: plancast plot output/guangxi-14th-fyp --lang zh
     Plot(PlotArgs),
+    /// The assumptions of a scenario as a table (indicator, model, period, trend distribution
+    /// with its 5/50/95% values, noise, persistence, observed years, source), then its events,
+    /// correlations and targets; simulates nothing.
+    ///
+    /// Example: plancast show scenarios/guangxi-14th-fyp.toml --as-of 2020
+    Show(ShowArgs),
     /// Check a scenario file without simulating; print every problem found.
     ///
     /// Example: plancast validate scenarios/guangxi-14th-fyp.toml
@@ -428,6 +434,20 @@ pub struct ChartArgs {
     /// Language of the charts and report: en, or zh for the scenario's Chinese names.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
+}
+
+/// `plancast show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The scenario, its overrides and as-of year.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Names in this language: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Print the tables as one JSON document.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `plancast validate`.

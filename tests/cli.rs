@@ -427,3 +427,50 @@ fn report_has_contents_folds_a_target_filter_and_group_names() {
     assert!(html.contains("All 2025 targets"), "group names");
     assert!(!html.contains("(due_2025)"), "group ids in the cards");
 }
+
+/// Issue 14, conventions: `plancast show` prints the assumptions (with the trend's 5/50/95%
+/// values), events, correlations and targets, in Chinese with `--lang zh`, or as JSON.
+#[test]
+fn show_prints_the_assumptions_events_correlations_and_targets() {
+    let scenario = "scenarios/guangxi-14th-fyp.toml";
+    plancast()
+        .args([
+            "show",
+            scenario,
+            "--set",
+            "indicators.gdp.growth.0.trend.mean=8",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5% / 50% / 95%"))
+        .stdout(predicate::str::contains(
+            "gdp                      growth   2021-2025 normal",
+        ))
+        .stdout(predicate::str::contains(" / 8 / "))
+        .stdout(predicate::str::contains("= rd_spend / gdp * 100"))
+        .stdout(predicate::str::contains("\nevents\n"))
+        .stdout(predicate::str::contains("\ncorrelations\n"))
+        .stdout(predicate::str::contains("rd_intensity_2035"));
+    plancast()
+        .args(["show", scenario, "--lang", "zh"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "全社会研发经费支出占地区生产总值比重",
+        ));
+    let output = plancast()
+        .args(["show", scenario, "--json", "--as-of", "2020"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let view: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(view["as_of"], 2020);
+    assert_eq!(view["targets"].as_array().unwrap().len(), 51);
+    assert_eq!(
+        view["assumptions"][0]["trend_p05_p50_p95"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}

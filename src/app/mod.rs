@@ -88,6 +88,7 @@ pub fn execute(command: CliCommand) -> Result<String, Error> {
         Command::Backtest(settings) => evidence::backtest(&settings),
         Command::Completions(shell) => Ok(completions(shell)),
         Command::Man => man_page(),
+        Command::Show(settings) => run::show(&settings),
     }
 }
 

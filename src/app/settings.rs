@@ -262,6 +262,17 @@ pub struct Plot {
     pub lang: Lang,
 }
 
+/// `plancast show`.
+#[derive(Debug, Clone)]
+pub struct Show {
+    /// The scenario, its overrides and as-of year.
+    pub input: ScenarioInput,
+    /// Language of the names.
+    pub lang: Lang,
+    /// Print JSON instead of the tables.
+    pub json: bool,
+}
+
 /// A command with its settings checked.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -269,6 +280,8 @@ pub enum Command {
     Completions(cli::ShellArg),
     /// `plancast man`.
     Man,
+    /// `plancast show`.
+    Show(Show),
     /// `plancast run`.
     Run(Run),
     /// `plancast plot`.
@@ -367,6 +380,11 @@ impl Command {
             CliCommand::Run(args) => Command::Run(run(args)?),
             CliCommand::Completions(args) => Command::Completions(args.shell),
             CliCommand::Man => Command::Man,
+            CliCommand::Show(args) => Command::Show(Show {
+                input: input(args.scenario),
+                lang: args.lang.into(),
+                json: args.json,
+            }),
             CliCommand::Plot(args) => Command::Plot(Plot {
                 dir: args.out_dir,
                 lang: args.lang.into(),
