@@ -140,12 +140,15 @@ fn bundled_scenario_charts_decode_parse_and_carry_their_labels() {
 
     // The report: self-contained, every target, every chart inlined.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    for forbidden in ["http:", "https:", "@import", "<link", "<script", "<iframe"] {
+    for forbidden in ["http:", "https:", "@import", "<link", "<script src", "<iframe"] {
         assert!(
             !html.contains(forbidden),
             "report.html contains {forbidden}"
         );
     }
+    // The only script is the inline filter of the targets table.
+    assert_eq!(html.matches("<script").count(), 1, "one inline script");
+    assert!(html.contains("<script>function filterTargets("));
     // The only url() is the embedded font, as data.
     let urls: Vec<&str> = html.split("url(").skip(1).collect();
     assert_eq!(urls.len(), 1);
