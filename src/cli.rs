@@ -243,6 +243,10 @@ pub struct EvidenceArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the result document (the JSON file written) on standard output instead of the
+    /// table; every message goes to standard error.
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
     /// Charts and report options.
     #[command(flatten)]
     pub charts: ChartArgs,

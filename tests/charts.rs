@@ -140,7 +140,14 @@ fn bundled_scenario_charts_decode_parse_and_carry_their_labels() {
 
     // The report: self-contained, every target, every chart inlined.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    for forbidden in ["http:", "https:", "@import", "<link", "<script src", "<iframe"] {
+    for forbidden in [
+        "http:",
+        "https:",
+        "@import",
+        "<link",
+        "<script src",
+        "<iframe",
+    ] {
         assert!(
             !html.contains(forbidden),
             "report.html contains {forbidden}"

@@ -474,3 +474,32 @@ fn show_prints_the_assumptions_events_correlations_and_targets() {
         3
     );
 }
+
+/// Issue 14, conventions: `track --json` and `backtest --json` print the document they write.
+#[test]
+fn track_and_backtest_print_their_document_with_json() {
+    for (args, file) in [
+        (vec!["track", "--from", "2023"], "track.json"),
+        (vec!["backtest", "--as-of", "2022"], "backtest.json"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = plancast()
+            .arg(args[0])
+            .arg("scenarios/guangxi-14th-fyp.toml")
+            .args(&args[1..])
+            .args(["--paths", "1000", "--no-charts", "--json", "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let written: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.path().join(file)).unwrap()).unwrap();
+        assert_eq!(printed, written, "{file}");
+        assert_eq!(printed["run"]["paths"], 1000, "{file}");
+    }
+}

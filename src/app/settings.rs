@@ -208,6 +208,8 @@ pub struct Track {
     pub out: PathBuf,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Print track.json on standard output instead of the table.
+    pub json: bool,
     /// Draw charts and track.html in this language (None: `--no-charts`).
     pub charts: Option<Lang>,
 }
@@ -223,6 +225,8 @@ pub struct Backtest {
     pub out: PathBuf,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Print backtest.json on standard output instead of the table.
+    pub json: bool,
     /// Draw the charts in this language (None: `--no-charts`).
     pub charts: Option<Lang>,
 }
@@ -460,6 +464,7 @@ impl Command {
                     to: args.to,
                     out,
                     quiet: args.options.quiet,
+                    json: args.options.json,
                     charts: charts(&args.options.charts),
                 })
             }
@@ -476,6 +481,7 @@ impl Command {
                     },
                     out,
                     quiet: args.options.quiet,
+                    json: args.options.json,
                     charts: charts(&args.options.charts),
                 })
             }
