@@ -32,6 +32,12 @@ pub enum CliCommand {
     ///
     /// Example: plancast plot output/guangxi-14th-fyp --lang zh
     Plot(PlotArgs),
+    /// The assumptions of a scenario as a table (indicator, model, period, trend distribution
+    /// with its 5/50/95% values, noise, persistence, observed years, source), then its events,
+    /// correlations and targets; simulates nothing.
+    ///
+    /// Example: plancast show scenarios/guangxi-14th-fyp.toml --as-of 2020
+    Show(ShowArgs),
     /// Check a scenario file without simulating; print every problem found.
     ///
     /// Example: plancast validate scenarios/guangxi-14th-fyp.toml
@@ -50,7 +56,8 @@ pub enum CliCommand {
     Sensitivity(SensitivityArgs),
     /// The value of one key at which a target is met with probability P (--vary KEY), or the
     /// annual growth each target needs from the starting point for a 50% and an 80% chance.
-    /// Writes solve.json.
+    /// Writes solve.json (the growth table) or solve-vary.json (--vary), so that both can
+    /// share a folder.
     ///
     /// Example: plancast solve scenarios/guangxi-14th-fyp.toml --target rd_intensity_2025
     /// --probability 0.5 --vary indicators.rd_spend.growth.0.trend.mode
@@ -64,7 +71,7 @@ pub enum CliCommand {
     /// Mean, spread and persistence of past growth from a yearly series (year,value), printed as
     /// a period block ready to paste into a scenario.
     ///
-    /// Example: plancast calibrate scenarios/history/gdp.csv --from 2010
+    /// Example: plancast calibrate scenarios/history/gdp_revised.csv --from 2010
     Calibrate(CalibrateArgs),
     /// Every target's probability as of each year, from the base year to the latest
     /// observation: how the odds moved as the data came in. Writes track.csv, track.json, a
@@ -78,6 +85,35 @@ pub enum CliCommand {
     ///
     /// Example: plancast backtest scenarios/guangxi-14th-fyp.toml --as-of 2020
     Backtest(BacktestArgs),
+    /// Print a shell completion script, generated from these very definitions.
+    ///
+    /// Example: plancast completions bash > ~/.local/share/bash-completion/completions/plancast
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from these very definitions.
+    ///
+    /// Example: plancast man > plancast.1 && man ./plancast.1
+    Man,
+}
+
+/// `plancast completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish or powershell.
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// The shells `plancast completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellArg {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 /// Simulation options shared by the analysis commands (as for `run`).
@@ -101,6 +137,22 @@ pub struct SimulationArgs {
     pub threads: Option<u16>,
 }
 
+/// What the analysis commands print and in which language they draw (`sensitivity`, `solve`,
+/// `compare`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct AnalysisOutputArgs {
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the result document (the JSON file written) on standard output instead of the
+    /// table; every message goes to standard error.
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
+    /// Language of the charts and names: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
 /// `plancast sensitivity`.
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
@@ -119,6 +171,9 @@ pub struct SensitivityArgs {
     /// Output folder (default: output/NAME/sensitivity/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Quiet, JSON and language.
+    #[command(flatten)]
+    pub output: AnalysisOutputArgs,
 }
 
 /// `plancast solve`.
@@ -148,6 +203,9 @@ pub struct SolveArgs {
     /// Output folder (default: output/NAME/solve/). Paths per simulation default to 20000.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Quiet, JSON and language.
+    #[command(flatten)]
+    pub output: AnalysisOutputArgs,
 }
 
 /// `plancast compare`.
@@ -162,6 +220,9 @@ pub struct CompareArgs {
     /// Output folder (default: output/compare/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Quiet, JSON and language.
+    #[command(flatten)]
+    pub output: AnalysisOutputArgs,
 }
 
 /// Options of `track` and `backtest` besides the scenario.
@@ -182,6 +243,10 @@ pub struct EvidenceArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the result document (the JSON file written) on standard output instead of the
+    /// table; every message goes to standard error.
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
     /// Charts and report options.
     #[command(flatten)]
     pub charts: ChartArgs,
@@ -294,6 +359,10 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print summary.json on standard output instead of the table; every message goes to
+    /// standard error.
+    #[arg(long, conflicts_with_all = ["shard", "quiet"])]
+    pub json: bool,
     /// Charts and report options.
     #[command(flatten)]
     pub charts: ChartArgs,
@@ -369,6 +438,20 @@ pub struct ChartArgs {
     /// Language of the charts and report: en, or zh for the scenario's Chinese names.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
+}
+
+/// `plancast show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The scenario, its overrides and as-of year.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Names in this language: en, or zh for the scenario's Chinese names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Print the tables as one JSON document.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `plancast validate`.

@@ -29,7 +29,7 @@ fn sensitivity_writes_csv_json_and_charts() {
         .stdout(predicate::str::contains("1. a trend 2021-2025"));
     let csv = fs::read_to_string(dir.path().join("sensitivity.csv")).unwrap();
     assert!(csv.starts_with(
-        "\u{feff}target,assumption,key,kind,low_value,mid_value,high_value,p_base,p_low,p_mid,p_high,swing,"
+        "\u{feff}target,assumption,key,kind,low_value,mid_value,high_value,p_base,p_base_ci_lower,p_base_ci_upper,p_low,p_mid,p_high,swing,"
     ));
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.path().join("sensitivity.json")).unwrap()).unwrap();
@@ -74,8 +74,11 @@ fn sensitivity_skips_what_the_target_cannot_depend_on_and_says_so() {
     assert_eq!(csv.lines().filter(|l| l.ends_with(",true")).count(), 6);
     // The tornado chart leaves them out.
     let svg = fs::read_to_string(dir.path().join("charts/tornado-ratio_2025.svg")).unwrap();
-    assert!(svg.contains("a trend 2021-2024"));
-    assert!(!svg.contains("d trend 2021-2030"));
+    // Rows carry the indicators' names, the ranking's measure first, the axis in percent.
+    assert!(svg.contains("A: trend 2021-2024"), "{svg}");
+    assert!(!svg.contains("trend 2021-2030"));
+    assert!(svg.contains("% · A: trend 2021-2024"), "{svg}");
+    assert!(svg.contains("0%"), "{svg}");
 
     // --all-assumptions runs every one: nothing skipped.
     let all = tempfile::tempdir().unwrap();
@@ -128,7 +131,7 @@ fn solve_writes_the_value_and_interval() {
         .success()
         .stdout(predicate::str::contains("95% interval"));
     let json: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.path().join("solve.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(dir.path().join("solve-vary.json")).unwrap()).unwrap();
     let value = json["value"].as_f64().unwrap();
     assert!(json["lower"].as_f64().unwrap() < value && value < json["upper"].as_f64().unwrap());
 }
@@ -221,13 +224,25 @@ fn compare_writes_one_row_per_target_and_needs_two_files() {
         .success()
         .stdout(predicate::str::contains("a_2023"));
     let csv = fs::read_to_string(dir.path().join("compare.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 4, "{csv}");
+    let targets = csv.lines().filter(|l| l.starts_with("target,")).count();
+    assert_eq!(targets, 3, "{csv}");
+    assert!(csv.lines().next().unwrap().contains("label_zh"), "{csv}");
+    assert!(
+        csv.contains("_change") && csv.contains("\ngroup,due_"),
+        "{csv}"
+    );
     let svg = fs::read_to_string(dir.path().join("charts/compare.svg")).unwrap();
     assert!(
         svg.contains("a_2023 (2023)") && svg.contains("seed 3"),
         "{svg}"
     );
     assert!(dir.path().join("charts/compare.png").exists());
+    // The audit line names every scenario; the difference chart is drawn too.
+    assert!(
+        svg.contains("closed_form_growth.toml") && svg.contains("other_targets.toml"),
+        "{svg}"
+    );
+    assert!(dir.path().join("charts/compare-change.svg").exists());
     plancast().args(["compare", SCENARIO]).assert().code(2);
     plancast()
         .args(["compare", SCENARIO, "tests/fixtures/analysis/missing.toml"])
@@ -281,4 +296,158 @@ fn calibrate_prints_a_period_block_and_locates_bad_lines() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("at least 2 are needed"));
+}
+
+/// Issue 14, defects 2, 3 and 9: near-zero chances print as `<0.1`, every analysis states its
+/// paths and seed and its base probabilities with intervals, `--quiet` prints nothing, `--json`
+/// prints the document, `--lang zh` names targets in Chinese, and `solve --vary` leaves the
+/// table of `solve --all` in the same folder alone.
+#[test]
+fn analyses_state_paths_seed_and_intervals_and_take_quiet_json_and_lang() {
+    const GUANGXI: &str = "scenarios/guangxi-14th-fyp.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name);
+    // 0 of 5000 paths: the interval's upper end is 0.08%, not "0.0".
+    plancast()
+        .args(["run", GUANGXI, "--paths", "5000", "--no-charts", "--out"])
+        .arg(out("run"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0% [  0.0,  <0.1]"))
+        .stdout(predicate::str::contains("[0.0, 0.0]").not());
+    plancast()
+        .args(["compare", GUANGXI, GUANGXI, "--paths", "5000", "--out"])
+        .arg(out("compare"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "5000 paths per simulation, seed 20211029",
+        ))
+        .stdout(predicate::str::contains("0% [0.0, <0.1]"))
+        .stdout(predicate::str::contains("joint probabilities"));
+    plancast()
+        .args([
+            "compare", GUANGXI, GUANGXI, "--paths", "5000", "--lang", "zh", "--out",
+        ])
+        .arg(out("compare"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "全社会研发经费支出占地区生产总值比重",
+        ));
+    plancast()
+        .args([
+            "compare", GUANGXI, GUANGXI, "--paths", "5000", "--quiet", "--out",
+        ])
+        .arg(out("compare"))
+        .assert()
+        .success()
+        .stdout("");
+    let sensitivity = [
+        "sensitivity",
+        GUANGXI,
+        "--target",
+        "rd_intensity_2035",
+        "--paths",
+        "2000",
+    ];
+    plancast()
+        .args(sensitivity)
+        .arg("--out")
+        .arg(out("sens"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2000 paths per simulation, seed 20211029",
+        ))
+        .stdout(predicate::str::contains("base probability 0.8% [0.5, 1.3]"));
+    let json = plancast()
+        .args(sensitivity)
+        .args(["--json", "--lang", "zh", "--out"])
+        .arg(out("sens"))
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(document["format"], "plancast-sensitivity/1");
+    assert_eq!(
+        document["targets"][0]["p_base_ci"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    plancast()
+        .args(sensitivity)
+        .args(["--quiet", "--out"])
+        .arg(out("sens"))
+        .assert()
+        .success()
+        .stdout("");
+
+    // solve --all's table and a --vary answer share a folder.
+    let solve = out("solve");
+    plancast()
+        .args([
+            "solve",
+            GUANGXI,
+            "--target",
+            "hv_patents_per_10k_2025",
+            "--paths",
+            "2000",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&solve)
+        .assert()
+        .success()
+        .stdout("");
+    plancast()
+        .args([
+            "solve",
+            GUANGXI,
+            "--target",
+            "rd_intensity_2025",
+            "--probability",
+            "0.5",
+            "--vary",
+            "indicators.rd_spend.growth.0.trend.mode",
+            "--paths",
+            "2000",
+            "--out",
+        ])
+        .arg(&solve)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2000 paths per simulation, seed 20211029",
+        ))
+        .stdout(predicate::str::contains("gives probability 0% [0.0, 0.2]"));
+    assert!(solve.join("solve.json").exists() && solve.join("solve-vary.json").exists());
+    let table: serde_json::Value =
+        serde_json::from_slice(&fs::read(solve.join("solve.json")).unwrap()).unwrap();
+    assert_eq!(table["rows"][0]["target"], "hv_patents_per_10k_2025");
+}
+
+#[test]
+fn run_json_prints_the_summary_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = plancast()
+        .args([
+            "run",
+            SCENARIO,
+            "--paths",
+            "2000",
+            "--no-charts",
+            "--json",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(printed, written);
 }

@@ -44,7 +44,7 @@ fn identical_scenarios_give_identical_columns_and_missing_targets_stay_blank() {
     assert!(row("c_2025").cells[2].is_none());
     assert!(row("a_2023").cells[0].is_none() && row("a_2023").cells[2].is_some());
     let csv = String::from_utf8(plancast::report::analysis::compare::to_csv(&c).unwrap()).unwrap();
-    assert!(csv.contains("c_2025,,2025,"), "{csv}");
+    assert!(csv.contains("target,c_2025,,,2025,"), "{csv}");
 }
 
 #[test]

@@ -164,3 +164,50 @@ fn a_single_target_and_probability_gives_solve_json_a_value_and_interval() {
     assert_eq!(value, r.value);
     assert!(report.lower.unwrap() < value && value < report.upper.unwrap());
 }
+
+/// The required growth of the numerator for a share of `k` percent in 2025 (ratio_growth.toml).
+fn required_numerator_growth(k: f64, p: f64) -> f64 {
+    100.0 * ((k / 100.0).powf(1.0 / 5.0) * 1.03 - 1.0) + 2.0 * norm_quantile(p)
+}
+
+#[test]
+fn a_ratio_target_is_answered_through_its_numerator() {
+    let loaded = common::load(
+        "tests/fixtures/analysis/ratio_growth.toml",
+        Some(PATHS),
+        Some(5),
+        &[],
+    );
+    let request = SolveRequest::Growth {
+        targets: vec![0, 1],
+        all: true,
+        probability: None,
+    };
+    let report = solve::run(&loaded, &request, None).unwrap();
+    for (row, k) in report.rows.iter().zip([120.0, 80.0]) {
+        assert_eq!(row.indicator, "share");
+        assert_eq!(row.varied, "a", "{row:?}");
+        assert_eq!(row.unit, "% per year");
+        assert_eq!(row.required.len(), 2, "{row:?}");
+        for r in &row.required {
+            // The shift moves a's growth; the trend mean needed is 5 + shift.
+            let exact = required_numerator_growth(k, r.probability);
+            let se = r.uncertainty.std_error;
+            assert!(
+                (5.0 + r.shift - exact).abs() <= 4.0 * se,
+                "{r:?} vs {exact}"
+            );
+            assert_eq!(r.met_without_growth, r.value <= 0.0, "{r:?}");
+        }
+    }
+    // share >= 80 is met with a 50% chance even with no growth of a (r* = -1.49), not with 80%.
+    let low = &report.rows[1];
+    assert!(low.required[0].met_without_growth, "{low:?}");
+    assert!(!low.required[1].met_without_growth, "{low:?}");
+    let text = plancast::report::analysis::solve::render(
+        &report,
+        &plancast::report::labels::Labels::new(plancast::report::labels::Lang::En),
+    );
+    assert!(text.contains("met even without growth"), "{text}");
+    assert!(!text.contains("derived indicator"), "{text}");
+}

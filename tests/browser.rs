@@ -151,6 +151,8 @@ fn report_renders_in_chromium_with_every_image_loaded() {
         for(const i of document.images){if(i.complete&&i.naturalWidth>0){ok++}else{bad.push(i.alt)}}\
         document.body.setAttribute('data-images-ok',ok);\
         document.body.setAttribute('data-images-broken',bad.length+':'+bad.join('|'));\
+        filterTargets('rd_cagr');var shown=0;for(const r of document.querySelectorAll('#target-table tr[id]')){if(r.style.display!=='none'){shown++}}\
+        document.body.setAttribute('data-filter-shown',shown);\
         document.fonts.load('16px plancast-cjk','广').then(function(f){var st=[];\
         document.fonts.forEach(function(x){st.push(x.family+':'+x.status)});\
         document.body.setAttribute('data-cjk-font',st.join(','));});});</script>";
@@ -173,6 +175,8 @@ fn report_renders_in_chromium_with_every_image_loaded() {
             .map_or("no result", |s| &s[..s.len().min(300)])
     );
     assert!(dom.contains("data-images-broken=\"0:\""));
+    // The target filter leaves only the matching row.
+    assert!(dom.contains("data-filter-shown=\"1\""), "target filter");
     // The embedded Chinese font passed the browser's font checks and loaded.
     assert!(
         dom.contains("data-cjk-font=\"plancast-cjk:loaded\""),
@@ -237,5 +241,93 @@ fn assert_every_image_loads(binary: &Path, dir: &Path, html: &str, images: usize
         dom.split("data-images-broken")
             .nth(1)
             .map_or("no result", |s| &s[..s.len().min(300)])
+    );
+}
+
+/// The pixels of a PNG screenshot, RGB, row by row, with its width.
+fn screenshot_pixels(path: &Path) -> (usize, Vec<[u8; 3]>) {
+    let bytes = fs::read(path).unwrap();
+    let mut reader = png::Decoder::new(bytes.as_slice()).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect();
+    (info.width as usize, pixels)
+}
+
+/// Issue 14, defect 1: the Chinese report's title, headings and badges are drawn with the
+/// embedded face, which has their glyphs. Listed after the Latin fonts, Chromium drew them,
+/// laid out before the face had loaded, as empty boxes. Checked by pixels: the top of the page
+/// (title, headings, headline cards, group table) looks exactly as it does when every element is
+/// forced to the embedded face.
+#[test]
+fn chinese_report_draws_chinese_text_with_the_embedded_face() {
+    let Some(binary) = find_chromium() else {
+        if std::env::var("PLANCAST_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("PLANCAST_REQUIRE_BROWSER=1 but no chromium found");
+        }
+        eprintln!("NOTICE: browser test skipped: no chromium on PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("plancast")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/guangxi-14th-fyp.toml",
+            "--paths",
+            "2000",
+            "--lang",
+            "zh",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("广西科技创新"), "the title is Chinese");
+    let forced = dir.path().join("forced.html");
+    fs::write(
+        &forced,
+        html.replace(
+            "</style>",
+            "*:not(.audit){font-family:'plancast-cjk' !important}</style>",
+        ),
+    )
+    .unwrap();
+    let shoot = |page: &Path, name: &str| {
+        let shot = dir.path().join(name);
+        let output = chromium(
+            &binary,
+            &dir.path().join(format!("profile-{name}")),
+            &[
+                "--window-size=1280,900".to_string(),
+                "--virtual-time-budget=10000".to_string(),
+                format!("--screenshot={}", shot.display()),
+            ],
+            page,
+        );
+        assert!(
+            shot.is_file(),
+            "no screenshot: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        screenshot_pixels(&shot)
+    };
+    let (width, report) = shoot(&out.join("report.html"), "report.png");
+    let (_, reference) = shoot(&forced, "forced.png");
+    let rows = 850.min(report.len() / width).min(reference.len() / width);
+    let differing = (0..rows * width)
+        .filter(|&i| report[i] != reference[i])
+        .count();
+    assert!(
+        differing * 1000 <= rows * width,
+        "{differing} of {} pixels at the top of the Chinese report differ from the page drawn with the embedded face",
+        rows * width
     );
 }

@@ -140,12 +140,22 @@ fn bundled_scenario_charts_decode_parse_and_carry_their_labels() {
 
     // The report: self-contained, every target, every chart inlined.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    for forbidden in ["http:", "https:", "@import", "<link", "<script", "<iframe"] {
+    for forbidden in [
+        "http:",
+        "https:",
+        "@import",
+        "<link",
+        "<script src",
+        "<iframe",
+    ] {
         assert!(
             !html.contains(forbidden),
             "report.html contains {forbidden}"
         );
     }
+    // The only script is the inline filter of the targets table.
+    assert_eq!(html.matches("<script").count(), 1, "one inline script");
+    assert!(html.contains("<script>function filterTargets("));
     // The only url() is the embedded font, as data.
     let urls: Vec<&str> = html.split("url(").skip(1).collect();
     assert_eq!(urls.len(), 1);
@@ -347,4 +357,34 @@ fn chinese_charts_of_the_bundled_scenario_use_only_glyphs_the_fonts_have() {
     let texts = svg_texts(&files["target_probabilities.svg"]);
     assert_has(&texts, "各目标实现概率", "target_probabilities.svg");
     assert_has(&texts, "2025 年目标", "target_probabilities.svg");
+}
+
+/// Issue 14, defect 10: in the outcome chart, both lines are drawn before both labels, so the
+/// target line never runs through the median's label (it once crossed "median 11552"): the
+/// target line is moved to just right of the median, under its label, and the SVG must draw the
+/// label after it.
+#[test]
+fn outcome_labels_are_drawn_over_both_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run("scenarios/guangxi-14th-fyp.toml", &out, &["--no-charts"]);
+    let mut summary = read_summary(&out);
+    let labels = plancast::report::labels::Labels::new(plancast::report::labels::Lang::En);
+    let target = summary
+        .targets
+        .iter_mut()
+        .find(|t| t.id == "ht_output_2025")
+        .unwrap();
+    // The threshold just right of the median: where the median's label is written.
+    target.threshold = target.outcome.p50 * 1.01;
+    let target = target.clone();
+    let chart = outcome::chart(&summary, &target, &labels, "audit").unwrap();
+    let svg = chart.svg;
+    let line = svg.rfind("stroke=\"#C81E1E\" stroke-width=\"2\"").unwrap();
+    // The subtitle also says "median"; the label is the last one.
+    let label = svg.rfind("median ").unwrap();
+    assert!(
+        label > line,
+        "the median's label is drawn before the target line"
+    );
 }

@@ -229,3 +229,277 @@ fn set_can_change_a_published_value_and_points_at_itself_when_wrong() {
         ))
         .stderr(predicate::str::contains("must be positive"));
 }
+
+/// Issue 14, defect 5: every file an example in `--help` names exists in the repository (the
+/// calibrate example once named a history file that was not there).
+#[test]
+fn help_examples_name_files_that_exist() {
+    use clap::CommandFactory;
+    let command = plancast::cli::Cli::command();
+    let mut checked = 0;
+    for sub in command.get_subcommands() {
+        let about = sub
+            .get_long_about()
+            .or_else(|| sub.get_about())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        for word in about.split_whitespace() {
+            if word.ends_with(".toml") || word.ends_with(".csv") {
+                assert!(
+                    std::path::Path::new(word).exists(),
+                    "`plancast {} --help` names {word}, which does not exist",
+                    sub.get_name()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 8, "{checked} files checked");
+}
+
+/// Every key of `summary.json` (at any depth) in `value`.
+fn keys(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.insert(k.clone());
+                keys(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+        _ => {}
+    }
+}
+
+/// Issue 14, defect 6: docs/summary-format.md documents every field a run writes into
+/// summary.json, and scenario-format.md section 15 every option of `run`.
+#[test]
+fn the_docs_name_every_summary_field_and_run_option() {
+    let dir = tempfile::tempdir().unwrap();
+    plancast()
+        .args([
+            "run",
+            "scenarios/guangxi-14th-fyp.toml",
+            "--precision",
+            "0.2",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let mut found = std::collections::BTreeSet::new();
+    keys(&summary, &mut found);
+    let doc = fs::read_to_string("docs/summary-format.md").unwrap();
+    let missing: Vec<&String> = found
+        .iter()
+        // Years are keys of `observed` and `observed_sources`.
+        .filter(|k| !k.chars().all(|c| c.is_ascii_digit()))
+        .filter(|k| !doc.contains(&format!("`{k}`")))
+        .collect();
+    assert!(missing.is_empty(), "summary-format.md lacks {missing:?}");
+    for field in ["trend_updates", "basis", "update", "outcome_histogram"] {
+        assert!(found.contains(field), "{field} not in the summary");
+    }
+
+    use clap::CommandFactory;
+    let format = fs::read_to_string("docs/scenario-format.md").unwrap();
+    let section = format
+        .split("## 15. Running plancast")
+        .nth(1)
+        .and_then(|s| s.split("## 16.").next())
+        .unwrap();
+    let command = plancast::cli::Cli::command();
+    let run = command.find_subcommand("run").unwrap();
+    for arg in run.get_arguments() {
+        if let Some(long) = arg.get_long() {
+            assert!(
+                section.contains(&format!("--{long}")),
+                "scenario-format.md section 15 lacks --{long}"
+            );
+        }
+    }
+}
+
+/// Issue 14, conventions: completion scripts for four shells and a manual page, generated from
+/// the clap definitions, so they name the commands and options that exist.
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definitions() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let output = plancast().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for word in [
+            "sensitivity",
+            "backtest",
+            "completions",
+            "no-charts",
+            "precision",
+        ] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    plancast().args(["completions", "tcsh"]).assert().code(2);
+    let output = plancast().arg("man").output().unwrap();
+    assert!(output.status.success());
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH plancast"),
+        "{page}"
+    );
+    for word in [
+        "PLANCAST SOLVE",
+        "solve-vary.json",
+        "lang",
+        "quiet",
+        "Exit codes",
+    ] {
+        assert!(page.contains(word), "man page lacks {word}");
+    }
+}
+
+/// Issue 14, conventions: NO_COLOR turns colour off everywhere (help, usage errors), even when
+/// CLICOLOR_FORCE asks for it; without NO_COLOR, CLICOLOR_FORCE does colour the help.
+#[test]
+fn no_color_is_respected() {
+    let help = |no_color: bool| {
+        let mut command = plancast();
+        command.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.args(["run", "--help"]).output().unwrap();
+        let error = {
+            let mut command = plancast();
+            command.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+            if no_color {
+                command.env("NO_COLOR", "1");
+            }
+            command.args(["run", "--bogus"]).output().unwrap()
+        };
+        [output.stdout, error.stderr]
+    };
+    for text in help(true) {
+        assert!(!text.contains(&0x1b), "{}", String::from_utf8_lossy(&text));
+    }
+    assert!(
+        help(false).iter().all(|t| t.contains(&0x1b)),
+        "the forced help has colour"
+    );
+}
+
+/// Issue 14, conventions: report.html has a table of contents, sections that fold, a filter for
+/// the targets table, and group names where it showed ids.
+#[test]
+fn report_has_contents_folds_a_target_filter_and_group_names() {
+    let dir = tempfile::tempdir().unwrap();
+    plancast()
+        .args([
+            "run",
+            "tests/fixtures/valid/small.toml",
+            "--paths",
+            "2000",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("<nav class=\"toc\"><a href=\"#headline\">"),
+        "no contents"
+    );
+    for section in ["targets", "charts", "assumptions", "audit"] {
+        assert!(html.contains(&format!("href=\"#{section}\"")), "{section}");
+        assert!(html.contains(&format!("id=\"{section}\"")), "{section}");
+    }
+    assert!(html.matches("<details open>").count() >= 4, "sections fold");
+    assert_eq!(
+        html.matches("<details").count(),
+        html.matches("</details>").count()
+    );
+    assert!(html.contains("id=\"target-filter\"") && html.contains("function filterTargets"));
+    // The headline cards name the groups ("All 2025 targets"), not their ids.
+    assert!(html.contains("All 2025 targets"), "group names");
+    assert!(!html.contains("(due_2025)"), "group ids in the cards");
+}
+
+/// Issue 14, conventions: `plancast show` prints the assumptions (with the trend's 5/50/95%
+/// values), events, correlations and targets, in Chinese with `--lang zh`, or as JSON.
+#[test]
+fn show_prints_the_assumptions_events_correlations_and_targets() {
+    let scenario = "scenarios/guangxi-14th-fyp.toml";
+    plancast()
+        .args([
+            "show",
+            scenario,
+            "--set",
+            "indicators.gdp.growth.0.trend.mean=8",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5% / 50% / 95%"))
+        .stdout(predicate::str::contains(
+            "gdp                      growth   2021-2025 normal",
+        ))
+        .stdout(predicate::str::contains(" / 8 / "))
+        .stdout(predicate::str::contains("= rd_spend / gdp * 100"))
+        .stdout(predicate::str::contains("\nevents\n"))
+        .stdout(predicate::str::contains("\ncorrelations\n"))
+        .stdout(predicate::str::contains("rd_intensity_2035"));
+    plancast()
+        .args(["show", scenario, "--lang", "zh"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "全社会研发经费支出占地区生产总值比重",
+        ));
+    let output = plancast()
+        .args(["show", scenario, "--json", "--as-of", "2020"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let view: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(view["as_of"], 2020);
+    assert_eq!(view["targets"].as_array().unwrap().len(), 51);
+    assert_eq!(
+        view["assumptions"][0]["trend_p05_p50_p95"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+/// Issue 14, conventions: `track --json` and `backtest --json` print the document they write.
+#[test]
+fn track_and_backtest_print_their_document_with_json() {
+    for (args, file) in [
+        (vec!["track", "--from", "2023"], "track.json"),
+        (vec!["backtest", "--as-of", "2022"], "backtest.json"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = plancast()
+            .arg(args[0])
+            .arg("scenarios/guangxi-14th-fyp.toml")
+            .args(&args[1..])
+            .args(["--paths", "1000", "--no-charts", "--json", "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let written: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.path().join(file)).unwrap()).unwrap();
+        assert_eq!(printed, written, "{file}");
+        assert_eq!(printed["run"]["paths"], 1000, "{file}");
+    }
+}

@@ -284,7 +284,7 @@ fn guangxi_solve_vary() {
             "--paths",
             "2000",
         ],
-        "solve.json",
+        "solve-vary.json",
     );
 }
 

@@ -40,8 +40,15 @@ pub enum Lever {
 /// One uncertain assumption and the values it is held at.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assumption {
-    /// Human-readable name, e.g. "rd_spend trend 2021-2025".
+    /// Short name with ids, e.g. "rd_spend trend 2021-2025".
     pub name: String,
+    /// The name for readers, e.g. "R&D expenditure: trend 2021-2025".
+    #[serde(default)]
+    pub label: String,
+    /// The same in Chinese where the scenario names the indicators in Chinese, e.g.
+    /// "研发经费：2021-2025 年趋势" (else the English label).
+    #[serde(default)]
+    pub label_zh: String,
     /// The dotted key of the value in the scenario (as `--set` takes it).
     pub key: String,
     /// "trend", "event_probability" or "correlation".
@@ -89,8 +96,11 @@ pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
             if period.trend.is_fixed() || period.to <= start {
                 continue;
             }
+            let zh = ind.name_zh.as_deref().unwrap_or(&ind.name);
             out.push(Assumption {
                 name: format!("{} trend {}-{}", ind.id, period.from, period.to),
+                label: format!("{}: trend {}-{}", ind.name, period.from, period.to),
+                label_zh: format!("{zh}：{}-{} 年趋势", period.from, period.to),
                 key: format!("indicators.{}.{}.{k}.trend", ind.id, ind.kind.period_key()),
                 kind: "trend".to_string(),
                 lever: Lever::Trend {
@@ -112,8 +122,11 @@ pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
         let logit = (p / (1.0 - p)).ln();
         let se = 1.0 / (EVIDENCE_YEARS * p * (1.0 - p)).sqrt();
         let at = |z: f64| 1.0 / (1.0 + (-(logit + z * se)).exp());
+        let event_name = event.label.as_deref().unwrap_or(&event.id);
         out.push(Assumption {
             name: format!("event {} probability", event.id),
+            label: format!("{event_name}: chance per year"),
+            label_zh: format!("{event_name}：年发生概率"),
             key: format!("events.{e}.probability"),
             kind: "event_probability".to_string(),
             lever: Lever::EventProbability { event: e },
@@ -128,8 +141,26 @@ pub fn assumptions(scenario: &Scenario) -> Vec<Assumption> {
         let k = index_in_kind.entry(kind.clone()).or_insert(0usize);
         let z = rho.clamp(-0.999_999, 0.999_999).atanh();
         let se = 1.0 / (EVIDENCE_YEARS - 3.0).sqrt();
+        let names = |id: &str, zh: bool| {
+            scenario
+                .indicators()
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| match (zh, &i.name_zh) {
+                    (true, Some(z)) => z.clone(),
+                    _ => i.name.clone(),
+                })
+                .unwrap_or_else(|| id.to_string())
+        };
+        let kind_zh = if kind == "trend" { "趋势" } else { "波动" };
         out.push(Assumption {
             name: format!("{kind} correlation {a}~{b}"),
+            label: format!(
+                "{kind} correlation: {} ~ {}",
+                names(a, false),
+                names(b, false)
+            ),
+            label_zh: format!("{kind_zh}相关：{} ~ {}", names(a, true), names(b, true)),
             key: format!("correlation.{kind}.{k}.2"),
             kind: "correlation".to_string(),
             lever: Lever::Correlation { pair },

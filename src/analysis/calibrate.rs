@@ -57,8 +57,101 @@ pub struct Calibration {
     pub persistence_se: Option<f64>,
     /// Consecutive pairs of rates behind the persistence.
     pub pairs: usize,
-    /// Warnings (short series, gaps, non-positive values, clamped persistence).
+    /// The rates in consecutive sub-periods ([`sub_periods`]): whether growth slowed shows here.
+    pub sub_periods: Vec<SubPeriod>,
+    /// Warnings (short series, gaps, non-positive values, clamped persistence, a break in the
+    /// mean between the earlier and the later half).
     pub warnings: Vec<String>,
+}
+
+/// The rates of one stretch of years.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubPeriod {
+    /// Year of the first rate.
+    pub from: i32,
+    /// Year of the last rate.
+    pub to: i32,
+    /// Rates in it.
+    pub rates: usize,
+    /// Their mean.
+    pub mean: f64,
+    /// Their standard deviation (NaN with one rate).
+    pub sd: f64,
+}
+
+/// The |t| above which the earlier and later halves' means count as different (a break).
+pub const BREAK_T: f64 = 2.0;
+
+/// The rates cut into consecutive sub-periods: blocks of five rates (the last block takes the
+/// remainder of fewer than three), or halves for fewer than ten rates; none for fewer than four.
+pub fn sub_periods(rates: &[(i32, f64)]) -> Vec<SubPeriod> {
+    let n = rates.len();
+    if n < 4 {
+        return Vec::new();
+    }
+    let size = if n < 10 { n.div_ceil(2) } else { 5 };
+    let mut blocks: Vec<&[(i32, f64)]> = rates.chunks(size).collect();
+    if blocks.len() > 1 && blocks.last().is_some_and(|b| b.len() < 3) {
+        let last = blocks.pop().map_or(0, |b| b.len());
+        let start = n - last - blocks.last().map_or(0, |b| b.len());
+        blocks.pop();
+        blocks.push(&rates[start..]);
+    }
+    blocks
+        .iter()
+        .map(|b| {
+            let (mean, sd) = mean_sd(b);
+            SubPeriod {
+                from: b.first().map_or(0, |r| r.0),
+                to: b.last().map_or(0, |r| r.0),
+                rates: b.len(),
+                mean,
+                sd,
+            }
+        })
+        .collect()
+}
+
+/// Mean and sample standard deviation of the rates.
+fn mean_sd(rates: &[(i32, f64)]) -> (f64, f64) {
+    let n = rates.len() as f64;
+    let mean = rates.iter().map(|r| r.1).sum::<f64>() / n;
+    let sd = if rates.len() > 1 {
+        (rates.iter().map(|r| (r.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        f64::NAN
+    };
+    (mean, sd)
+}
+
+/// The earlier and the later half of the rates compared (Welch's t on their means, each
+/// standard error widened by the AR(1) factor sqrt((1 + φ)/(1 − φ))): a warning when |t| >
+/// [`BREAK_T`], naming both means, so that a mean over a history whose growth slowed is not
+/// taken for the pace to come. None for fewer than 8 rates.
+pub fn break_warning(rates: &[(i32, f64)], phi: f64) -> Option<String> {
+    if rates.len() < 8 {
+        return None;
+    }
+    let (early, late) = rates.split_at(rates.len() / 2);
+    let (m1, s1) = mean_sd(early);
+    let (m2, s2) = mean_sd(late);
+    let inflation = (1.0 + phi) / (1.0 - phi);
+    let se = ((s1 * s1 / early.len() as f64 + s2 * s2 / late.len() as f64) * inflation).sqrt();
+    let t = (m2 - m1) / se;
+    (t.abs() > BREAK_T && se > 0.0).then(|| {
+        format!(
+            "growth {} between the halves: mean {:.2} over {}..{}, {:.2} over {}..{} (t = {:.1}); the whole-history mean describes neither: consider --from {}",
+            if m2 < m1 { "slowed" } else { "rose" },
+            m1,
+            early[0].0,
+            early[early.len() - 1].0,
+            m2,
+            late[0].0,
+            late[late.len() - 1].0,
+            t,
+            late[0].0 - 1
+        )
+    })
 }
 
 /// Estimates growth mean, spread and persistence from `history` between `from` and `to`.
@@ -216,6 +309,10 @@ pub fn calibrate(
             ));
         }
     }
+    if let Some(w) = break_warning(&rates, phi) {
+        warnings.push(w);
+    }
+    let sub_periods = sub_periods(&rates);
     Ok(Calibration {
         file: file.to_string(),
         model,
@@ -231,6 +328,7 @@ pub fn calibrate(
         persistence,
         persistence_se,
         pairs: m,
+        sub_periods,
         warnings,
     })
 }
@@ -238,6 +336,48 @@ pub fn calibrate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_history_whose_growth_slowed_is_shown_by_sub_period_and_warned_of() {
+        // 10% a year for 2001-2010, then 5%: the whole-history mean (7.5) describes neither.
+        let mut history = vec![(2000, 100.0)];
+        for year in 2001..=2020 {
+            let rate = if year <= 2010 { 10.0 } else { 5.0 };
+            let wobble = if year % 2 == 0 { 0.5 } else { -0.5 };
+            let last = history.last().map_or(100.0, |h: &(i32, f64)| h.1);
+            history.push((year, last * (1.0 + (rate + wobble) / 100.0)));
+        }
+        let c = calibrate("h.csv", &history, None, None, ChangeModel::Growth).unwrap();
+        let means: Vec<String> = c
+            .sub_periods
+            .iter()
+            .map(|p| format!("{:.1}", p.mean))
+            .collect();
+        // Blocks of five rates; 2001-2005 has three odd years (-0.5) and two even (+0.5).
+        assert_eq!(means, ["9.9", "10.1", "4.9", "5.1"], "{:?}", c.sub_periods);
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("slowed") && w.contains("--from 2010")),
+            "{:?}",
+            c.warnings
+        );
+        // A steady history: no break.
+        let steady: Vec<(i32, f64)> = (0..21)
+            .map(|k| {
+                (
+                    2000 + k,
+                    100.0 * 1.07f64.powi(k) * if k % 2 == 0 { 1.01 } else { 0.99 },
+                )
+            })
+            .collect();
+        let c = calibrate("s.csv", &steady, None, None, ChangeModel::Growth).unwrap();
+        assert!(
+            c.warnings.iter().all(|w| !w.contains("between the halves")),
+            "{:?}",
+            c.warnings
+        );
+    }
 
     #[test]
     fn constant_growth_has_zero_spread() {

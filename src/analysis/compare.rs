@@ -37,9 +37,26 @@ pub struct Row {
     pub target: String,
     /// Label (from the first scenario that has the target).
     pub label: Option<String>,
+    /// Chinese label (from the first scenario that has the target).
+    #[serde(default)]
+    pub label_zh: Option<String>,
     /// Due year.
     pub due_year: i32,
     /// One cell per column.
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// One joint probability (a due-year group `due_<year>` or a named group) across the
+/// scenarios (None where a scenario lacks the group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRow {
+    /// Group id (`due_<year>` for the automatic ones).
+    pub id: String,
+    /// Label.
+    pub label: Option<String>,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// One cell per column: the probability of meeting every member together.
     pub cells: Vec<Option<Cell>>,
 }
 
@@ -52,6 +69,9 @@ pub struct Comparison {
     pub columns: Vec<Column>,
     /// One row per target, in order of first appearance.
     pub rows: Vec<Row>,
+    /// The joint probabilities, in order of first appearance.
+    #[serde(default)]
+    pub groups: Vec<GroupRow>,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
 }
@@ -65,8 +85,45 @@ pub fn run(
     let started = Instant::now();
     let mut columns = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
+    let mut groups: Vec<GroupRow> = Vec::new();
     for (c, (stem, l)) in scenarios.iter().enumerate() {
-        let (_, stats) = simulate_targets(&l.scenario, threads)?;
+        let (sim, stats) = simulate_targets(&l.scenario, threads)?;
+        let mut named = l.scenario.groups().iter();
+        for g in sim.groups() {
+            let (id, label, label_zh) = match g.due_year {
+                Some(year) => (
+                    format!("due_{year}"),
+                    Some(format!("All {year} targets")),
+                    Some(format!("{year} 年全部目标")),
+                ),
+                None => match named.next() {
+                    Some(group) => (
+                        group.id.clone(),
+                        group.label.clone(),
+                        group.label_zh.clone(),
+                    ),
+                    None => break,
+                },
+            };
+            let row = match groups.iter().position(|r| r.id == id) {
+                Some(r) => r,
+                None => {
+                    groups.push(GroupRow {
+                        id,
+                        label,
+                        label_zh,
+                        cells: vec![None; scenarios.len()],
+                    });
+                    groups.len() - 1
+                }
+            };
+            groups[row].cells[c] = Some(Cell {
+                probability: g.probability.estimate,
+                ci_lower: g.probability.lower,
+                ci_upper: g.probability.upper,
+                decided: false,
+            });
+        }
         let mut name = stem.clone();
         let mut n = 2;
         while columns.iter().any(|col: &Column| col.name == name) {
@@ -84,6 +141,7 @@ pub fn run(
                     rows.push(Row {
                         target: t.id.clone(),
                         label: t.label.clone(),
+                        label_zh: t.label_zh.clone(),
                         due_year: t.due_year(),
                         cells: vec![None; scenarios.len()],
                     });
@@ -111,6 +169,7 @@ pub fn run(
         format: "plancast-compare/1".to_string(),
         columns,
         rows,
+        groups,
         elapsed_seconds: started.elapsed().as_secs_f64(),
     })
 }

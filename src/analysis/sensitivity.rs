@@ -61,6 +61,12 @@ pub enum Pruning {
 pub struct Effect {
     /// Assumption name.
     pub assumption: String,
+    /// The assumption's name for readers ([`Assumption::label`]).
+    #[serde(default)]
+    pub label: String,
+    /// Its Chinese name ([`Assumption::label_zh`]).
+    #[serde(default)]
+    pub label_zh: String,
     /// Its dotted key.
     pub key: String,
     /// Its kind.
@@ -107,6 +113,12 @@ pub struct TargetSensitivity {
     pub unit: String,
     /// Probability in the scenario as written.
     pub p_base: f64,
+    /// Its 95% Wilson interval.
+    #[serde(default)]
+    pub p_base_ci: [f64; 2],
+    /// Chinese label.
+    #[serde(default)]
+    pub label_zh: Option<String>,
     /// Variance of the targeted quantity in the scenario as written.
     pub outcome_variance: f64,
     /// True when observations already decide the target.
@@ -238,6 +250,8 @@ pub fn run(
                     };
                     Effect {
                         assumption: a.name.clone(),
+                        label: a.label.clone(),
+                        label_zh: a.label_zh.clone(),
                         key: a.key.clone(),
                         kind: a.kind.clone(),
                         low_value: a.low_value,
@@ -267,6 +281,8 @@ pub fn run(
                 due_year: t.due_year(),
                 unit: outcome_unit(scenario, k),
                 p_base: base[k].probability.estimate,
+                p_base_ci: [base[k].probability.lower, base[k].probability.upper],
+                label_zh: t.label_zh.clone(),
                 outcome_variance: base[k].variance,
                 decided: base[k].decided,
                 effects,

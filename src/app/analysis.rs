@@ -3,12 +3,12 @@
 //! analysis, render its result, and write the files atomically; return the text to print.
 
 use super::output::write_set;
-use super::settings::{Calibrate, Compare, Sensitivity, Solve, SolveMode};
+use super::settings::{AnalysisOutput, Calibrate, Compare, Sensitivity, Solve, SolveMode};
 use super::{argument_error, argument_error_with_help, Error};
 use crate::analysis::{calibrate, compare, sensitivity, solve, AnalysisError};
 use crate::model::Scenario;
 use crate::report;
-use crate::report::labels::{Labels, Lang};
+use crate::report::labels::Labels;
 use crate::report::output::FileSet;
 use crate::scenario::diagnostic::{did_you_mean, Diagnostic, Location};
 use crate::scenario::{self, Diagnostics, Loaded};
@@ -80,6 +80,27 @@ pub(super) fn write_all(
     write_set(dir, &files)
 }
 
+/// What an analysis command prints: the result document (`--json`), nothing (`--quiet`), or
+/// its table followed by the files written.
+fn printed(
+    output: AnalysisOutput,
+    document: &[u8],
+    table: impl FnOnce() -> String,
+    written: &[PathBuf],
+) -> String {
+    if output.json {
+        let mut text = String::from_utf8_lossy(document).into_owned();
+        text.push('\n');
+        text
+    } else if output.quiet {
+        String::new()
+    } else {
+        let mut text = table();
+        text.push_str(&wrote(written));
+        text
+    }
+}
+
 pub(super) fn wrote(paths: &[PathBuf]) -> String {
     let dirs: Vec<String> = paths
         .iter()
@@ -100,14 +121,15 @@ pub fn sensitivity(settings: &Sensitivity) -> Result<String, Error> {
     let loaded = settings.input.load(sim.paths, sim.seed)?;
     let chosen = select_targets(&loaded.scenario, &settings.targets)?;
     let report = sensitivity::run(&loaded, &chosen, settings.pruning, sim.threads)?;
+    let document = json(&report)?;
     let mut files = vec![
-        ("sensitivity.json".to_string(), json(&report)?),
+        ("sensitivity.json".to_string(), document.clone()),
         (
             "sensitivity.csv".to_string(),
             report::analysis::sensitivity::to_csv(&report).map_err(csv_error)?,
         ),
     ];
-    let labels = Labels::new(Lang::En);
+    let labels = Labels::new(settings.output.lang);
     let audit = crate::report::audit::analysis_audit_line(&report.run);
     for target in &report.targets {
         // The chart shows only what the target can depend on.
@@ -117,9 +139,12 @@ pub fn sensitivity(settings: &Sensitivity) -> Result<String, Error> {
         files.extend(chart_files(&format!("charts/tornado-{}", target.id), chart));
     }
     let written = write_all(&settings.out, FileSet::Sensitivity, &files)?;
-    let mut text = report::analysis::sensitivity::render(&report);
-    text.push_str(&wrote(&written));
-    Ok(text)
+    Ok(printed(
+        settings.output,
+        &document,
+        || report::analysis::sensitivity::render(&report, &labels),
+        &written,
+    ))
 }
 
 /// `plancast solve`.
@@ -171,14 +196,20 @@ pub fn solve(settings: &Solve) -> Result<String, Error> {
             }
             (_, e) => e.into(),
         })?;
-    let written = write_all(
-        &settings.out,
-        FileSet::Solve,
-        &[("solve.json".to_string(), json(&report)?)],
-    )?;
-    let mut text = report::analysis::solve::render(&report);
-    text.push_str(&wrote(&written));
-    Ok(text)
+    // The growth table and a --vary answer are separate sets, so neither replaces the other.
+    let (set, name) = match settings.mode {
+        SolveMode::Vary { .. } => (FileSet::SolveVary, "solve-vary.json"),
+        SolveMode::Growth { .. } => (FileSet::Solve, "solve.json"),
+    };
+    let document = json(&report)?;
+    let written = write_all(&settings.out, set, &[(name.to_string(), document.clone())])?;
+    let labels = Labels::new(settings.output.lang);
+    Ok(printed(
+        settings.output,
+        &document,
+        || report::analysis::solve::render(&report, &labels),
+        &written,
+    ))
 }
 
 /// Says which scenario a loading problem (e.g. a `--set` key it lacks) belongs to.
@@ -223,26 +254,33 @@ pub fn compare(settings: &Compare) -> Result<String, Error> {
         loaded.push((stem, l));
     }
     let comparison = compare::run(&loaded, sim.threads)?;
+    let document = json(&comparison)?;
     let mut files = vec![
         (
             "compare.csv".to_string(),
             report::analysis::compare::to_csv(&comparison).map_err(csv_error)?,
         ),
-        ("compare.json".to_string(), json(&comparison)?),
+        ("compare.json".to_string(), document.clone()),
     ];
-    let labels = Labels::new(Lang::En);
-    let audit = comparison
-        .columns
-        .first()
-        .map(|c| crate::report::audit::analysis_audit_line(&c.run))
-        .unwrap_or_default();
+    let labels = Labels::new(settings.output.lang);
+    let runs: Vec<&crate::analysis::RunRecord> =
+        comparison.columns.iter().map(|c| &c.run).collect();
+    let audit = crate::report::audit::comparison_audit_line(&runs);
     let chart =
         crate::report::charts::compare::chart(&comparison, &labels, &audit).map_err(chart_error)?;
+    files.extend(chart_files(
+        "charts/compare-change",
+        crate::report::charts::compare::change_chart(&comparison, &labels, &audit)
+            .map_err(chart_error)?,
+    ));
     files.extend(chart_files("charts/compare", chart));
     let written = write_all(&settings.out, FileSet::Compare, &files)?;
-    let mut text = report::analysis::compare::render(&comparison);
-    text.push_str(&wrote(&written));
-    Ok(text)
+    Ok(printed(
+        settings.output,
+        &document,
+        || report::analysis::compare::render(&comparison, &labels),
+        &written,
+    ))
 }
 
 /// `plancast calibrate`: prints the estimates and the period block (writes no file).

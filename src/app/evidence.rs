@@ -92,6 +92,9 @@ pub fn track(settings: &Track) -> Result<String, Error> {
         files.push(("track.html".to_string(), page.into_bytes()));
     }
     let written = write_all(&settings.out, FileSet::Track, &files)?;
+    if settings.json {
+        return Ok(format!("{}\n", String::from_utf8_lossy(&json(&result)?)));
+    }
     if settings.quiet {
         return Ok(String::new());
     }
@@ -132,6 +135,9 @@ pub fn backtest(settings: &Backtest) -> Result<String, Error> {
         files.extend(chart_files("charts/backtest_coverage", coverage));
     }
     let written = write_all(&settings.out, FileSet::Backtest, &files)?;
+    if settings.json {
+        return Ok(format!("{}\n", String::from_utf8_lossy(&json(&result)?)));
+    }
     if settings.quiet {
         return Ok(String::new());
     }

@@ -13,6 +13,21 @@ use crate::report::labels::Labels;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// `plancast show`: the scenario's assumptions, events, correlations and targets as tables (or
+/// JSON); simulates nothing.
+pub fn show(settings: &super::settings::Show) -> Result<String, Error> {
+    let loaded = settings.input.load(None, None)?;
+    let labels = Labels::new(settings.lang);
+    let view = report::show::build(&loaded, &labels);
+    if settings.json {
+        let mut text = serde_json::to_string_pretty(&view)
+            .map_err(|e| Error::Runtime(format!("cannot write JSON: {e}")))?;
+        text.push('\n');
+        return Ok(text);
+    }
+    Ok(report::show::render(&view))
+}
+
 /// `plancast validate`: a short description of a valid scenario.
 pub fn validate(input: &ScenarioInput) -> Result<String, Error> {
     let loaded = input.load(None, None)?;
@@ -61,6 +76,13 @@ pub fn execute(settings: &Run) -> Result<String, Error> {
     }
     if settings.quiet {
         return Ok(String::new());
+    }
+    if settings.json {
+        // The document written as summary.json, for piping; messages went to stderr.
+        let mut text = serde_json::to_string_pretty(&outcome.summary)
+            .map_err(|e| Error::Runtime(format!("cannot write JSON: {e}")))?;
+        text.push('\n');
+        return Ok(text);
     }
     let mut text = report::table::render(&outcome.summary);
     // Chart files are many: name the folder, not each file.

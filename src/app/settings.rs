@@ -96,6 +96,8 @@ pub struct Run {
     pub out: PathBuf,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Print summary.json on standard output instead of the table.
+    pub json: bool,
     /// Draw charts and report.html in this language (None: `--no-charts`).
     pub charts: Option<Lang>,
 }
@@ -113,6 +115,29 @@ pub struct Sensitivity {
     pub pruning: Pruning,
     /// The output folder.
     pub out: PathBuf,
+    /// Quiet, JSON, language.
+    pub output: AnalysisOutput,
+}
+
+/// What an analysis command prints and the language it draws and names in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalysisOutput {
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Print the result document on standard output instead of the table.
+    pub json: bool,
+    /// Language of the charts and of the names printed.
+    pub lang: Lang,
+}
+
+impl From<cli::AnalysisOutputArgs> for AnalysisOutput {
+    fn from(args: cli::AnalysisOutputArgs) -> Self {
+        AnalysisOutput {
+            quiet: args.quiet,
+            json: args.json,
+            lang: args.lang.into(),
+        }
+    }
 }
 
 /// What `plancast solve` solves for.
@@ -151,6 +176,8 @@ pub struct Solve {
     pub mode: SolveMode,
     /// The output folder.
     pub out: PathBuf,
+    /// Quiet, JSON, language.
+    pub output: AnalysisOutput,
 }
 
 /// `plancast compare`.
@@ -162,6 +189,8 @@ pub struct Compare {
     pub simulation: Simulation,
     /// The output folder.
     pub out: PathBuf,
+    /// Quiet, JSON, language.
+    pub output: AnalysisOutput,
 }
 
 /// `plancast track`.
@@ -179,6 +208,8 @@ pub struct Track {
     pub out: PathBuf,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Print track.json on standard output instead of the table.
+    pub json: bool,
     /// Draw charts and track.html in this language (None: `--no-charts`).
     pub charts: Option<Lang>,
 }
@@ -194,6 +225,8 @@ pub struct Backtest {
     pub out: PathBuf,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Print backtest.json on standard output instead of the table.
+    pub json: bool,
     /// Draw the charts in this language (None: `--no-charts`).
     pub charts: Option<Lang>,
 }
@@ -233,9 +266,26 @@ pub struct Plot {
     pub lang: Lang,
 }
 
+/// `plancast show`.
+#[derive(Debug, Clone)]
+pub struct Show {
+    /// The scenario, its overrides and as-of year.
+    pub input: ScenarioInput,
+    /// Language of the names.
+    pub lang: Lang,
+    /// Print JSON instead of the tables.
+    pub json: bool,
+}
+
 /// A command with its settings checked.
 #[derive(Debug, Clone)]
 pub enum Command {
+    /// `plancast completions SHELL`.
+    Completions(cli::ShellArg),
+    /// `plancast man`.
+    Man,
+    /// `plancast show`.
+    Show(Show),
     /// `plancast run`.
     Run(Run),
     /// `plancast plot`.
@@ -332,6 +382,13 @@ impl Command {
     pub fn from_cli(command: CliCommand) -> Result<Command, Error> {
         Ok(match command {
             CliCommand::Run(args) => Command::Run(run(args)?),
+            CliCommand::Completions(args) => Command::Completions(args.shell),
+            CliCommand::Man => Command::Man,
+            CliCommand::Show(args) => Command::Show(Show {
+                input: input(args.scenario),
+                lang: args.lang.into(),
+                json: args.json,
+            }),
             CliCommand::Plot(args) => Command::Plot(Plot {
                 dir: args.out_dir,
                 lang: args.lang.into(),
@@ -361,6 +418,7 @@ impl Command {
                         Pruning::SkipIndependent
                     },
                     out,
+                    output: args.output.into(),
                 })
             }
             CliCommand::Solve(args) => Command::Solve(solve(args)?),
@@ -380,6 +438,7 @@ impl Command {
                     out: args
                         .out
                         .unwrap_or_else(|| PathBuf::from("output").join("compare")),
+                    output: args.output.into(),
                 })
             }
             CliCommand::Track(args) => {
@@ -405,6 +464,7 @@ impl Command {
                     to: args.to,
                     out,
                     quiet: args.options.quiet,
+                    json: args.options.json,
                     charts: charts(&args.options.charts),
                 })
             }
@@ -421,6 +481,7 @@ impl Command {
                     },
                     out,
                     quiet: args.options.quiet,
+                    json: args.options.json,
                     charts: charts(&args.options.charts),
                 })
             }
@@ -499,6 +560,7 @@ fn run(args: cli::RunArgs) -> Result<Run, Error> {
         mode,
         out,
         quiet: args.quiet,
+        json: args.json,
     })
 }
 
@@ -568,6 +630,7 @@ fn solve(args: cli::SolveArgs) -> Result<Solve, Error> {
             as_of: args.simulation.as_of,
         },
         mode,
+        output: args.output.into(),
     })
 }
 

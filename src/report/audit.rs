@@ -26,7 +26,7 @@ fn line(facts: &Facts) -> String {
     let sha: String = facts.sha256.chars().take(SHORT_SHA_LEN).collect();
     let as_of = facts
         .as_of
-        .map_or_else(|| "all".to_string(), |y| y.to_string());
+        .map_or_else(|| "latest".to_string(), |y| y.to_string());
     let mut line = format!(
         "{} · sha256 {sha} · seed {} · {} paths · {} · as_of {as_of} · {}",
         facts.name, facts.seed, facts.paths, facts.sampling, facts.engine
@@ -40,7 +40,7 @@ fn line(facts: &Facts) -> String {
 }
 
 /// The audit line of a run, e.g. `Guangxi … · sha256 1a2b3c4d5e6f · seed 7 · 100000 paths ·
-/// lhs · as_of all · plancast 0.1.0` (with the number of `--set` overrides when there are any).
+/// lhs · as_of latest · plancast 0.1.0` (with the number of `--set` overrides when there are any).
 pub fn audit_line(summary: &Summary, labels: &Labels) -> String {
     line(&Facts {
         name: &labels.name(&summary.scenario.name, summary.scenario.name_zh.as_deref()),
@@ -67,4 +67,29 @@ pub fn analysis_audit_line(run: &RunRecord) -> String {
         engine: format!("plancast {}", run.engine_version),
         overrides: &run.overrides,
     })
+}
+
+/// The audit line of `compare`: every scenario's name and short sha256, then the seed, paths,
+/// sampling, as_of and engine they share (common random numbers).
+pub fn comparison_audit_line(runs: &[&RunRecord]) -> String {
+    let Some(first) = runs.first() else {
+        return String::new();
+    };
+    let scenarios: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let sha: String = r.sha256.chars().take(SHORT_SHA_LEN).collect();
+            let file = std::path::Path::new(&r.file)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_else(|| r.file.clone());
+            format!("{file} {sha}")
+        })
+        .collect();
+    let mut rest = analysis_audit_line(first);
+    // The part after the first scenario's name and sha: seed, paths, sampling, as_of, engine.
+    if let Some(at) = rest.find(" · seed ") {
+        rest = rest[at..].to_string();
+    }
+    format!("{}{rest}", scenarios.join(" vs "))
 }

@@ -37,9 +37,32 @@ pub fn compact(x: f64) -> String {
     }
 }
 
-/// An interval in percent, e.g. `[52.9, 53.5]`.
+/// One end of an interval in percent without the sign, by the rule of [`percent`]: one
+/// decimal, `<0.1` / `>99.9` for ends that are not exactly 0 or 1 but would print as such.
+pub fn percent_bound(p: f64) -> String {
+    if !p.is_finite() {
+        "–".to_string()
+    } else if p <= 0.0 {
+        "0.0".to_string()
+    } else if p >= 1.0 {
+        "100.0".to_string()
+    } else if p < 0.001 {
+        "<0.1".to_string()
+    } else if p > 0.999 {
+        ">99.9".to_string()
+    } else {
+        format!("{:.1}", p * 100.0)
+    }
+}
+
+/// An interval in percent, e.g. `[52.9, 53.5]` or `[<0.1, 0.1]` (ends by [`percent_bound`]).
 pub fn percent_interval(lo: f64, hi: f64) -> String {
-    format!("[{:.1}, {:.1}]", lo * 100.0, hi * 100.0)
+    format!("[{}, {}]", percent_bound(lo), percent_bound(hi))
+}
+
+/// A probability with its interval, e.g. `<0.1% [<0.1, <0.1]` or `53.2% [52.9, 53.5]`.
+pub fn percent_with_interval(p: f64, lo: f64, hi: f64) -> String {
+    format!("{} {}", percent(p), percent_interval(lo, hi))
 }
 
 /// Decimals that show differences of size `step`.
@@ -105,6 +128,19 @@ mod tests {
         assert_eq!(percent(0.5321), "53.2%");
         assert_eq!(percent(0.99996), ">99.9%");
         assert_eq!(percent(1.0), "100%");
+    }
+
+    #[test]
+    fn intervals_never_round_a_chance_to_zero_or_one() {
+        // 30 of 100,000 paths: the Wilson interval is about [0.021%, 0.043%].
+        assert_eq!(percent_interval(0.00021, 0.00043), "[<0.1, <0.1]");
+        assert_eq!(percent_interval(0.0, 0.00004), "[0.0, <0.1]");
+        assert_eq!(percent_interval(0.99957, 1.0), "[>99.9, 100.0]");
+        assert_eq!(percent_interval(0.529, 0.535), "[52.9, 53.5]");
+        assert_eq!(
+            percent_with_interval(0.0003, 0.00021, 0.00043),
+            "<0.1% [<0.1, <0.1]"
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub fn escape(text: &str) -> String {
 
 pub(crate) const STYLE: &str = "
 body{font-family:'DejaVu Sans',Verdana,Arial,'plancast-cjk','WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif;color:#212121;margin:0 auto;max-width:1180px;padding:24px;line-height:1.45}
+html:lang(zh) body,html:lang(zh) h1,html:lang(zh) h2,html:lang(zh) h3,html:lang(zh) .badge,html:lang(zh) th{font-family:'plancast-cjk','DejaVu Sans',Verdana,Arial,'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:36px 0 10px;border-bottom:2px solid #ddd;padding-bottom:4px}
 h3{font-size:16px;margin:24px 0 8px}
 .sub{color:#606060}
@@ -48,8 +49,25 @@ td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .badge.likely{color:#1a1a1a}
 figure{margin:12px 0 20px}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:13px;color:#606060}
+nav.toc{margin:8px 0 0;font-size:14px}nav.toc a{margin-right:14px;color:#1f5fa0;text-decoration:none}
+details>summary{cursor:pointer}details>summary>h2{display:inline-block;width:calc(100% - 24px)}details>summary>h3{display:inline-block}
+#target-filter{font:inherit;font-size:14px;padding:3px 6px;margin:4px 0;width:320px}
 .audit{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px;background:#f6f6f6;padding:10px;white-space:pre-wrap;word-break:break-all}
 ";
+
+/// The filter of the targets table: hides the rows whose text lacks every word typed (inline,
+/// so the report still refers to no other file).
+const FILTER_SCRIPT: &str = "<script>function filterTargets(q){var w=q.toLowerCase().split(/\\s+/).filter(Boolean);\
+for(const r of document.querySelectorAll('#target-table tr[id]')){var t=r.textContent.toLowerCase();\
+r.style.display=w.every(function(x){return t.indexOf(x)>=0})?'':'none'}}</script>\n";
+
+/// A group's name in the chosen language (its id when it has no label).
+fn group_name(labels: &Labels, g: &crate::report::summary::GroupResult) -> String {
+    g.label
+        .as_deref()
+        .map(|en| labels.name(en, g.label_zh.as_deref()))
+        .unwrap_or_else(|| g.id.clone())
+}
 
 /// The name of an indicator in the chosen language.
 fn indicator_name(labels: &Labels, ind: &IndicatorResult) -> String {
@@ -95,7 +113,7 @@ fn condition(labels: &Labels, t: &TargetResult) -> String {
     };
     let unit = match t.kind {
         TargetKind::Cagr => labels.ui("% per year", "%/年").to_string(),
-        _ => labels.drawable_text(&t.unit),
+        _ => labels.unit(&t.unit),
     };
     format!(
         "{kind} {} {} {unit}",
@@ -171,11 +189,14 @@ fn posterior_text(labels: &Labels, update: &TrendUpdateResult) -> String {
 }
 
 /// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
-/// report renders on a machine without Chinese fonts (the browser uses it only for characters
-/// the Latin fonts lack). About 1.7 MB of the report.
+/// report renders on a machine without Chinese fonts. In a Chinese page it comes first in every
+/// element's font list and the text waits for it (`font-display:block`): listed after the Latin
+/// fonts, Chromium drew the title, headings and first badges, laid out before the face had
+/// loaded, as empty boxes. In an English page it serves only characters the Latin fonts lack.
+/// About 1.7 MB of the report.
 pub(crate) fn cjk_font_face() -> String {
     let data = base64::engine::general_purpose::STANDARD.encode(super::fonts::cjk_font_file());
-    format!("@font-face{{font-family:'plancast-cjk';src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
+    format!("@font-face{{font-family:'plancast-cjk';font-display:block;src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
 }
 
 fn img(chart: &ChartFile, alt: &str) -> String {
@@ -237,6 +258,26 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         .iter()
         .filter(|t| t.status == TargetStatus::ObservedMissed)
         .count();
+    // Table of contents: every section below.
+    let mut toc = vec![
+        ("headline", ui("Headline", "要点")),
+        ("targets", ui("Targets", "目标")),
+    ];
+    if !summary.milestones.is_empty() {
+        toc.push(("milestones", ui("Milestones", "阶段目标")));
+    }
+    toc.extend([
+        ("charts", ui("Charts", "图表")),
+        ("assumptions", ui("Assumptions", "假设")),
+        ("audit", ui("Audit", "审计信息")),
+    ]);
+    let _ = writeln!(
+        h,
+        "<nav class=\"toc\">{}</nav>",
+        toc.iter()
+            .map(|(id, name)| format!("<a href=\"#{id}\">{name}</a>"))
+            .collect::<String>()
+    );
     let _ = writeln!(
         h,
         "<h2 id=\"headline\">{}</h2>\n<div class=\"headline\">",
@@ -289,7 +330,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     for g in summary.groups.iter().filter(|g| g.due_year.is_some()) {
         let _ = writeln!(
             h,
-            "<div class=\"card\"><div class=\"big\">{}</div>{} {} {} ({})<br><span class=\"sub\">95% CI {}</span></div>",
+            "<div class=\"card\"><div class=\"big\">{}</div>{} {} {}<br><span class=\"sub\">{}</span><br><span class=\"sub\">95% CI {}</span></div>",
             percent(g.probability),
             ui("joint chance: all", "同时实现全部"),
             g.targets.len(),
@@ -298,7 +339,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 (Lang::En, _) => format!("targets due {}", g.due_year.unwrap_or_default()),
                 (Lang::Zh, _) => format!("个 {} 年目标的概率", g.due_year.unwrap_or_default()),
             },
-            escape(&g.id),
+            escape(&group_name(labels, g)),
             percent_interval(g.ci_lower, g.ci_upper)
         );
     }
@@ -343,7 +384,11 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&label),
-                escape(&g.targets.join(", ")),
+                g.targets
+                    .iter()
+                    .map(|id| format!("<a href=\"#target-{0}\">{0}</a>", escape(id)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 percent(g.probability),
                 percent_interval(g.ci_lower, g.ci_upper)
             );
@@ -354,8 +399,9 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     // Targets table.
     let _ = writeln!(
         h,
-        "<h2 id=\"targets\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<details open><summary><h2 id=\"targets\">{}</h2></summary>\n<input id=\"target-filter\" type=\"search\" placeholder=\"{}\" oninput=\"filterTargets(this.value)\">\n<table id=\"target-table\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>95% CI</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         ui("Targets", "目标"),
+        ui("filter targets: id, words, status", "筛选目标：编号、文字、状态"),
         ui("target", "目标编号"),
         ui("what the plan says", "规划表述"),
         ui("due", "年份"),
@@ -380,13 +426,14 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             id = escape(&t.id)
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table>\n</details>\n");
+    h.push_str(FILTER_SCRIPT);
 
     // Milestones.
     if !summary.milestones.is_empty() {
         let _ = writeln!(
             h,
-            "<h2 id=\"milestones\">{}</h2>\n<p class=\"sub\">{}</p>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "<details open><summary><h2 id=\"milestones\">{}</h2></summary>\n<p class=\"sub\">{}</p>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
             ui("Milestones", "阶段目标"),
             ui(
                 "The chance of a later target given that an earlier one on the same indicator was met, or missed.",
@@ -399,9 +446,14 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         );
         let cell = |p: Option<f64>, ci: Option<[f64; 2]>, n: u64| match (p, ci) {
             (Some(p), Some([lo, hi])) => format!(
-                "{} {} <span class=\"sub\">(n = {n})</span>",
+                "{} {} <span class=\"sub\">(n = {n}{})</span>",
                 percent(p),
-                percent_interval(lo, hi)
+                percent_interval(lo, hi),
+                if n < crate::report::table::SMALL_SAMPLE {
+                    ui("; few paths: a rough figure", "；路径少，仅供参考")
+                } else {
+                    ""
+                }
             ),
             _ => ui("– (never happens)", "–（未出现）").to_string(),
         };
@@ -415,11 +467,15 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 cell(m.given_missed, m.given_missed_ci, m.earlier_missed_paths)
             );
         }
-        h.push_str("</table>\n");
+        h.push_str("</table>\n</details>\n");
     }
 
     // Charts.
-    let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", ui("Charts", "图表"));
+    let _ = writeln!(
+        h,
+        "<details open><summary><h2 id=\"charts\">{}</h2></summary>",
+        ui("Charts", "图表")
+    );
     if let Some(c) = charts.iter().find(|c| c.kind == ChartKind::Probabilities) {
         let _ = writeln!(h, "<h3>{}</h3>", ui("Target probabilities", "目标实现概率"));
         h.push_str(&img(c, ui("Target probabilities", "目标实现概率")));
@@ -428,7 +484,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         let name = indicator_name(labels, ind);
         let _ = writeln!(
             h,
-            "<h3 id=\"indicator-{}\">{}</h3>",
+            "<details open><summary><h3 id=\"indicator-{}\">{}</h3></summary>",
             escape(&ind.id),
             escape(&name)
         );
@@ -446,12 +502,14 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 h.push_str(&img(c, &format!("{}: {}", t.id, target_label(labels, t))));
             }
         }
+        h.push_str("</details>\n");
     }
+    h.push_str("</details>\n");
 
     // Assumptions.
     let _ = writeln!(
         h,
-        "<h2 id=\"assumptions\">{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<details open><summary><h2 id=\"assumptions\">{}</h2></summary>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         ui("Assumptions", "假设"),
         ui("indicator", "指标"),
         ui("model", "模型"),
@@ -505,14 +563,14 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             "<tr><td>{}<br><span class=\"sub\">{} · {}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&indicator_name(labels, ind)),
             escape(&ind.id),
-            escape(&ind.unit),
+            escape(&labels.unit(&ind.unit)),
             ind.model.name(),
             periods,
             observed,
             escape(ind.source.as_deref().unwrap_or(""))
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table>\n</details>\n");
 
     // Audit.
     let mut audit = String::new();

@@ -133,6 +133,28 @@ impl Labels {
             .color(&TEXT_COLOUR)
     }
 
+    /// A unit in the chosen language: under `--lang zh`, a unit written "English (中文)" shows
+    /// its Chinese part (`firms per 10k (家/万家)` → `家/万家`); any other unit, and every unit in
+    /// English, as written.
+    pub fn unit(&self, unit: &str) -> String {
+        if self.lang == Lang::Zh {
+            let chinese = unit
+                .trim_end()
+                .strip_suffix(')')
+                .and_then(|u| u.rsplit_once('('))
+                .map(|(_, inner)| inner.trim())
+                .filter(|inner| {
+                    inner
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                });
+            if let Some(chinese) = chinese {
+                return self.drawable_text(chinese);
+            }
+        }
+        self.drawable_text(unit)
+    }
+
     /// The regular style for numbers and ASCII text in this language.
     pub fn plain(&self, size: f64) -> TextStyle<'static> {
         self.font("0", size)
@@ -154,4 +176,23 @@ pub fn probability_text(target: &TargetResult, labels: &Labels) -> String {
 /// True when one of the embedded fonts can draw all of `text`.
 pub fn drawable(text: &str) -> bool {
     can_draw(Face::Latin, text) || can_draw(Face::Cjk, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_output_shows_the_chinese_part_of_a_unit() {
+        let zh = Labels::new(Lang::Zh);
+        assert_eq!(zh.unit("firms per 10k (家/万家)"), "家/万家");
+        assert_eq!(zh.unit("100 million yuan (亿元)"), "亿元");
+        assert_eq!(zh.unit("index (2020 = 100)"), "index (2020 = 100)");
+        assert_eq!(zh.unit("%"), "%");
+        let en = Labels::new(Lang::En);
+        assert_eq!(
+            en.unit("firms per 10k (家/万家)"),
+            "firms per 10k (家/万家)"
+        );
+    }
 }

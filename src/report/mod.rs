@@ -16,6 +16,7 @@ pub mod histogram;
 pub mod html;
 pub mod labels;
 pub mod output;
+pub mod show;
 pub mod style;
 pub mod summary;
 pub mod table;

@@ -1,9 +1,13 @@
 //! The table printed after a run: one line per target, then the joint and conditional
 //! probabilities.
 
-use super::format::{compact, percent};
+use super::format::{compact, percent, percent_bound, percent_interval, percent_with_interval};
 use super::summary::{Summary, TargetStatus};
 use std::fmt::Write;
+
+/// Below this many paths a conditional probability is flagged as a rough figure: its 95%
+/// interval is then wider than about 20 points.
+pub const SMALL_SAMPLE: u64 = 100;
 
 /// "k of N targets rest on data (o observed, u updated); p restate assumptions (prior)", or
 /// None for a summary without bases.
@@ -66,10 +70,10 @@ pub fn render(summary: &Summary) -> String {
         let threshold = format!("{kind}{} {}", t.comparison.symbol(), compact(t.threshold));
         let probability = match t.status {
             TargetStatus::Simulated => format!(
-                "{:>6} [{:>5.1}, {:>5.1}]",
+                "{:>6} [{:>5}, {:>5}]",
                 percent(t.probability),
-                t.ci_lower * 100.0,
-                t.ci_upper * 100.0
+                percent_bound(t.ci_lower),
+                percent_bound(t.ci_upper)
             ),
             TargetStatus::ObservedMet => "met (observed)".to_string(),
             TargetStatus::ObservedMissed => "missed (observed)".to_string(),
@@ -100,11 +104,10 @@ pub fn render(summary: &Summary) -> String {
         for g in &s.groups {
             let _ = writeln!(
                 out,
-                "  {:<24} {:>7} [{:.1}, {:.1}]  ({} {})",
+                "  {:<24} {:>7} {}  ({} {})",
                 g.id,
                 percent(g.probability),
-                g.ci_lower * 100.0,
-                g.ci_upper * 100.0,
+                percent_interval(g.ci_lower, g.ci_upper),
                 g.targets.len(),
                 if g.targets.len() == 1 {
                     "target"
@@ -119,10 +122,13 @@ pub fn render(summary: &Summary) -> String {
         for m in &s.milestones {
             let show = |p: Option<f64>, ci: Option<[f64; 2]>, paths: u64| match (p, ci) {
                 (Some(p), Some([lo, hi])) => format!(
-                    "{} [{:.1}, {:.1}] of {paths} paths",
-                    percent(p),
-                    lo * 100.0,
-                    hi * 100.0
+                    "{} of {paths} paths{}",
+                    percent_with_interval(p, lo, hi),
+                    if paths < SMALL_SAMPLE {
+                        " (few paths: a rough figure)"
+                    } else {
+                        ""
+                    }
                 ),
                 _ => "n/a (no such paths)".into(),
             };

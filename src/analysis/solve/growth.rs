@@ -45,9 +45,13 @@ pub(super) fn required_growth(
     let mut windows = Vec::new();
     for &k in chosen {
         let t = &scenario.targets()[k];
-        let ind = &scenario.indicators()[t.indicator];
-        let start_year = base_sim.start_year(t.indicator);
-        let start_value = base_sim.median_value(t.indicator, start_year);
+        // A ratio is moved through the input the plan controls: its numerator
+        // ([`controlled_input`]).
+        let varied = controlled_input(scenario, t.indicator);
+        let ind = &scenario.indicators()[varied.unwrap_or(t.indicator)];
+        let varied = varied.unwrap_or(t.indicator);
+        let start_year = base_sim.start_year(varied);
+        let start_value = base_sim.median_value(varied, start_year);
         let unit = match ind.kind {
             ModelKind::Growth => "% per year".to_string(),
             _ if ind.unit.trim() == "%" => "percentage points per year".to_string(),
@@ -65,7 +69,7 @@ pub(super) fn required_growth(
         if note.is_none() {
             windows.push(Window {
                 target: k,
-                indicator: t.indicator,
+                indicator: varied,
                 model: ind.kind,
                 start_year,
                 start_value: start_value.unwrap_or(f64::NAN),
@@ -75,13 +79,19 @@ pub(super) fn required_growth(
         rows.push(GrowthRow {
             target: t.id.clone(),
             label: t.label.clone(),
-            indicator: ind.id.clone(),
+            label_zh: t.label_zh.clone(),
+            indicator: scenario.indicators()[t.indicator].id.clone(),
+            varied: ind.id.clone(),
             model: ind.kind,
             due_year: t.due_year(),
             start_year,
             start_value,
             unit,
             probability: Some(base_stats[k].probability.estimate),
+            probability_ci: Some([
+                base_stats[k].probability.lower,
+                base_stats[k].probability.upper,
+            ]),
             scenario_median: None,
             required: Vec::new(),
             note,
@@ -93,12 +103,21 @@ pub(super) fn required_growth(
     let medians = window_medians(scenario, &base_sim, &windows, threads, simulations)?;
 
     // Rounds: no two windows of one round share an indicator.
+    // A window's shift must not move another window's target in the same round: a ratio's
+    // target reads its denominator too.
+    let reads: Vec<Vec<usize>> = windows
+        .iter()
+        .map(|w| inputs_of(scenario, scenario.targets()[w.target].indicator))
+        .collect();
     let mut rounds: Vec<Vec<usize>> = Vec::new();
     for (w, window) in windows.iter().enumerate() {
-        match rounds
-            .iter_mut()
-            .find(|r| r.iter().all(|&o| windows[o].indicator != window.indicator))
-        {
+        match rounds.iter_mut().find(|r| {
+            r.iter().all(|&o| {
+                windows[o].indicator != window.indicator
+                    && !reads[w].contains(&windows[o].indicator)
+                    && !reads[o].contains(&window.indicator)
+            })
+        }) {
             Some(round) => round.push(w),
             None => rounds.push(vec![w]),
         }
@@ -164,6 +183,7 @@ pub(super) fn required_growth(
                             value,
                             shift,
                             uncertainty,
+                            met_without_growth: value <= 0.0,
                         });
                     }
                     (Outcome::NotBracketed { low, high }, _) => {
@@ -203,6 +223,37 @@ pub(super) fn required_growth(
         }
     }
     Ok(rows)
+}
+
+/// The indicator whose growth `solve` shifts for a target on `indicator`: the indicator
+/// itself when it is simulated; for a derived indicator (a ratio such as
+/// `rd_spend / gdp * 100`), the first indicator its formula reads in the same year, when that one
+/// is simulated (the numerator: the input the plan controls, the denominator left as the
+/// scenario has it; docs/analysis.md). None when the indicator is simulated itself, or when
+/// its formula's first input is derived too or read with a lag.
+pub fn controlled_input(scenario: &Scenario, indicator: usize) -> Option<usize> {
+    let ind = &scenario.indicators()[indicator];
+    let formula = ind.formula.as_ref()?;
+    let &(first, lag) = formula.slots.first()?;
+    (lag == 0 && scenario.indicators()[first].kind.is_stochastic()).then_some(first)
+}
+
+/// Every indicator the values of `indicator` depend on, itself included (through the formulas
+/// of derived indicators, at any depth).
+fn inputs_of(scenario: &Scenario, indicator: usize) -> Vec<usize> {
+    let mut seen = vec![indicator];
+    let mut next = 0;
+    while next < seen.len() {
+        if let Some(formula) = &scenario.indicators()[seen[next]].formula {
+            for &(input, _) in &formula.slots {
+                if !seen.contains(&input) {
+                    seen.push(input);
+                }
+            }
+        }
+        next += 1;
+    }
+    seen
 }
 
 /// The search for the shift δ giving probability `goal`.

@@ -61,6 +61,10 @@ pub struct Required {
     pub shift: f64,
     /// Monte Carlo uncertainty of the shift (and of `value`, up to the count scaling).
     pub uncertainty: Uncertainty,
+    /// True when `value` is zero or less: the chance is reached even without growth (printed
+    /// so, not as a negative growth).
+    #[serde(default)]
+    pub met_without_growth: bool,
 }
 
 /// One target's row of the required-growth table.
@@ -70,9 +74,16 @@ pub struct GrowthRow {
     pub target: String,
     /// Label.
     pub label: Option<String>,
-    /// Indicator id.
+    /// Chinese label.
+    #[serde(default)]
+    pub label_zh: Option<String>,
+    /// Indicator id (of the target).
     pub indicator: String,
-    /// Indicator model.
+    /// The indicator whose growth is shifted: the target's own, or for a ratio its numerator
+    /// (the input the plan controls; docs/analysis.md).
+    #[serde(default)]
+    pub varied: String,
+    /// Model of the varied indicator.
     pub model: ModelKind,
     /// Due year.
     pub due_year: i32,
@@ -84,6 +95,9 @@ pub struct GrowthRow {
     pub unit: String,
     /// The target's probability in the scenario as written.
     pub probability: Option<f64>,
+    /// Its 95% Wilson interval.
+    #[serde(default)]
+    pub probability_ci: Option<[f64; 2]>,
     /// The scenario's own median average growth per year over the window (count indicators:
     /// mean additions per year).
     pub scenario_median: Option<f64>,

@@ -41,6 +41,17 @@ pub fn render(c: &Calibration) -> String {
         },
         c.pairs
     ));
+    if !c.sub_periods.is_empty() {
+        text.push_str("# by sub-period:");
+        for p in &c.sub_periods {
+            text.push_str(&format!(
+                " {}..{} mean {:.2} (sd {:.2});",
+                p.from, p.to, p.mean, p.sd
+            ));
+        }
+        text.pop();
+        text.push('\n');
+    }
     for w in &c.warnings {
         text.push_str(&format!("# warning: {w}\n"));
     }

@@ -1,43 +1,76 @@
 //! The text and CSV of `plancast compare`: the printed side-by-side table and `compare.csv`.
 
-use crate::analysis::compare::Comparison;
+use crate::analysis::compare::{Cell, Comparison};
+use crate::report::analysis::run_line;
 use crate::report::csv::{finish, number as num, write_row};
-use crate::report::format::percent;
+use crate::report::format::percent_with_interval;
+use crate::report::labels::{Labels, Lang};
 
-/// The contents of `compare.csv`: one row per target; per scenario, its probability and
-/// interval (blank where the scenario lacks the target).
+/// The contents of `compare.csv`: one row per target, then one per joint probability (`kind`
+/// says which); per scenario, its probability and interval (blank where the scenario lacks the
+/// row), and for every scenario after the first its change from the first
+/// (`NAME_change`, in probability).
 pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
+        "kind".to_string(),
         "target".to_string(),
         "label".to_string(),
+        "label_zh".to_string(),
         "due_year".to_string(),
     ];
-    for c in &comparison.columns {
-        header.push(format!("{}_probability", c.name));
-        header.push(format!("{}_ci_lower", c.name));
-        header.push(format!("{}_ci_upper", c.name));
+    for (c, column) in comparison.columns.iter().enumerate() {
+        header.push(format!("{}_probability", column.name));
+        header.push(format!("{}_ci_lower", column.name));
+        header.push(format!("{}_ci_upper", column.name));
+        if c > 0 {
+            header.push(format!("{}_change", column.name));
+        }
     }
     write_row(&mut w, &header)?;
-    for r in &comparison.rows {
-        let mut record = vec![
-            r.target.clone(),
-            r.label.clone().unwrap_or_default(),
-            r.due_year.to_string(),
-        ];
-        for cell in &r.cells {
+    let cells = |record: &mut Vec<String>, cells: &[Option<Cell>]| {
+        let first = cells.first().copied().flatten().map(|c| c.probability);
+        for (c, cell) in cells.iter().enumerate() {
             match cell {
-                Some(c) => record.extend([num(c.probability), num(c.ci_lower), num(c.ci_upper)]),
+                Some(x) => record.extend([num(x.probability), num(x.ci_lower), num(x.ci_upper)]),
                 None => record.extend([String::new(), String::new(), String::new()]),
             }
+            if c > 0 {
+                record.push(match (cell, first) {
+                    (Some(x), Some(f)) => num(x.probability - f),
+                    _ => String::new(),
+                });
+            }
         }
+    };
+    for r in &comparison.rows {
+        let mut record = vec![
+            "target".to_string(),
+            r.target.clone(),
+            r.label.clone().unwrap_or_default(),
+            r.label_zh.clone().unwrap_or_default(),
+            r.due_year.to_string(),
+        ];
+        cells(&mut record, &r.cells);
+        write_row(&mut w, &record)?;
+    }
+    for g in &comparison.groups {
+        let mut record = vec![
+            "group".to_string(),
+            g.id.clone(),
+            g.label.clone().unwrap_or_default(),
+            g.label_zh.clone().unwrap_or_default(),
+            String::new(),
+        ];
+        cells(&mut record, &g.cells);
         write_row(&mut w, &record)?;
     }
     finish(w)
 }
 
-/// The printed table: one row per target, one column per scenario (probabilities in percent).
-pub fn render(comparison: &Comparison) -> String {
+/// The printed table: one row per target, one column per scenario (probabilities in percent);
+/// `labels` chooses the language of the target names.
+pub fn render(comparison: &Comparison, labels: &Labels) -> String {
     let width = comparison
         .columns
         .iter()
@@ -52,7 +85,11 @@ pub fn render(comparison: &Comparison) -> String {
         .max()
         .unwrap_or(0)
         .max(6);
-    let mut text = format!("{:<id_width$} {:>4}", "target", "due");
+    let mut text = String::new();
+    if let Some(first) = comparison.columns.first() {
+        text.push_str(&run_line("compare", &first.run));
+    }
+    text.push_str(&format!("{:<id_width$} {:>4}", "target", "due"));
     for c in &comparison.columns {
         text.push_str(&format!("  {:>width$}", c.name));
     }
@@ -64,17 +101,37 @@ pub fn render(comparison: &Comparison) -> String {
                 // The same wording as the `run` table, so both read alike.
                 Some(c) if c.decided && c.probability >= 1.0 => "met (observed)".to_string(),
                 Some(c) if c.decided => "missed (observed)".to_string(),
-                Some(c) => format!(
-                    "{} [{:.1}, {:.1}]",
-                    percent(c.probability),
-                    100.0 * c.ci_lower,
-                    100.0 * c.ci_upper
-                ),
+                Some(c) => percent_with_interval(c.probability, c.ci_lower, c.ci_upper),
                 None => String::new(),
             };
             text.push_str(&format!("  {shown:>width$}"));
         }
+        if labels.lang() == Lang::Zh {
+            if let Some(name) = r.label_zh.as_deref().or(r.label.as_deref()) {
+                text.push_str(&format!("  {name}"));
+            }
+        }
         text.push('\n');
+    }
+    if !comparison.groups.is_empty() {
+        text.push_str("\njoint probabilities\n");
+        let group_width = comparison
+            .groups
+            .iter()
+            .map(|g| g.id.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(id_width + 5);
+        for g in &comparison.groups {
+            text.push_str(&format!("{:<group_width$}", g.id));
+            for cell in &g.cells {
+                let shown = cell
+                    .map(|c| percent_with_interval(c.probability, c.ci_lower, c.ci_upper))
+                    .unwrap_or_default();
+                text.push_str(&format!("  {shown:>width$}"));
+            }
+            text.push('\n');
+        }
     }
     if let Some(first) = comparison.columns.first() {
         text.push_str(&format!(

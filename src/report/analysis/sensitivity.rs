@@ -2,7 +2,10 @@
 //! each target most, and `sensitivity.csv` (one row per target and assumption).
 
 use crate::analysis::sensitivity::{Effect, SensitivityReport};
+use crate::report::analysis::run_line;
 use crate::report::csv::{finish, number as num, write_row};
+use crate::report::format::{percent, percent_with_interval};
+use crate::report::labels::{Labels, Lang};
 
 /// The contents of `sensitivity.csv`: one row per (target, assumption).
 pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
@@ -18,6 +21,8 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
             "mid_value",
             "high_value",
             "p_base",
+            "p_base_ci_lower",
+            "p_base_ci_upper",
             "p_low",
             "p_mid",
             "p_high",
@@ -43,6 +48,8 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
                     num(e.mid_value),
                     num(e.high_value),
                     num(t.p_base),
+                    num(t.p_base_ci[0]),
+                    num(t.p_base_ci[1]),
                     num(e.p_low),
                     num(e.p_mid),
                     num(e.p_high),
@@ -60,15 +67,20 @@ pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
     finish(w)
 }
 
-/// The printed table: per target, the three assumptions that matter most.
-pub fn render(report: &SensitivityReport) -> String {
-    let mut text = String::new();
+/// The printed table: per target, the three assumptions that matter most; `labels` chooses
+/// the language of the target names.
+pub fn render(report: &SensitivityReport, labels: &Labels) -> String {
+    let mut text = run_line("sensitivity", &report.run);
     for t in &report.targets {
+        let name = match (labels.lang(), &t.label_zh, &t.label) {
+            (Lang::Zh, Some(zh), _) => format!(" {zh}"),
+            _ => String::new(),
+        };
         text.push_str(&format!(
-            "{}  (due {}, p = {:.3}{})\n",
+            "{}{name}  (due {}, base probability {}{})\n",
             t.id,
             t.due_year,
-            t.p_base,
+            percent_with_interval(t.p_base, t.p_base_ci[0], t.p_base_ci[1]),
             if t.decided {
                 ", decided by observations"
             } else {
@@ -86,15 +98,15 @@ pub fn render(report: &SensitivityReport) -> String {
         }
         for (rank, e) in top.iter().enumerate() {
             text.push_str(&format!(
-                "    {}. {:<48} p {:.3} -> {:.3} (at {} -> {})  variance share {}\n",
+                "    {}. {:<48} p {} -> {} (at {} -> {})  variance share {}\n",
                 rank + 1,
                 e.assumption,
-                e.p_low,
-                e.p_high,
+                percent(e.p_low),
+                percent(e.p_high),
                 short(e.low_value),
                 short(e.high_value),
                 e.variance_share
-                    .map(|s| format!("{:.0}%", 100.0 * s))
+                    .map(crate::report::charts::tornado::share)
                     .unwrap_or_else(|| "-".to_string())
             ));
         }

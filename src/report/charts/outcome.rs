@@ -183,44 +183,10 @@ pub fn chart(
 
         // Median and threshold.
         let (_, plot_top) = chart.backend_coord(&(x0, y1));
-        let mut mark =
-            |x: f64, text: String, style: ShapeStyle, row: i32| -> Result<(), PlotError> {
-                if x < x0 || x > x1 {
-                    return Ok(());
-                }
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(x, 0.0), (x, y1)],
-                    style,
-                )))?;
-                let (px, _) = chart.backend_coord(&(x, y1));
-                let right_half = px
-                    > (chart.backend_coord(&(x0, 0.0)).0 + chart.backend_coord(&(x1, 0.0)).0) / 2;
-                let (hpos, dx) = if right_half {
-                    (HPos::Right, -6)
-                } else {
-                    (HPos::Left, 6)
-                };
-                let text_style = labels
-                    .bold(&text, 14.0)
-                    .color(&style.color)
-                    .pos(Pos::new(hpos, VPos::Top));
-                let at = (px + dx, plot_top + 6 + row * 20);
-                let (tw, th) = root.estimate_text_size(&text, &text_style)?;
-                let (tw, th) = (tw as i32, th as i32);
-                let x_left = if right_half { at.0 - tw } else { at.0 };
-                root.draw(&Rectangle::new(
-                    [(x_left - 3, at.1 - 2), (x_left + tw + 3, at.1 + th + 2)],
-                    WHITE.mix(0.9).filled(),
-                ))?;
-                root.draw(&Text::new(text, at, text_style))?;
-                Ok(())
-            };
-        mark(
-            t.outcome.p50,
-            format!("{} {}", labels.ui("median", "中位数"), value(t.outcome.p50)),
-            OBSERVED.stroke_width(1),
-            1,
-        )?;
+        // Both lines first, then both labels on their white boxes: a label is never crossed by
+        // the other line (the target line once ran through "median 11552").
+        let median_style = OBSERVED.stroke_width(1);
+        let target_style = THRESHOLD.stroke_width(2);
         // Whole numbers: the line goes between the last value that misses and the first that
         // meets, not through a bar.
         let threshold_x = if h.whole_numbers {
@@ -232,10 +198,51 @@ pub fn chart(
         } else {
             t.threshold
         };
+        for (x, style) in [(t.outcome.p50, median_style), (threshold_x, target_style)] {
+            if (x0..=x1).contains(&x) {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, y1)],
+                    style,
+                )))?;
+            }
+        }
+        let mark = |x: f64, text: String, style: ShapeStyle, row: i32| -> Result<(), PlotError> {
+            if x < x0 || x > x1 {
+                return Ok(());
+            }
+            let (px, _) = chart.backend_coord(&(x, y1));
+            let right_half =
+                px > (chart.backend_coord(&(x0, 0.0)).0 + chart.backend_coord(&(x1, 0.0)).0) / 2;
+            let (hpos, dx) = if right_half {
+                (HPos::Right, -6)
+            } else {
+                (HPos::Left, 6)
+            };
+            let text_style = labels
+                .bold(&text, 14.0)
+                .color(&style.color)
+                .pos(Pos::new(hpos, VPos::Top));
+            let at = (px + dx, plot_top + 6 + row * 20);
+            let (tw, th) = root.estimate_text_size(&text, &text_style)?;
+            let (tw, th) = (tw as i32, th as i32);
+            let x_left = if right_half { at.0 - tw } else { at.0 };
+            root.draw(&Rectangle::new(
+                [(x_left - 3, at.1 - 2), (x_left + tw + 3, at.1 + th + 2)],
+                WHITE.mix(0.9).filled(),
+            ))?;
+            root.draw(&Text::new(text, at, text_style))?;
+            Ok(())
+        };
+        mark(
+            t.outcome.p50,
+            format!("{} {}", labels.ui("median", "中位数"), value(t.outcome.p50)),
+            median_style,
+            1,
+        )?;
         mark(
             threshold_x,
             format!("{} {condition}", labels.ui("target", "目标")),
-            THRESHOLD.stroke_width(2),
+            target_style,
             0,
         )?;
         if t.threshold < x0 || t.threshold > x1 {

@@ -25,6 +25,28 @@ const HEADER_ROW: i32 = 34;
 const TOP: i32 = 118;
 const BOTTOM: i32 = 76;
 
+/// The narrowest bar drawn for a chance that is not exactly 0 (pixels): 30 paths in 100,000
+/// would otherwise be a hairline whose colour cannot be seen.
+pub const MIN_BAR: i32 = 4;
+/// The gap left at the end of a bar for a chance that is not exactly 1 (pixels).
+pub const NEAR_ONE_GAP: i32 = 3;
+
+/// Where the bar of probability `p` starts and ends (pixels from the bar area's left edge),
+/// or None for exactly 0: to scale, except that a chance above 0 is at least [`MIN_BAR`] wide
+/// and one below 1 stops at least [`NEAR_ONE_GAP`] short of the full width.
+pub fn bar_span(p: f64) -> Option<(i32, i32)> {
+    if p.is_nan() || p <= 0.0 {
+        return None;
+    }
+    let scaled = (p.min(1.0) * BAR_WIDTH as f64).round() as i32;
+    let end = if p >= 1.0 {
+        BAR_WIDTH
+    } else {
+        scaled.clamp(MIN_BAR, BAR_WIDTH - NEAR_ONE_GAP)
+    };
+    Some((0, end))
+}
+
 /// One line of the chart.
 enum Line<'a> {
     Header(i32, Option<&'a GroupResult>, usize),
@@ -253,11 +275,8 @@ pub fn chart(summary: &Summary, labels: &Labels, audit: &str) -> Result<Rendered
                         TargetStatus::ObservedMissed => (MISS, 0.0),
                     };
                     let prior_only = t.basis == Some(Basis::Prior);
-                    if shown > 0.0 {
-                        let corners = [
-                            (x_of(0.0), y + 4),
-                            (x_of(shown).max(x_of(0.0) + 1), y + ROW - 4),
-                        ];
+                    if let Some((start, end)) = bar_span(shown) {
+                        let corners = [(BAR_LEFT + start, y + 4), (BAR_LEFT + end, y + ROW - 4)];
                         if prior_only {
                             // Resting on assumptions alone: a pale bar with an outline.
                             root.draw(&Rectangle::new(corners, colour.mix(0.3).filled()))?;
@@ -299,4 +318,20 @@ pub fn chart(summary: &Summary, labels: &Labels, audit: &str) -> Result<Rendered
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_zero_and_near_one_bars_stay_visible() {
+        assert_eq!(bar_span(0.0), None);
+        // 30 of 100,000 paths: a bar wide enough to show its colour.
+        assert_eq!(bar_span(0.0003), Some((0, MIN_BAR)));
+        assert_eq!(bar_span(0.5), Some((0, BAR_WIDTH / 2)));
+        // 99,990 of 100,000: visibly short of a certainty.
+        assert_eq!(bar_span(0.9999), Some((0, BAR_WIDTH - NEAR_ONE_GAP)));
+        assert_eq!(bar_span(1.0), Some((0, BAR_WIDTH)));
+    }
 }

@@ -34,7 +34,7 @@ impl RowLayout {
     }
 }
 
-/// Writes `names[i]` right-aligned in `area`, centred on row i of a plot whose pixel rows span
+/// Writes `names[i]` right-aligned in `area` (cut with an ellipsis to fit), centred on row i of a plot whose pixel rows span
 /// `plot_rows` (absolute pixels), row 0 at the top.
 pub fn draw_row_labels(
     area: &Area,
@@ -56,6 +56,8 @@ pub fn draw_row_labels(
             .font(&text, 13.0)
             .color(colour)
             .pos(Pos::new(HPos::Right, VPos::Center));
+        // Cut with an ellipsis rather than let the left edge clip a long name.
+        let text = super::probabilities::fit(area, &text, &style, width - 16)?;
         area.draw_text(&text, &style, (width - 8, y.round() as i32))?;
     }
     Ok(())

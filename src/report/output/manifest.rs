@@ -33,8 +33,11 @@ pub enum FileSet {
     Partial,
     /// `sensitivity.json`, `sensitivity.csv` and the tornado charts of `sensitivity`.
     Sensitivity,
-    /// `solve.json` of `solve`.
+    /// `solve.json` of `solve` (the growth table).
     Solve,
+    /// `solve-vary.json` of `solve --vary` (its own set, so that it and the growth table can
+    /// share a folder).
+    SolveVary,
     /// `compare.csv`, `compare.json` and the comparison chart of `compare`.
     Compare,
     /// `track.csv`, `track.json`, `track.html` and the track charts of `track`.
@@ -52,6 +55,7 @@ impl FileSet {
             FileSet::Partial => "partial",
             FileSet::Sensitivity => "sensitivity",
             FileSet::Solve => "solve",
+            FileSet::SolveVary => "solve-vary",
             FileSet::Compare => "compare",
             FileSet::Track => "track",
             FileSet::Backtest => "backtest",
