@@ -88,23 +88,7 @@ pub fn run(
     let mut groups: Vec<GroupRow> = Vec::new();
     for (c, (stem, l)) in scenarios.iter().enumerate() {
         let (sim, stats) = simulate_targets(&l.scenario, threads)?;
-        let mut named = l.scenario.groups().iter();
-        for g in sim.groups() {
-            let (id, label, label_zh) = match g.due_year {
-                Some(year) => (
-                    format!("due_{year}"),
-                    Some(format!("All {year} targets")),
-                    Some(format!("{year} 年全部目标")),
-                ),
-                None => match named.next() {
-                    Some(group) => (
-                        group.id.clone(),
-                        group.label.clone(),
-                        group.label_zh.clone(),
-                    ),
-                    None => break,
-                },
-            };
+        for (g, (id, label, label_zh)) in sim.groups().zip(l.scenario.group_identities()) {
             let row = match groups.iter().position(|r| r.id == id) {
                 Some(r) => r,
                 None => {

@@ -158,6 +158,28 @@ impl Scenario {
         &self.parts.warnings
     }
 
+    /// Id, label and Chinese label of every group of a run, in the engine's order: one per due
+    /// year (`due_2025`, "All 2025 targets"), then the named groups in file order.
+    pub fn group_identities(&self) -> Vec<(String, Option<String>, Option<String>)> {
+        self.plan
+            .due_groups
+            .iter()
+            .map(|(year, _)| {
+                (
+                    format!("due_{year}"),
+                    Some(format!("All {year} targets")),
+                    Some(format!("{year} 年全部目标")),
+                )
+            })
+            .chain(
+                self.parts
+                    .groups
+                    .iter()
+                    .map(|g| (g.id.clone(), g.label.clone(), g.label_zh.clone())),
+            )
+            .collect()
+    }
+
     /// Index of the indicator with this id.
     pub fn indicator_index(&self, id: &str) -> Option<usize> {
         self.parts.indicators.iter().position(|i| i.id == id)

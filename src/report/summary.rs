@@ -465,23 +465,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
         .collect();
 
     let mut groups = Vec::new();
-    let mut named = scenario.groups().iter();
-    for g in sim.groups() {
-        let (id, label, label_zh) = match g.due_year {
-            Some(year) => (
-                format!("due_{year}"),
-                Some(format!("All {year} targets")),
-                Some(format!("{year} 年全部目标")),
-            ),
-            None => match named.next() {
-                Some(group) => (
-                    group.id.clone(),
-                    group.label.clone(),
-                    group.label_zh.clone(),
-                ),
-                None => break,
-            },
-        };
+    for (g, (id, label, label_zh)) in sim.groups().zip(scenario.group_identities()) {
         let p = g.probability;
         groups.push(GroupResult {
             id,
