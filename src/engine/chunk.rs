@@ -170,7 +170,7 @@ impl Workspace {
         // 2b. Shock states at the last observation, given the path's trend score.
         if posterior.active {
             for &i in &ctx.stochastic {
-                if !posterior.conditioned_shock[i] {
+                if !posterior.conditioned_shock(i) {
                     continue;
                 }
                 let mut stream = rng::stream(seed, chunk_index, Purpose::State, ctx.keys[i]);
@@ -285,7 +285,7 @@ impl Workspace {
                         let (phi, noise) = (period.persistence, period.noise);
                         let innovation = (1.0 - phi * phi).sqrt() * noise;
                         // A shock state conditioned on the observations carries on.
-                        if first && !(posterior.active && posterior.conditioned_shock[i]) {
+                        if first && !posterior.conditioned_shock(i) {
                             for (e, &z) in shock.iter_mut().zip(z) {
                                 *e = noise * z;
                             }

@@ -109,8 +109,6 @@ pub struct Posterior {
     pub factor: Factor,
     /// Per indicator: from copula score to trend score.
     pub transports: Vec<ScoreTransport>,
-    /// Per indicator: whether the path draws its shock state at the last observation.
-    pub conditioned_shock: Vec<bool>,
     /// Per indicator: what the update did (None: the prior).
     pub updates: Vec<Option<TrendUpdate>>,
     /// Per indicator: the members of its group of correlated trend scores (itself alone when
@@ -122,6 +120,13 @@ pub struct Posterior {
 }
 
 impl Posterior {
+    /// Whether paths draw indicator `i`'s shock state at the last observation (its transport
+    /// carries a shock table; never when the posterior is inactive).
+    #[inline]
+    pub fn conditioned_shock(&self, i: usize) -> bool {
+        matches!(&self.transports[i], ScoreTransport::Grid(grid) if grid.has_shock())
+    }
+
     /// Mean and sd of indicator `i`'s shock state for a path with trend score `u`.
     #[inline]
     pub fn shock_at(&self, i: usize, u: f64) -> (f64, f64) {
@@ -149,7 +154,6 @@ pub fn build(scenario: &Scenario, plan: &[Observed<'_>]) -> Posterior {
         active: false,
         factor: scenario.correlation().trend.clone(),
         transports: vec![ScoreTransport::Identity; n],
-        conditioned_shock: vec![false; n],
         updates: vec![None; n],
         trend_group: vec![Vec::new(); n],
         group_updated: vec![false; n],
@@ -220,7 +224,6 @@ pub fn build(scenario: &Scenario, plan: &[Observed<'_>]) -> Posterior {
         if component.len() == 1 {
             let i = component[0];
             if let Some(grid) = independent[i].clone() {
-                posterior.conditioned_shock[i] = grid.has_shock();
                 posterior.transports[i] = ScoreTransport::Grid(Box::new(grid));
             }
             continue;
@@ -241,7 +244,6 @@ pub fn build(scenario: &Scenario, plan: &[Observed<'_>]) -> Posterior {
                 Some(l) => {
                     let (center, cavity_sd) = joint.cavity(a, &independent[i]);
                     let grid = ScoreGrid::new(center, cavity_sd, l, &maps[i], carries_shock(i));
-                    posterior.conditioned_shock[i] = grid.has_shock();
                     ScoreTransport::Grid(Box::new(grid))
                 }
             };
