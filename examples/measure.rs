@@ -77,16 +77,23 @@ fn main() -> ExitCode {
     let engine = started.elapsed().as_secs_f64();
     let engine_cpu = cpu_seconds() - cpu_started;
 
+    // Indicator-years: the simulated (indicator, year) cells of a path, times the paths; per
+    // second of CPU time, that is per core.
+    let cells = plancast::engine::Context::new(scenario).layout.simulated as f64;
+    let indicator_years = cells * scenario.paths() as f64;
     println!(
-        "{file}: {} paths, {} threads: engine {engine:.3} s (cpu {engine_cpu:.2} s), floor {floor:.3} s (cpu {floor_cpu:.2} s; {} normals + {} uniforms per path), ratio {:.2} (cpu {:.2}), peak RSS {}",
+        "{file}: {} paths, {} threads: engine {engine:.3} s (cpu {engine_cpu:.2} s), floor {floor:.3} s (cpu {floor_cpu:.2} s; {} normals + {} uniforms + {} Poisson words per path), ratio {:.2} (cpu {:.2}), {:.3e} indicator-years/s per core of cpu ({cells} per path), peak RSS {}",
         scenario.paths(),
         threads.map_or_else(|| "all".to_string(), |t| t.to_string()),
         draws.normals,
         draws.uniforms,
+        draws.words,
         engine / floor,
         engine_cpu / floor_cpu,
+        indicator_years / engine_cpu,
         peak_rss().unwrap_or_else(|| "unknown".to_string())
     );
+
     if args.iter().any(|a| a == "--recording") {
         let (cells, seconds) = recording_cost(scenario);
         println!(

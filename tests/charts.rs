@@ -308,10 +308,10 @@ fn plot_refuses_folders_without_a_readable_summary() {
     fs::create_dir(&partial).unwrap();
     fs::write(
         partial.join("summary.json"),
-        r#"{"format": "plancast-summary/1"}"#,
+        r#"{"format": "plancast-summary/2"}"#,
     )
     .unwrap();
-    check(&partial, "not a readable plancast-summary/1 summary");
+    check(&partial, "not a readable plancast-summary/2 summary");
 }
 
 /// Every character of every `<text>` of an SVG is in the embedded font its `font-family` names:

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Version tag of the partial-result format.
-pub const PARTIAL_FORMAT: &str = "plancast-partial/1";
+pub const PARTIAL_FORMAT: &str = "plancast-partial/2";
 
 /// File name of a partial result inside a shard's output folder.
 pub const PARTIAL_FILE: &str = "partial.json";

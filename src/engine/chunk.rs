@@ -9,9 +9,8 @@ use super::strata;
 use super::{CellSlot, Context};
 use crate::model::posterior::ScoreTransport;
 use crate::model::{ModelKind, Sampling, TargetKind};
-use crate::numeric::normal::norm_quantile;
-use crate::numeric::poisson::poisson_fill;
-use rand_distr::{Distribution as _, StandardNormal};
+use crate::numeric::normal::norm_quantile_fill;
+use crate::numeric::poisson::{poisson_fill_words, PreparedRates};
 
 /// Buffers reused from chunk to chunk by one worker.
 pub struct Workspace {
@@ -36,6 +35,11 @@ pub struct Workspace {
     formula_out: Vec<f64>,
     scratch: Vec<Vec<f64>>,
     count_streams: Vec<Option<Stream>>,
+    /// The random words of one row of Poisson draws (two per path).
+    count_words: Vec<u64>,
+    /// Each count indicator's rate of each path, prepared for its draws (kept from year to
+    /// year: a path's rate changes only with its period or an event).
+    count_rates: Vec<PreparedRates>,
 }
 
 impl Workspace {
@@ -71,6 +75,16 @@ impl Workspace {
             formula_out: vec![0.0; chunk],
             scratch: vec![Vec::with_capacity(chunk); depth],
             count_streams: Vec::new(),
+            count_words: vec![0; 2 * chunk],
+            count_rates: ctx
+                .scenario
+                .indicators()
+                .iter()
+                .map(|ind| match ind.kind {
+                    ModelKind::Count => PreparedRates::new(chunk),
+                    _ => PreparedRates::default(),
+                })
+                .collect(),
         }
     }
 
@@ -104,24 +118,21 @@ impl Workspace {
                 Sampling::Sobol if dimension < sobol::DIMENSIONS => {
                     let scramble = sobol::scramble_key(seed, key);
                     sobol::fill_uniforms(row, first_path, dimension, scramble, &mut stream);
-                    for u in row.iter_mut() {
-                        *u = norm_quantile(*u);
-                    }
+                    norm_quantile_fill(row);
                 }
                 // Beyond the Sobol table: pseudo-random (validation warns).
-                Sampling::Random | Sampling::Sobol => {
-                    for u in row.iter_mut() {
-                        *u = StandardNormal.sample(&mut stream);
-                    }
-                }
+                Sampling::Random | Sampling::Sobol => stream.fill_normals(row),
                 Sampling::Lhs => {
                     debug_assert_eq!(first_path, chunk_index * super::CHUNK_PATHS as u64);
                     let total = scenario.paths() as f64;
                     let key = rng::mix(seed ^ key);
+                    // The uniforms within the strata as one block (one word per path, in path
+                    // order), then each path's stratum, then the quantiles.
+                    stream.fill_open_uniforms(row);
                     strata::for_chunk(scenario.paths(), key, chunk_index, n, |p, stratum| {
-                        row[p] =
-                            norm_quantile((stratum as f64 + open_uniform(&mut stream)) / total);
+                        row[p] = (stratum as f64 + row[p]) / total;
                     });
+                    norm_quantile_fill(row);
                 }
             }
         }
@@ -176,10 +187,10 @@ impl Workspace {
                 let mut stream = rng::stream(seed, chunk_index, Purpose::State, ctx.keys[i]);
                 let scores = &self.correlated[i * self.chunk..i * self.chunk + n];
                 let shock = &mut self.shock[i * self.chunk..i * self.chunk + n];
+                stream.fill_normals(shock);
                 for (e, &u) in shock.iter_mut().zip(scores) {
                     let (mean, sd) = posterior.shock_at(i, u);
-                    let z: f64 = StandardNormal.sample(&mut stream);
-                    *e = mean + sd * z;
+                    *e = mean + sd * *e;
                 }
             }
         }
@@ -222,9 +233,7 @@ impl Workspace {
             let t = plan.year_index(year);
             // Shocks, drawn for every year so that streams stay aligned whatever `as_of` is.
             for (i, stream) in noise_streams.iter_mut() {
-                for z in &mut self.draws[*i * self.chunk..*i * self.chunk + n] {
-                    *z = StandardNormal.sample(stream);
-                }
+                stream.fill_normals(&mut self.draws[*i * self.chunk..*i * self.chunk + n]);
             }
             let shocks_correlated = correlate(
                 &scenario.correlation().noise,
@@ -320,7 +329,13 @@ impl Workspace {
                         for ((l, &t), &e) in lambdas.iter_mut().zip(trend).zip(events) {
                             *l = (t.max(0.0) * (1.0 + e / 100.0)).max(0.0);
                         }
-                        poisson_fill(stream, lambdas, current);
+                        // Two words per path, drawn as one block; only rates of 64 and more
+                        // take further words from the stream, after the block.
+                        let words = &mut self.count_words[..2 * n];
+                        stream.fill_words(words);
+                        let prepared = &mut self.count_rates[i];
+                        poisson_fill_words(stream, prepared, lambdas, words, current);
+                        // X_t = X_{t-1} + N_t.
                         for (c, &p) in current.iter_mut().zip(previous) {
                             *c += p;
                         }

@@ -1,14 +1,18 @@
 //! Reproducible random streams.
 //!
-//! Every stream is a Xoshiro256++ generator (Blackman & Vigna 2021; `rand_xoshiro`, pinned by
-//! Cargo.lock) seeded through SplitMix64 from (seed, chunk index, purpose, key). The key is a
+//! Every stream is a batched Xoshiro256++ generator (Blackman & Vigna 2021): [`LANES`]
+//! independent Xoshiro256++ states stepped side by side, so that the compiler keeps them in
+//! vector registers and one step yields [`LANES`] words. The stream's words are the lanes'
+//! outputs interleaved step by step (lane 0, lane 1, .., lane 3 of step 0, then of step 1, ..),
+//! produced a block at a time into a small buffer ([`Stream::next_word`]) or straight into a
+//! caller's slice ([`Stream::fill_words`]); both give the same sequence. The lanes are seeded
+//! through SplitMix64 from one word derived from (seed, chunk index, purpose, key). The key is a
 //! hash of the indicator or event id, so each indicator's draws do not move when another
 //! indicator or event is added: comparisons between scenario variants use common random numbers.
-//! Normals come from `rand_distr::StandardNormal` (ziggurat). Nothing depends on the thread
-//! that runs a chunk.
+//! Normals come from `rand_distr::StandardNormal` (ziggurat) on the stream. Nothing depends on
+//! the thread that runs a chunk.
 
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::RngCore;
 
 /// What a stream is used for; each purpose has its own streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +30,226 @@ pub enum Purpose {
     State = 5,
 }
 
-/// The generator used for every stream.
-pub type Stream = Xoshiro256PlusPlus;
+/// Xoshiro256++ states stepped side by side in one [`Stream`].
+pub const LANES: usize = 8;
+
+/// Words a [`Stream`] produces into its buffer at a time (16 steps of every lane).
+const BLOCK: usize = 16 * LANES;
+
+/// A batched Xoshiro256++ generator: [`LANES`] states, words interleaved by step (see the module
+/// documentation). Implements [`RngCore`], so every sampler that takes a generator takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stream {
+    /// `state[w][lane]`: word `w` of each lane's state (word-major, so each step is
+    /// element-wise over arrays of [`LANES`] words).
+    state: [[u64; LANES]; 4],
+    buffer: [u64; BLOCK],
+    /// Next unread position in `buffer` ([`BLOCK`] when empty).
+    next: usize,
+}
+
+/// One Xoshiro256++ step of every lane: the lanes' outputs.
+#[inline(always)]
+fn step(state: &mut [[u64; LANES]; 4]) -> [u64; LANES] {
+    let [s0, s1, s2, s3] = state;
+    let mut out = [0u64; LANES];
+    for l in 0..LANES {
+        out[l] = s0[l]
+            .wrapping_add(s3[l])
+            .rotate_left(23)
+            .wrapping_add(s0[l]);
+        let t = s1[l] << 17;
+        s2[l] ^= s0[l];
+        s3[l] ^= s1[l];
+        s1[l] ^= s2[l];
+        s0[l] ^= s3[l];
+        s2[l] ^= t;
+        s3[l] = s3[l].rotate_left(45);
+    }
+    out
+}
+
+/// Whole steps of every lane into `out` (a multiple of [`LANES`] long), in stream order: with
+/// AVX2 when the processor has it (two 256-bit registers per state word), otherwise the
+/// portable loop; both give the same words.
+fn fill_steps(state: &mut [[u64; LANES]; 4], out: &mut [u64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, the one feature the function is compiled for.
+            return unsafe { avx2::fill_steps(state, out) };
+        }
+    }
+    fill_steps_portable(state, out)
+}
+
+/// The portable form of [`fill_steps`].
+fn fill_steps_portable(state: &mut [[u64; LANES]; 4], out: &mut [u64]) {
+    let mut local = *state;
+    for block in out.chunks_exact_mut(LANES) {
+        block.copy_from_slice(&step(&mut local));
+    }
+    *state = local;
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::LANES;
+    use std::arch::x86_64::*;
+
+    /// Rotation left by `L` of each 64-bit lane (`R = 64 - L`).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn rotl<const L: i32, const R: i32>(x: __m256i) -> __m256i {
+        _mm256_or_si256(_mm256_slli_epi64::<L>(x), _mm256_srli_epi64::<R>(x))
+    }
+
+    /// [`super::fill_steps`] with AVX2: the same operations as [`super::step`], four lanes a
+    /// register, two registers per state word.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn fill_steps(state: &mut [[u64; LANES]; 4], out: &mut [u64]) {
+        const HALF: usize = LANES / 2;
+        debug_assert_eq!(HALF, 4);
+        let load = |w: &[u64; LANES], h: usize| {
+            _mm256_set_epi64x(
+                w[4 * h + 3] as i64,
+                w[4 * h + 2] as i64,
+                w[4 * h + 1] as i64,
+                w[4 * h] as i64,
+            )
+        };
+        let mut s = [[_mm256_setzero_si256(); 2]; 4];
+        for (w, word) in state.iter().enumerate() {
+            for (h, register) in s[w].iter_mut().enumerate() {
+                *register = load(word, h);
+            }
+        }
+        for block in out.chunks_exact_mut(LANES) {
+            for h in 0..2 {
+                let [s0, s1, s2, s3] = [s[0][h], s[1][h], s[2][h], s[3][h]];
+                let result = _mm256_add_epi64(rotl::<23, 41>(_mm256_add_epi64(s0, s3)), s0);
+                let t = _mm256_slli_epi64::<17>(s1);
+                let s2 = _mm256_xor_si256(s2, s0);
+                let s3 = _mm256_xor_si256(s3, s1);
+                let s1 = _mm256_xor_si256(s1, s2);
+                let s0 = _mm256_xor_si256(s0, s3);
+                let s2 = _mm256_xor_si256(s2, t);
+                let s3 = rotl::<45, 19>(s3);
+                [s[0][h], s[1][h], s[2][h], s[3][h]] = [s0, s1, s2, s3];
+                let target = &mut block[4 * h..4 * h + 4];
+                // SAFETY: `target` is four u64 (32 bytes) of writable memory; the store is
+                // unaligned.
+                unsafe { _mm256_storeu_si256(target.as_mut_ptr().cast(), result) };
+            }
+        }
+        for (w, word) in state.iter_mut().enumerate() {
+            for h in 0..2 {
+                let mut lanes = [0u64; 4];
+                // SAFETY: `lanes` is 32 bytes of writable memory; the store is unaligned.
+                unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), s[w][h]) };
+                word[4 * h..4 * h + 4].copy_from_slice(&lanes);
+            }
+        }
+    }
+}
+
+impl Stream {
+    /// A stream seeded from one word: the lanes' states are the successive outputs of
+    /// SplitMix64 started at `seed` (lane 0 takes the first four, lane 1 the next four, ...).
+    pub fn seed_from_u64(seed: u64) -> Self {
+        let mut x = seed;
+        let mut state = [[0u64; LANES]; 4];
+        for lane in 0..LANES {
+            for word in state.iter_mut() {
+                word[lane] = mix(x);
+                x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            }
+        }
+        Stream {
+            state,
+            buffer: [0; BLOCK],
+            next: BLOCK,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        fill_steps(&mut self.state, &mut self.buffer);
+        self.next = 0;
+    }
+
+    /// The next word of the stream.
+    #[inline(always)]
+    pub fn next_word(&mut self) -> u64 {
+        if self.next >= BLOCK {
+            self.refill();
+        }
+        let word = self.buffer[self.next];
+        self.next += 1;
+        word
+    }
+
+    /// The next `out.len()` words of the stream, in order: the same words as as many calls of
+    /// [`Stream::next_word`], but whole steps go straight into `out` (a loop the compiler
+    /// vectorises).
+    pub fn fill_words(&mut self, out: &mut [u64]) {
+        let buffered = (BLOCK - self.next).min(out.len());
+        let (head, rest) = out.split_at_mut(buffered);
+        head.copy_from_slice(&self.buffer[self.next..self.next + buffered]);
+        self.next += buffered;
+        if rest.is_empty() {
+            return;
+        }
+        // The buffer is empty now: whole steps directly.
+        let whole = rest.len() / LANES * LANES;
+        let (steps, remainder) = rest.split_at_mut(whole);
+        fill_steps(&mut self.state, steps);
+        for w in remainder {
+            *w = self.next_word();
+        }
+    }
+
+    /// Fills `out` with open uniforms ([`open_uniform`]), the next `out.len()` words in order.
+    pub fn fill_open_uniforms(&mut self, out: &mut [f64]) {
+        let mut words = [0u64; 256];
+        for part in out.chunks_mut(words.len()) {
+            let words = &mut words[..part.len()];
+            self.fill_words(words);
+            for (u, &w) in part.iter_mut().zip(words.iter()) {
+                *u = uniform_of(w);
+            }
+        }
+    }
+
+    /// Fills `out` with standard normals ([`crate::numeric::ziggurat`]): in portions of 256
+    /// draws, the first word of each draw of the portion as one block, then the further words
+    /// of its rejected draws (about 1.2% of them), in order.
+    pub fn fill_normals(&mut self, out: &mut [f64]) {
+        let mut words = [0u64; 256];
+        for part in out.chunks_mut(words.len()) {
+            let words = &mut words[..part.len()];
+            self.fill_words(words);
+            crate::numeric::ziggurat::fill_normals(words, part, &mut || self.next_word());
+        }
+    }
+}
+
+impl RngCore for Stream {
+    #[inline(always)]
+    fn next_u32(&mut self) -> u32 {
+        (self.next_word() >> 32) as u32
+    }
+
+    #[inline(always)]
+    fn next_u64(&mut self) -> u64 {
+        self.next_word()
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        rand::rand_core::impls::fill_bytes_via_next(self, dst)
+    }
+}
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
 #[inline]
@@ -50,37 +272,53 @@ pub fn stream(seed: u64, chunk: u64, purpose: Purpose, key: u64) -> Stream {
     let state = mix(mix(mix(seed) ^ chunk)
         ^ (purpose as u64).wrapping_mul(0x2545_F491_4F6C_DD1D)
         ^ mix(key));
-    Xoshiro256PlusPlus::seed_from_u64(state)
+    Stream::seed_from_u64(state)
+}
+
+/// The open uniform of one word: `(w >> 11) + 1/2` times 2^-53, in (0, 1).
+#[inline(always)]
+pub fn uniform_of(word: u64) -> f64 {
+    ((word >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A uniform in the open interval (0, 1) from 53 random bits.
 #[inline]
 pub fn open_uniform<R: rand::RngCore>(rng: &mut R) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    uniform_of(rng.next_u64())
 }
 
 /// A keyed pseudo-random permutation of `0..n` evaluated at one point, with no memory: a
 /// four-round Feistel network on the smallest even number of bits covering `n`, with cycle
 /// walking (Black & Rogaway 2002). Used by Latin hypercube sampling to give each path its stratum.
+///
+/// Each round's function is a multiply-xorshift-multiply hash of the right half and the round's
+/// key, of which the top bits are kept (two multiplications a round, where two SplitMix64
+/// finalisers took four): the strata need a permutation that looks random, not a
+/// cryptographic one.
 #[derive(Debug, Clone, Copy)]
 pub struct Permutation {
     n: u64,
     half_bits: u32,
-    key: u64,
+    keys: [u64; 4],
 }
 
 impl Permutation {
     /// A permutation of `0..n` (n >= 1) selected by `key`.
     pub fn new(n: u64, key: u64) -> Self {
         let bits = 64 - n.saturating_sub(1).leading_zeros();
+        let mut keys = [0u64; 4];
+        for (round, k) in keys.iter_mut().enumerate() {
+            *k = mix(key ^ mix(round as u64));
+        }
         Permutation {
             n,
             half_bits: bits.div_ceil(2).max(1),
-            key,
+            keys,
         }
     }
 
     /// The image of `i` (< n).
+    #[inline]
     pub fn apply(&self, i: u64) -> u64 {
         let mut x = i;
         loop {
@@ -91,11 +329,14 @@ impl Permutation {
         }
     }
 
+    #[inline]
     fn feistel(&self, x: u64) -> u64 {
         let mask = (1u64 << self.half_bits) - 1;
+        let shift = 64 - self.half_bits;
         let (mut left, mut right) = (x >> self.half_bits, x & mask);
-        for round in 0..4u64 {
-            let f = mix(self.key ^ mix(right ^ (round << 60))) & mask;
+        for &k in &self.keys {
+            let h = (right ^ k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let f = (h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> shift;
             (left, right) = (right, left ^ f);
         }
         (left << self.half_bits) | right
@@ -116,6 +357,59 @@ mod tests {
                 assert!(!seen[j], "n={n}: {j} hit twice");
                 seen[j] = true;
             }
+        }
+    }
+
+    #[test]
+    fn every_lane_is_xoshiro256_plus_plus() {
+        use rand::SeedableRng;
+        let mut stream = stream(3, 1, Purpose::Noise, 11);
+        let mut reference: Vec<rand_xoshiro::Xoshiro256PlusPlus> = (0..LANES)
+            .map(|lane| {
+                let mut bytes = [0u8; 32];
+                for (w, chunk) in bytes.chunks_exact_mut(8).enumerate() {
+                    chunk.copy_from_slice(&stream.state[w][lane].to_le_bytes());
+                }
+                rand_xoshiro::Xoshiro256PlusPlus::from_seed(bytes)
+            })
+            .collect();
+        for i in 0..1000 {
+            assert_eq!(
+                stream.next_word(),
+                reference[i % LANES].next_u64(),
+                "word {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn filling_gives_the_words_one_by_one() {
+        let mut one = stream(5, 2, Purpose::Count, 1);
+        let expected: Vec<u64> = (0..3000).map(|_| one.next_word()).collect();
+        for cuts in [[0usize, 1, 2], [3, 64, 1000], [63, 65, 7], [130, 1, 0]] {
+            let mut s = stream(5, 2, Purpose::Count, 1);
+            let mut got = Vec::new();
+            let mut k = 0;
+            while got.len() < expected.len() {
+                let n = cuts[k % 3].min(expected.len() - got.len());
+                k += 1;
+                if n == 0 {
+                    got.push(s.next_word());
+                    continue;
+                }
+                let mut words = vec![0u64; n];
+                s.fill_words(&mut words);
+                got.extend(words);
+            }
+            assert_eq!(got, expected, "cuts {cuts:?}");
+        }
+        let mut a = stream(5, 2, Purpose::Count, 1);
+        let mut uniforms = vec![0.0; 700];
+        a.next_word();
+        a.fill_open_uniforms(&mut uniforms);
+        for (k, u) in uniforms.iter().enumerate() {
+            assert_eq!(*u, uniform_of(expected[k + 1]));
+            assert!(*u > 0.0 && *u < 1.0);
         }
     }
 

@@ -8,6 +8,7 @@ pub mod normal;
 pub mod poisson;
 pub mod poisson_table;
 pub(crate) mod student_t;
+pub mod ziggurat;
 
 /// A number for a message, short: the shortest text that reads back exactly, in exponent form
 /// when it is very large or very small (`1e308`, not a 309-digit decimal; `5e-324`), and `inf`,

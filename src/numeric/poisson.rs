@@ -1,5 +1,7 @@
 //! Exact Poisson draws: alias tables by additivity for small rates ([`super::poisson_table`]),
 //! Hörmann's PTRS (1993) above, with the log-pmf in the saddle-point form of Loader (2000).
+//! Every draw starts from two random words (given by the caller, so that a row of draws can
+//! take its words from the generator in one vectorised block).
 
 use super::beta::stirling_remainder;
 use super::normal::LN_SQRT_2PI;
@@ -42,84 +44,286 @@ fn ln_poisson_pmf(k: f64, lambda: f64, ln_lambda: f64) -> f64 {
 /// returned as an `f64` holding an integer. Exact in distribution and deterministic for a given
 /// generator state; NaN if `lambda` is negative, NaN or infinite.
 ///
-/// For `lambda < 64`: two random words, by additivity over a grid of alias tables
-/// ([`super::poisson_table`]). For `lambda >= 64`: Hörmann's PTRS (1993, "The transformed
-/// rejection method for generating Poisson random variables", Insurance: Mathematics and
-/// Economics 12), about 1.1 pairs of uniforms per draw.
-///
-/// The table path is inlined into the caller and PTRS kept out of line: the engine draws one
-/// count per path and year, and a call that saves and restores the registers PTRS needs cost
-/// about a third of each table draw.
+/// Always takes two words from `rng` and hands them to [`poisson_of_words`] (which takes more
+/// from `rng` only for `lambda >= 64`): the same draw as the engine's row fill
+/// ([`poisson_fill_words`]) given the same two words.
 #[inline]
 pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
-    // One comparison covers 0 <= lambda < 64; NaN fails it.
-    if (0.0..super::poisson_table::TABLE_LAMBDA_MAX).contains(&lambda) {
-        return if lambda == 0.0 {
-            0.0
-        } else {
-            super::poisson_table::sample(rng, lambda)
-        };
-    }
-    poisson_large(rng, lambda)
+    let (first, second) = (rng.next_u64(), rng.next_u64());
+    poisson_of_words(rng, lambda, first, second)
 }
 
-/// `out[p] = poisson(rng, lambdas[p])` for every `p` in turn: the same draws, bit for bit.
+/// Rates below this are drawn by inversion against a per-rate table of the first
+/// [`INVERSION_STEPS`] cumulative probabilities ([`PreparedRate`]).
+pub const INVERSION_MAX: f64 = 2.0;
+
+/// Cumulative probabilities a [`PreparedRate`] holds for inversion: `P(X <= j)`, `j < 8`.
+pub const INVERSION_STEPS: usize = 8;
+
+/// A rate prepared for draws from words: what depends on the rate alone, computed once for as
+/// long as the rate does not change (a path's rate is usually the same every year of a period).
 ///
-/// The generator is worked on as a local copy that is only ever passed by reference to the
-/// rare out-of-line path (itself on a copy), so its state stays in registers through the loop
-/// instead of going through memory on every word drawn.
-pub fn poisson_fill<R: Rng + Clone>(rng: &mut R, lambdas: &[f64], out: &mut [f64]) {
-    let mut local = rng.clone();
-    let sampler = super::poisson_table::Sampler::new();
-    for (o, &lambda) in out.iter_mut().zip(lambdas) {
-        *o = if (0.0..super::poisson_table::TABLE_LAMBDA_MAX).contains(&lambda) {
-            if lambda == 0.0 {
-                0.0
-            } else {
-                sampler.sample(&mut local, lambda)
-            }
-        } else {
-            let mut spill = local.clone();
-            let k = poisson_large(&mut spill, lambda);
-            local = spill;
-            k
-        };
-    }
-    *rng = local;
+/// - `lambda < INVERSION_MAX` (2): `c[j] = P(X <= j)` for `j < 8` (the cumulative sums of
+///   `exp(-lambda) lambda^j / j!`); the draw is the number of `c[j]` at most `u`, the uniform of
+///   the second word, continued term by term past 7 (`P(X >= 8) < 1.1e-3`). Inversion is exact up
+///   to the rounding of the cumulative sums (about 1e-16).
+/// - `INVERSION_MAX <= lambda < 64`: the alias tables of [`super::poisson_table`].
+/// - `lambda >= 64`: PTRS with its constants (`b`, `a`, `1 / alpha`, `v_r`, `ln lambda`) in `c`.
+#[derive(Debug, Clone, Copy)]
+pub struct PreparedRate {
+    lambda: f64,
+    c: [f64; INVERSION_STEPS],
 }
 
-/// [`poisson`] for `lambda >= 64` (PTRS), or NaN for a negative, NaN or infinite `lambda`.
+impl Default for PreparedRate {
+    fn default() -> Self {
+        Self::UNSET
+    }
+}
+
+impl PreparedRate {
+    /// No rate yet: [`PreparedRate::holds`] is false for every rate.
+    pub const UNSET: PreparedRate = PreparedRate {
+        lambda: f64::NAN,
+        c: [0.0; INVERSION_STEPS],
+    };
+
+    /// `lambda` prepared.
+    pub fn new(lambda: f64) -> Self {
+        let mut c = [0.0; INVERSION_STEPS];
+        if (0.0..INVERSION_MAX).contains(&lambda) {
+            let mut pmf = (-lambda).exp();
+            let mut cum = pmf;
+            c[0] = cum;
+            for (j, slot) in c.iter_mut().enumerate().skip(1) {
+                pmf *= lambda / j as f64;
+                cum += pmf;
+                *slot = cum;
+            }
+        } else if lambda >= super::poisson_table::TABLE_LAMBDA_MAX && lambda.is_finite() {
+            let b = 0.931 + 2.53 * lambda.sqrt();
+            c[0] = b;
+            c[1] = -0.059 + 0.02483 * b;
+            c[2] = 1.1239 + 1.1328 / (b - 3.4);
+            c[3] = 0.9277 - 3.6224 / (b - 2.0);
+            c[4] = lambda.ln();
+        }
+        PreparedRate { lambda, c }
+    }
+
+    /// True when this is `lambda` prepared (bit for bit; never for NaN).
+    #[inline(always)]
+    pub fn holds(&self, lambda: f64) -> bool {
+        self.lambda == lambda
+    }
+
+    /// A Poisson(rate) draw from two words, and more from `rng` for PTRS rejections; NaN for a
+    /// negative, NaN or infinite rate.
+    #[inline(always)]
+    pub fn draw<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        sampler: super::poisson_table::Sampler,
+        first: u64,
+        second: u64,
+    ) -> f64 {
+        draw_prepared(rng, sampler, self.lambda, &self.c, first, second)
+    }
+}
+
+/// [`PreparedRate::draw`] from its parts.
+#[inline(always)]
+fn draw_prepared<R: Rng + ?Sized>(
+    rng: &mut R,
+    sampler: super::poisson_table::Sampler,
+    lambda: f64,
+    c: &[f64; INVERSION_STEPS],
+    first: u64,
+    second: u64,
+) -> f64 {
+    if (0.0..INVERSION_MAX).contains(&lambda) {
+        let u = ((second >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+        let k = c.iter().map(|&c| (u >= c) as u32).sum::<u32>();
+        if k < INVERSION_STEPS as u32 {
+            return k as f64;
+        }
+        return inversion_tail(u, lambda, c);
+    }
+    if (0.0..super::poisson_table::TABLE_LAMBDA_MAX).contains(&lambda) {
+        return sampler.sample_words(lambda, first, second);
+    }
+    poisson_large(rng, lambda, c, first, second)
+}
+
+/// Inversion past `k = 7` for a rate below [`INVERSION_MAX`]: the terms after the table.
 #[cold]
 #[inline(never)]
-fn poisson_large<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
+fn inversion_tail(u: f64, lambda: f64, c: &[f64; INVERSION_STEPS]) -> f64 {
+    let last = INVERSION_STEPS - 1;
+    let mut pmf = c[last] - c[last - 1];
+    let mut cum = c[last];
+    let mut k = last as f64;
+    // Beyond k = 40 the mass for a rate below 2 is far below 2^-53.
+    while u >= cum && k < 40.0 {
+        k += 1.0;
+        pmf *= lambda / k;
+        cum += pmf;
+    }
+    k
+}
+
+/// A Poisson(`lambda`) draw from two random words, and more from `rng` when those do not
+/// suffice: [`PreparedRate::new`] then [`PreparedRate::draw`]. For `lambda <` [`INVERSION_MAX`]:
+/// inversion with the second word; below 64: by additivity over a grid of alias tables
+/// ([`super::poisson_table`]), the two words and nothing else; from 64: Hörmann's PTRS (1993,
+/// "The transformed rejection method for generating Poisson random variables", Insurance:
+/// Mathematics and Economics 12), its first pair of uniforms from the two words and any further
+/// pair (about one draw in ten) from `rng`.
+#[inline]
+pub fn poisson_of_words<R: Rng + ?Sized>(rng: &mut R, lambda: f64, first: u64, second: u64) -> f64 {
+    PreparedRate::new(lambda).draw(rng, super::poisson_table::Sampler::new(), first, second)
+}
+
+/// The rates of a row of paths, prepared ([`PreparedRate`]) and kept from one
+/// [`poisson_fill_words`] call to the next, stored as columns so that checking whether a path's
+/// rate is still the one prepared reads only the rates.
+#[derive(Debug, Clone, Default)]
+pub struct PreparedRates {
+    lambda: Vec<f64>,
+    c: Vec<[f64; INVERSION_STEPS]>,
+}
+
+impl PreparedRates {
+    /// Room for `len` paths, none prepared yet.
+    pub fn new(len: usize) -> Self {
+        PreparedRates {
+            lambda: vec![f64::NAN; len],
+            c: vec![[0.0; INVERSION_STEPS]; len],
+        }
+    }
+
+    /// Number of paths it has room for.
+    pub fn len(&self) -> usize {
+        self.lambda.len()
+    }
+
+    /// True when it has room for no path.
+    pub fn is_empty(&self) -> bool {
+        self.lambda.is_empty()
+    }
+}
+
+/// `out[p] = poisson_of_words(rng, lambdas[p], words[2 p], words[2 p + 1])` for every `p` in
+/// turn (the words of path `p` are `words[2 p]` and `words[2 p + 1]`; `words` holds two per
+/// rate): the same draws, bit for bit. `prepared` keeps path `p`'s rate prepared from one call
+/// to the next (whatever it holds, a rate it does not hold is prepared again).
+pub fn poisson_fill_words<R: Rng + ?Sized>(
+    rng: &mut R,
+    prepared: &mut PreparedRates,
+    lambdas: &[f64],
+    words: &[u64],
+    out: &mut [f64],
+) {
+    let n = lambdas.len();
+    assert_eq!(words.len(), 2 * n, "two words per rate");
+    assert!(prepared.len() >= n && out.len() >= n);
+    let (held, tables) = (&mut prepared.lambda[..n], &mut prepared.c[..n]);
+    let mut all_inversion = true;
+    for ((h, c), &lambda) in held.iter_mut().zip(tables.iter_mut()).zip(lambdas) {
+        if *h != lambda {
+            let rate = PreparedRate::new(lambda);
+            (*h, *c) = (rate.lambda, rate.c);
+        }
+        all_inversion &= (0.0..INVERSION_MAX).contains(&lambda);
+    }
+    if all_inversion {
+        // The usual row of small rates: inversion alone, the rare draw past the table's end
+        // completed afterwards.
+        let mut beyond = false;
+        for ((o, pair), c) in out.iter_mut().zip(words.chunks_exact(2)).zip(tables.iter()) {
+            let u = ((pair[1] >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+            let k = c.iter().map(|&c| (u >= c) as u32).sum::<u32>();
+            beyond |= k == INVERSION_STEPS as u32;
+            *o = k as f64;
+        }
+        if beyond {
+            for (((o, pair), c), &lambda) in out
+                .iter_mut()
+                .zip(words.chunks_exact(2))
+                .zip(tables.iter())
+                .zip(lambdas)
+            {
+                if *o == INVERSION_STEPS as f64 {
+                    let u = ((pair[1] >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+                    *o = inversion_tail(u, lambda, c);
+                }
+            }
+        }
+        return;
+    }
+    let sampler = super::poisson_table::Sampler::new();
+    for (((o, &lambda), pair), c) in out
+        .iter_mut()
+        .zip(lambdas)
+        .zip(words.chunks_exact(2))
+        .zip(tables.iter())
+    {
+        *o = draw_prepared(rng, sampler, lambda, c, pair[0], pair[1]);
+    }
+}
+
+/// The uniform in [0, 1) of a word that `rand` draws as `rng.random::<f64>()`.
+#[inline]
+fn unit(word: u64) -> f64 {
+    (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// `x.floor()` without a library call (baseline x86-64 has no rounding instruction): the same
+/// value for every `x`.
+#[inline(always)]
+fn floor(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64 as f64;
+        if t > x {
+            t - 1.0
+        } else {
+            t
+        }
+    } else {
+        x.floor()
+    }
+}
+
+/// PTRS for `lambda >= 64`, prepared in `c` by [`PreparedRate::new`] (the first pair of
+/// uniforms from `first` and `second`), or NaN for a negative, NaN or infinite `lambda`.
+#[cold]
+#[inline(never)]
+fn poisson_large<R: Rng + ?Sized>(
+    rng: &mut R,
+    lambda: f64,
+    c: &[f64; INVERSION_STEPS],
+    first: u64,
+    second: u64,
+) -> f64 {
     if !(lambda >= 0.0 && lambda.is_finite()) {
         return f64::NAN;
     }
-    let slam = lambda.sqrt();
-    let b = 0.931 + 2.53 * slam;
-    let a = -0.059 + 0.02483 * b;
-    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-    let v_r = 0.9277 - 3.6224 / (b - 2.0);
-    // Computed on the first draw that needs the exact test.
-    let mut ln_lambda = f64::NAN;
+    let [b, a, inv_alpha, v_r, ln_lambda, ..] = *c;
+    let (mut u, mut v) = (unit(first) - 0.5, unit(second));
     loop {
-        let u = rng.random::<f64>() - 0.5;
-        let v: f64 = rng.random();
         let us = 0.5 - u.abs();
-        let k = ((2.0 * a / us + b) * u + lambda + 0.43).floor();
+        let k = floor((2.0 * a / us + b) * u + lambda + 0.43);
         if us >= 0.07 && v <= v_r {
             return k;
         }
-        if k.is_nan() || k < 0.0 || (us < 0.013 && v > us) {
-            continue;
-        }
-        if ln_lambda.is_nan() {
-            ln_lambda = lambda.ln();
-        }
         // ln(v) + ln(inv_alpha) - ln(a / us^2 + b), as one logarithm.
-        if (v * inv_alpha / (a / (us * us) + b)).ln() <= ln_poisson_pmf(k, lambda, ln_lambda) {
+        if !(k.is_nan() || k < 0.0 || (us < 0.013 && v > us))
+            && (v * inv_alpha / (a / (us * us) + b)).ln() <= ln_poisson_pmf(k, lambda, ln_lambda)
+        {
             return k;
         }
+        u = unit(rng.next_u64()) - 0.5;
+        v = unit(rng.next_u64());
     }
 }
 
@@ -150,7 +354,7 @@ mod tests {
 
     #[test]
     fn poisson_fill_equals_drawing_one_by_one() {
-        use rand::SeedableRng;
+        use rand::{RngCore, SeedableRng};
         let lambdas: Vec<f64> = (0..500)
             .map(|i| match i % 7 {
                 0 => 0.0,
@@ -162,11 +366,48 @@ mod tests {
                 _ => (i as f64 * 0.37) % 45.0,
             })
             .collect();
+        let mut words_rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let words: Vec<u64> = (0..2 * lambdas.len())
+            .map(|_| words_rng.next_u64())
+            .collect();
         let mut r1 = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
         let mut r2 = r1.clone();
         let mut filled = vec![0.0; lambdas.len()];
-        poisson_fill(&mut r1, &lambdas, &mut filled);
-        let one_by_one: Vec<f64> = lambdas.iter().map(|&l| poisson(&mut r2, l)).collect();
+        let mut prepared = PreparedRates::new(lambdas.len() + 3);
+        // A stale rate is prepared again.
+        prepared.lambda[7] = 3.5;
+        poisson_fill_words(&mut r1, &mut prepared, &lambdas, &words, &mut filled);
+        // Prepared rates are kept: the same draws a second time.
+        let mut again = vec![0.0; lambdas.len()];
+        let mut r3 = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        poisson_fill_words(&mut r3, &mut prepared, &lambdas, &words, &mut again);
+        for (a, b) in filled.iter().zip(&again) {
+            assert!(a == b || (a.is_nan() && b.is_nan()), "{a} vs {b}");
+        }
+        // A row of small rates only (the inversion-only loop), with draws past its table.
+        let small: Vec<f64> = (0..400).map(|i| 1.999 - (i as f64) * 4e-3).collect();
+        let small_words: Vec<u64> = (0..800u64)
+            .map(|i| {
+                if i % 10 == 1 {
+                    u64::MAX - i
+                } else {
+                    words[i as usize]
+                }
+            })
+            .collect();
+        let mut small_out = vec![0.0; small.len()];
+        let mut r4 = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(12);
+        poisson_fill_words(&mut r4, &mut prepared, &small, &small_words, &mut small_out);
+        for (p, &l) in small.iter().enumerate() {
+            let one = poisson_of_words(&mut r4, l, small_words[2 * p], small_words[2 * p + 1]);
+            assert_eq!(small_out[p], one, "rate {l}");
+        }
+        assert!(small_out.iter().any(|&k| k >= INVERSION_STEPS as f64));
+        let one_by_one: Vec<f64> = lambdas
+            .iter()
+            .enumerate()
+            .map(|(p, &l)| poisson_of_words(&mut r2, l, words[2 * p], words[2 * p + 1]))
+            .collect();
         for (a, b) in filled.iter().zip(&one_by_one) {
             assert!(a == b || (a.is_nan() && b.is_nan()), "{a} vs {b}");
         }

@@ -111,14 +111,8 @@ pub fn tabulated_pmf(lambda: f64) -> Vec<f64> {
     pmf
 }
 
-/// A uniform in (0, 1) from 53 random bits (the engine's `open_uniform`).
-#[inline]
-fn uniform<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
-}
-
-/// A Poisson(`lambda`) draw for `0 <= lambda < TABLE_LAMBDA_MAX`, as an `f64`; two uniforms
-/// (one below 1/4, where the tabulated part is always 0).
+/// A Poisson(`lambda`) draw for `0 <= lambda < TABLE_LAMBDA_MAX`, as an `f64`; two random
+/// words (the first unused below 1/4, where the tabulated part is always 0).
 #[inline]
 pub fn sample<R: RngCore + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     Sampler::new().sample(rng, lambda)
@@ -145,10 +139,20 @@ impl Sampler {
     /// [`sample`] with these tables: the same draw.
     #[inline]
     pub fn sample<R: RngCore + ?Sized>(self, rng: &mut R, lambda: f64) -> f64 {
+        let first = rng.next_u64();
+        self.sample_words(lambda, first, rng.next_u64())
+    }
+
+    /// The draw for `0 <= lambda < TABLE_LAMBDA_MAX` from two random words: `first` picks the
+    /// table entry and its coin (unused when `lambda < 1/4`), `second` is the uniform of the
+    /// residual part.
+    #[inline]
+    pub fn sample_words(self, lambda: f64, first: u64, second: u64) -> f64 {
         debug_assert!((0.0..TABLE_LAMBDA_MAX).contains(&lambda));
+        let u = ((second >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
         if lambda < 1.0 / GRID_PER_UNIT {
             // l0 = 0: the first part is always 0.
-            return small(rng, lambda);
+            return small(u, lambda);
         }
         // Integer types are u32 throughout: their conversions to and from f64 are one
         // instruction each, where usize ones take several.
@@ -156,7 +160,7 @@ impl Sampler {
         let residual = (lambda - j as f64 / GRID_PER_UNIT).max(0.0);
         let (start, len) = self.tables.span[j as usize];
         // 64 random bits times n: the high word is the entry, the low word the coin.
-        let product = rng.next_u64() as u128 * len as u128;
+        let product = first as u128 * len as u128;
         let i = ((product >> 64) as u32).min(len - 1);
         let entry = self.tables.entries[(start + i) as usize];
         let k = if (product as u64) < (entry & !ALIAS_MASK) {
@@ -164,7 +168,7 @@ impl Sampler {
         } else {
             (entry & ALIAS_MASK) as u32
         };
-        k as f64 + small(rng, residual)
+        k as f64 + small(u, residual)
     }
 }
 
@@ -173,9 +177,8 @@ impl Sampler {
 /// more a margin of 1e-15 for rounding), so `P(X = 0)` and `P(X <= 1) = exp(-d) (1 + d)` are
 /// decided without `exp` except in bands of width below 3e-3.
 #[inline]
-fn small<R: RngCore + ?Sized>(rng: &mut R, d: f64) -> f64 {
+fn small(u: f64, d: f64) -> f64 {
     const MARGIN: f64 = 1e-15;
-    let u = uniform(rng);
     let d2 = 0.5 * d * d;
     let hi = 1.0 - d + d2 + MARGIN;
     // `* (1/3)` rather than `/ 3`: within an ulp, far inside MARGIN, and no division.
@@ -186,6 +189,13 @@ fn small<R: RngCore + ?Sized>(rng: &mut R, d: f64) -> f64 {
     if (u < lo * (1.0 + d)) & !undecided {
         return (u >= hi) as u8 as f64;
     }
+    small_exact(u, d)
+}
+
+/// [`small`] where the Taylor bounds do not decide: inversion with `exp`.
+#[cold]
+#[inline(never)]
+fn small_exact(u: f64, d: f64) -> f64 {
     let mut pmf = (-d).exp();
     let mut cum = pmf;
     let mut k = 0.0;

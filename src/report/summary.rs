@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version tag of the summary format.
-pub const FORMAT: &str = "plancast-summary/1";
+pub const FORMAT: &str = "plancast-summary/2";
 
 /// The probabilities reported for each quantity (percent points of the distribution).
 pub const QUANTILES: [(&str, f64); 7] = [
