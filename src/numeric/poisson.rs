@@ -262,6 +262,35 @@ pub fn poisson_fill_words<R: Rng + ?Sized>(
         return;
     }
     let sampler = super::poisson_table::Sampler::new();
+    let tabulated = INVERSION_MAX..super::poisson_table::TABLE_LAMBDA_MAX;
+    if lambdas.iter().all(|lambda| tabulated.contains(lambda)) {
+        // The usual row of rates for the alias tables: the tabulated parts of a portion of
+        // paths first (a short loop, so that the table reads of many paths are in flight at
+        // once), then their residual parts; the same draws.
+        let mut residuals = [0.0f64; 256];
+        for ((out, lambdas), words) in out[..n]
+            .chunks_mut(residuals.len())
+            .zip(lambdas.chunks(residuals.len()))
+            .zip(words.chunks(2 * residuals.len()))
+        {
+            for (((o, r), &lambda), pair) in out
+                .iter_mut()
+                .zip(residuals.iter_mut())
+                .zip(lambdas)
+                .zip(words.chunks_exact(2))
+            {
+                (*o, *r) = sampler.tabulated_part(lambda, pair[0]);
+            }
+            for ((o, &r), pair) in out
+                .iter_mut()
+                .zip(residuals.iter())
+                .zip(words.chunks_exact(2))
+            {
+                *o += super::poisson_table::residual_part(r, pair[1]);
+            }
+        }
+        return;
+    }
     for (((o, &lambda), pair), c) in out
         .iter_mut()
         .zip(lambdas)
@@ -403,6 +432,14 @@ mod tests {
             assert_eq!(small_out[p], one, "rate {l}");
         }
         assert!(small_out.iter().any(|&k| k >= INVERSION_STEPS as f64));
+        // A row of rates for the alias tables only (the two-pass loop).
+        let mid: Vec<f64> = (0..500).map(|i| 2.0 + (i as f64) * 0.1234).collect();
+        let mut mid_out = vec![0.0; mid.len()];
+        poisson_fill_words(&mut r4, &mut prepared, &mid, &words, &mut mid_out);
+        for (p, &l) in mid.iter().enumerate() {
+            let one = poisson_of_words(&mut r4, l, words[2 * p], words[2 * p + 1]);
+            assert_eq!(mid_out[p], one, "rate {l}");
+        }
         let one_by_one: Vec<f64> = lambdas
             .iter()
             .enumerate()

@@ -145,15 +145,22 @@ impl Sampler {
 
     /// The draw for `0 <= lambda < TABLE_LAMBDA_MAX` from two random words: `first` picks the
     /// table entry and its coin (unused when `lambda < 1/4`), `second` is the uniform of the
-    /// residual part.
+    /// residual part. The same as [`Sampler::tabulated_part`] plus [`residual_part`].
     #[inline]
     pub fn sample_words(self, lambda: f64, first: u64, second: u64) -> f64 {
         debug_assert!((0.0..TABLE_LAMBDA_MAX).contains(&lambda));
-        let u = ((second >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
         if lambda < 1.0 / GRID_PER_UNIT {
             // l0 = 0: the first part is always 0.
-            return small(u, lambda);
+            return residual_part(lambda, second);
         }
+        let (k, residual) = self.tabulated_part(lambda, first);
+        k + residual_part(residual, second)
+    }
+
+    /// For `1/4 <= lambda < TABLE_LAMBDA_MAX`: the draw of the tabulated part `Poisson(l0)`
+    /// from `first`, and the residual rate `lambda - l0`.
+    #[inline(always)]
+    pub fn tabulated_part(self, lambda: f64, first: u64) -> (f64, f64) {
         // Integer types are u32 throughout: their conversions to and from f64 are one
         // instruction each, where usize ones take several.
         let j = ((lambda * GRID_PER_UNIT) as u32).min(TABLE_COUNT as u32 - 1);
@@ -168,8 +175,18 @@ impl Sampler {
         } else {
             (entry & ALIAS_MASK) as u32
         };
-        k as f64 + small(u, residual)
+        (k as f64, residual)
     }
+}
+
+/// The draw of `Poisson(d)`, `0 <= d < 1/4`, from the word `second` (the residual part of
+/// [`Sampler::sample_words`]).
+#[inline(always)]
+pub fn residual_part(d: f64, second: u64) -> f64 {
+    small(
+        ((second >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64),
+        d,
+    )
 }
 
 /// Poisson(`d`) for `0 <= d < 1/4` by inversion from 0. `exp(-d)` is squeezed between its

@@ -309,7 +309,7 @@ impl Sketch {
             // Zeros and positive values (counts that start from 0, say).
             return self.extend_non_negative(values, scan);
         } else {
-            return self.extend_mixed(values);
+            return self.extend_mixed_finite(values, scan);
         };
         count_one_sign::<false>(store, values, scan.min.to_bits(), scan.max.to_bits(), 0);
         self.count += values.len() as u64;
@@ -333,6 +333,108 @@ impl Sketch {
             count_one_sign::<true>(&mut self.positive, values, lo, scan.max.to_bits(), smallest)
         };
         self.zeros += zeros;
+        self.count += values.len() as u64;
+        self.min = self.min.min(scan.min);
+        self.max = self.max.max(scan.max);
+    }
+
+    /// [`Sketch::extend_scanned`] for finite values of both signs (zeros among them): one pass
+    /// without branches finds each sign's bucket range, a second counts into one histogram of
+    /// both ranges and a slot for zeros (as interleaved histograms on the stack, as
+    /// [`count_one_sign`] does, when the ranges are narrow), added into the stores at the end.
+    /// Ranges over 2^16 buckets go to [`Sketch::extend_mixed`]. The same sketch either way.
+    fn extend_mixed_finite(&mut self, values: &[f64], scan: &ChunkScan) {
+        const MAGNITUDE: u64 = u64::MAX >> 1;
+        const ZERO_SLOT: usize = LANE_BUCKETS - 1;
+        let smallest = ZERO_THRESHOLD.to_bits();
+        let (mut lo_pos, mut hi_pos, mut lo_neg, mut hi_neg) = (u64::MAX, 0u64, u64::MAX, 0u64);
+        for &v in values {
+            let bits = v.to_bits();
+            let magnitude = bits & MAGNITUDE;
+            let bucketed = magnitude >= smallest;
+            let (pos, neg) = (bucketed & (bits >> 63 == 0), bucketed & (bits >> 63 == 1));
+            lo_pos = lo_pos.min(if pos { magnitude } else { u64::MAX });
+            hi_pos = hi_pos.max(if pos { magnitude } else { 0 });
+            lo_neg = lo_neg.min(if neg { magnitude } else { u64::MAX });
+            hi_neg = hi_neg.max(if neg { magnitude } else { 0 });
+        }
+        // (first bucket, number of buckets) of each sign; none when it has no bucketed value.
+        let range = |lo: u64, hi: u64| {
+            (lo <= hi).then(|| {
+                (
+                    index_of_bits(lo),
+                    (index_of_bits(hi) - index_of_bits(lo)) as usize + 1,
+                )
+            })
+        };
+        let (pos, neg) = (range(lo_pos, hi_pos), range(lo_neg, hi_neg));
+        let span_pos = pos.map_or(0, |(_, span)| span);
+        let span_neg = neg.map_or(0, |(_, span)| span);
+        if span_pos + span_neg > 1 << 16 {
+            return self.extend_mixed(values);
+        }
+        let first_pos = pos.map_or(0, |(first, _)| first);
+        let first_neg = neg.map_or(0, |(first, _)| first);
+        // Slot of a value: its positive bucket, or span_pos + its negative bucket, or `zero`.
+        let slot = |v: f64, zero: usize| {
+            let bits = v.to_bits();
+            let index = index_of_bits(bits);
+            if bits & MAGNITUDE < smallest {
+                zero
+            } else if bits >> 63 == 0 {
+                (index - first_pos) as usize
+            } else {
+                span_pos + (index - first_neg) as usize
+            }
+        };
+        let narrow = span_pos + span_neg < ZERO_SLOT
+            && values.len() >= 4 * (span_pos + span_neg)
+            && values.len() <= u16::MAX as usize;
+        let mut counts = vec![0u64; span_pos + span_neg + 1];
+        let zero = span_pos + span_neg;
+        if narrow {
+            // `& (LANE_BUCKETS - 1)` never changes a slot but drops the bounds check.
+            let mut lanes = [[0u16; LANE_BUCKETS]; 4];
+            let mut blocks = values.chunks_exact(4);
+            for block in &mut blocks {
+                for k in 0..4 {
+                    lanes[k][slot(block[k], ZERO_SLOT) & (LANE_BUCKETS - 1)] += 1;
+                }
+            }
+            for &v in blocks.remainder() {
+                lanes[0][slot(v, ZERO_SLOT) & (LANE_BUCKETS - 1)] += 1;
+            }
+            let total = |j: usize| {
+                (u64::from(lanes[0][j]) + u64::from(lanes[1][j]))
+                    + (u64::from(lanes[2][j]) + u64::from(lanes[3][j]))
+            };
+            for (j, count) in counts[..zero].iter_mut().enumerate() {
+                *count = total(j);
+            }
+            counts[zero] = total(ZERO_SLOT);
+        } else {
+            // Wide ranges: consecutive values rarely share a bucket; one histogram.
+            for &v in values {
+                counts[slot(v, zero)] += 1;
+            }
+        }
+        for (store, range, base) in [
+            (&mut self.positive, pos, 0),
+            (&mut self.negative, neg, span_pos),
+        ] {
+            if let Some((first, span)) = range {
+                store.add(first, 0);
+                store.add(first + span as i64 - 1, 0);
+                let offset = (first - store.offset) as usize;
+                for (slot, &count) in store.counts[offset..offset + span]
+                    .iter_mut()
+                    .zip(&counts[base..base + span])
+                {
+                    *slot += count;
+                }
+            }
+        }
+        self.zeros += counts[zero];
         self.count += values.len() as u64;
         self.min = self.min.min(scan.min);
         self.max = self.max.max(scan.max);
@@ -637,7 +739,23 @@ mod tests {
         counts_wide[7] = 1e9;
         counts_wide[8] = 1e-310;
         let all_zero = vec![0.0; 100];
+        // Both signs near zero (a growth rate, say), with +0, -0 and tiny values; and a mixed
+        // row too wide for the histograms.
+        let rates: Vec<f64> = (0..1024)
+            .map(|i| match i % 97 {
+                0 => 0.0,
+                1 => -0.0,
+                2 => -1e-301,
+                _ => ((i * 7919) % 1001) as f64 * 0.01 - 3.0,
+            })
+            .collect();
+        let negative_and_zero: Vec<f64> = (0..600).map(|i| -((i % 5) as f64)).collect();
+        let mut mixed_wide = wide.clone();
+        mixed_wide.extend(wide.iter().map(|v| -v));
         for values in [
+            &rates,
+            &negative_and_zero,
+            &mixed_wide,
             &narrow,
             &narrow_negative,
             &wide,
