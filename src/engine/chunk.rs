@@ -9,6 +9,7 @@ use super::strata;
 use super::{CellSlot, Context};
 use crate::model::posterior::ScoreTransport;
 use crate::model::{ModelKind, Sampling, TargetKind};
+use crate::numeric::binomial::survivors;
 use crate::numeric::normal::norm_quantile;
 use crate::numeric::poisson::poisson_fill;
 use rand_distr::{Distribution as _, StandardNormal};
@@ -36,6 +37,8 @@ pub struct Workspace {
     formula_out: Vec<f64>,
     scratch: Vec<Vec<f64>>,
     count_streams: Vec<Option<Stream>>,
+    /// Exit streams, one per count indicator with an `exit` share.
+    exit_streams: Vec<Option<Stream>>,
 }
 
 impl Workspace {
@@ -71,6 +74,7 @@ impl Workspace {
             formula_out: vec![0.0; chunk],
             scratch: vec![Vec::with_capacity(chunk); depth],
             count_streams: Vec::new(),
+            exit_streams: Vec::new(),
         }
     }
 
@@ -215,6 +219,13 @@ impl Workspace {
                 (ind.kind == ModelKind::Count)
                     .then(|| rng::stream(seed, chunk_index, Purpose::Count, ctx.keys[i]))
             }));
+        // A stream of its own, so that exits leave the additions' draws as they were.
+        self.exit_streams.clear();
+        self.exit_streams
+            .extend(scenario.indicators().iter().enumerate().map(|(i, ind)| {
+                (ind.kind == ModelKind::Count && ind.exit > 0.0)
+                    .then(|| rng::stream(seed, chunk_index, Purpose::Exit, ctx.keys[i]))
+            }));
         // The first year has no simulated step, but derived indicators and cells may start there.
         self.derive_year(ctx, plan.first_year, first_path, n, acc);
         self.record_year(ctx, 0, n, acc);
@@ -321,8 +332,17 @@ impl Workspace {
                             *l = (t.max(0.0) * (1.0 + e / 100.0)).max(0.0);
                         }
                         poisson_fill(stream, lambdas, current);
-                        for (c, &p) in current.iter_mut().zip(previous) {
-                            *c += p;
+                        match self.exit_streams[i].as_mut() {
+                            Some(exits) => {
+                                for (c, &p) in current.iter_mut().zip(previous) {
+                                    *c += survivors(exits, p, ind.exit);
+                                }
+                            }
+                            None => {
+                                for (c, &p) in current.iter_mut().zip(previous) {
+                                    *c += p;
+                                }
+                            }
                         }
                     }
                     ModelKind::Derived => {}

@@ -546,6 +546,17 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 value(p.persistence)
             );
         }
+        if let Some(q) = ind.exit {
+            let _ = write!(
+                periods,
+                "{} {}<br>",
+                ui(
+                    "exits: each unit leaves with yearly probability",
+                    "退出：每个单位每年退出概率"
+                ),
+                format_args!("{}%", value(q * 100.0))
+            );
+        }
         if let Some(update) = summary.trend_updates.iter().find(|u| u.indicator == ind.id) {
             periods.push_str(&posterior_text(labels, update));
         }

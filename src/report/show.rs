@@ -29,6 +29,8 @@ pub struct AssumptionRow {
     pub noise: Option<f64>,
     /// AR(1) persistence of the noise.
     pub persistence: Option<f64>,
+    /// Yearly exit share of a count indicator (None: no exits).
+    pub exit: Option<f64>,
     /// Years with a published value (those after `as_of` included).
     pub observed_years: Vec<i32>,
     /// Where the baseline comes from.
@@ -115,6 +117,7 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
                 trend_p05_p50_p95: Vec::new(),
                 noise: None,
                 persistence: None,
+                exit: None,
                 observed_years,
                 source,
             });
@@ -130,6 +133,7 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
                 trend_p05_p50_p95: [0.05, 0.5, 0.95].map(|q| p.trend.quantile(q)).to_vec(),
                 noise: Some(p.noise),
                 persistence: Some(p.persistence),
+                exit: (ind.exit > 0.0).then_some(ind.exit),
                 observed_years: observed_years.clone(),
                 source: source.clone(),
             });
@@ -243,6 +247,18 @@ pub fn render(view: &ScenarioView) -> String {
             years(&r.observed_years),
             r.source
         );
+    }
+    let mut with_exits: Vec<(&str, f64)> = view
+        .assumptions
+        .iter()
+        .filter_map(|r| r.exit.map(|q| (r.indicator.as_str(), q)))
+        .collect();
+    with_exits.dedup_by(|a, b| a.0 == b.0);
+    if !with_exits.is_empty() {
+        let _ = writeln!(t, "\nexits (each unit leaves with this chance a year)");
+        for (id, q) in with_exits {
+            let _ = writeln!(t, "  {id:<24} {}", crate::report::format::percent(q));
+        }
     }
     if !view.events.is_empty() {
         let _ = writeln!(t, "\nevents");

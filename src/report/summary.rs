@@ -356,6 +356,9 @@ pub struct IndicatorResult {
     pub source: Option<String>,
     /// Formula of a derived indicator.
     pub formula: Option<String>,
+    /// Yearly exit share of a count indicator (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<f64>,
     /// Last year fixed by the base and observations (simulation starts after it).
     pub start_year: i32,
     /// All published values (including those after as_of, which the simulation ignored).
@@ -527,6 +530,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 model: ind.kind,
                 source: ind.source.clone(),
                 formula: ind.formula.as_ref().map(|f| f.text.clone()),
+                exit: (ind.exit > 0.0).then_some(ind.exit),
                 start_year: sim.start_year(i),
                 observed: ind.observed.clone(),
                 observed_sources: ind.observed_sources.clone(),

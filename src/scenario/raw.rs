@@ -93,6 +93,8 @@ pub struct RawIndicator {
     pub min: Option<f64>,
     /// Upper clamp of an additive indicator's level.
     pub max: Option<f64>,
+    /// Yearly exit share of a count indicator.
+    pub exit: Option<f64>,
 }
 
 /// One period `{ from, to, trend, noise, persistence }`.
