@@ -196,7 +196,8 @@ impl Scenario {
                 Some((self.indicator_index(a)?, self.indicator_index(b)?, *rho))
             })
             .collect();
-        let (factor, repaired) = correlation::build_factor(n, &pairs, true).map_err(|_| {
+        let entries = correlation::entries(&kind, &pairs, &s.correlation.factors);
+        let (factor, repaired) = correlation::build_factor(n, &entries, true).map_err(|_| {
             refuse(
                 format!("the {kind} correlations"),
                 rho,

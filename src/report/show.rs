@@ -65,6 +65,19 @@ pub struct CorrelationRow {
     pub rho: f64,
 }
 
+/// A common factor of the correlations.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorRow {
+    /// Factor id.
+    pub id: String,
+    /// `trend` or `noise`.
+    pub kind: String,
+    /// Label.
+    pub label: String,
+    /// Members and their loadings.
+    pub loadings: Vec<(String, f64)>,
+}
+
 /// A target.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetRow {
@@ -95,6 +108,8 @@ pub struct ScenarioView {
     pub events: Vec<EventRow>,
     /// Correlations.
     pub correlations: Vec<CorrelationRow>,
+    /// Common factors of the correlations.
+    pub factors: Vec<FactorRow>,
     /// Targets.
     pub targets: Vec<TargetRow>,
 }
@@ -165,6 +180,17 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
                 a: a.clone(),
                 b: b.clone(),
                 rho: *rho,
+            })
+            .collect(),
+        factors: s
+            .correlation()
+            .factors
+            .iter()
+            .map(|f| FactorRow {
+                id: f.id.clone(),
+                kind: f.kind.clone(),
+                label: f.label.clone().unwrap_or_default(),
+                loadings: f.loadings.iter().map(|&(i, l)| (id_of(i), l)).collect(),
             })
             .collect(),
         targets: s
@@ -278,6 +304,16 @@ pub fn render(view: &ScenarioView) -> String {
         let _ = writeln!(t, "\ncorrelations");
         for c in &view.correlations {
             let _ = writeln!(t, "  {:<6} {} ~ {}: {}", c.kind, c.a, c.b, value(c.rho));
+        }
+    }
+    for f in &view.factors {
+        let _ = writeln!(
+            t,
+            "\ncommon {} factor {} ({}): each pair of members gets loading x loading",
+            f.kind, f.id, f.label
+        );
+        for (id, l) in &f.loadings {
+            let _ = writeln!(t, "  {id:<24} {}", value(*l));
         }
     }
     let _ = writeln!(t, "\ntargets");
