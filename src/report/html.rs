@@ -324,7 +324,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             "<div class=\"card\"><div class=\"big\">{with_data} / {}</div>{}<br><span class=\"sub\">{prior_only} {}</span></div>",
             summary.targets.len(),
             ui("targets rest on data", "个目标以数据为依据"),
-            ui("rest on assumptions alone (prior)", "个目标仅依据假设（先验）")
+            ui("rest on assumptions alone (prior): listed last, under \"assumption only\"", "个目标仅依据假设（先验）：列于目标表末尾“仅依据假设”之下")
         );
     }
     for g in summary.groups.iter().filter(|g| g.due_year.is_some()) {
@@ -411,7 +411,28 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         ui("status", "状态"),
         ui("basis", "依据")
     );
-    for t in &summary.targets {
+    // Targets on data first; then, under their own heading row, those resting on assumptions
+    // alone, whose probability restates the scenario's assumption (issue 15).
+    let on_data = summary.targets.iter().filter(|t| t.basis != Some(Basis::Prior));
+    let assumption_only: Vec<_> = summary
+        .targets
+        .iter()
+        .filter(|t| t.basis == Some(Basis::Prior))
+        .collect();
+    let heading_after = summary.targets.len() - assumption_only.len();
+    for (k, t) in on_data.chain(assumption_only.iter().copied()).enumerate() {
+        if k == heading_after && heading_after > 0 {
+            let _ = writeln!(
+                h,
+                "<tr class=\"assumption-only\"><th colspan=\"9\">{} ({})<br><span class=\"sub\">{}</span></th></tr>",
+                ui("Assumption only", "仅依据假设"),
+                assumption_only.len(),
+                ui(
+                    "No published value of these targets' indicators or of their inputs: the probability restates the scenario's assumption (it moves only through correlated indicators that have data). Read it as what the assumption implies, not as evidence.",
+                    "这些目标的指标及其输入均无公布值：概率只是复述情景假设（仅通过有数据的相关指标而变化）。应理解为假设的推论，而非证据。"
+                )
+            );
+        }
         let _ = writeln!(
             h,
             "<tr id=\"target-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
