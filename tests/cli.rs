@@ -438,13 +438,13 @@ fn show_prints_the_assumptions_events_correlations_and_targets() {
             "show",
             scenario,
             "--set",
-            "indicators.gdp.growth.0.trend.mean=8",
+            "indicators.ht_firms.growth.0.trend.mean=8",
         ])
         .assert()
         .success()
         .stdout(predicate::str::contains("5% / 50% / 95%"))
         .stdout(predicate::str::contains(
-            "gdp                      growth   2021-2025 normal",
+            "ht_firms                 growth   2021-2025 normal",
         ))
         .stdout(predicate::str::contains(" / 8 / "))
         .stdout(predicate::str::contains("= rd_spend / gdp * 100"))

@@ -413,7 +413,10 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     );
     // Targets on data first; then, under their own heading row, those resting on assumptions
     // alone, whose probability restates the scenario's assumption (issue 15).
-    let on_data = summary.targets.iter().filter(|t| t.basis != Some(Basis::Prior));
+    let on_data = summary
+        .targets
+        .iter()
+        .filter(|t| t.basis != Some(Basis::Prior));
     let assumption_only: Vec<_> = summary
         .targets
         .iter()
