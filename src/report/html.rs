@@ -49,7 +49,7 @@ th,td{border-bottom:1px solid #e4e4e4;padding:4px 6px;text-align:left;vertical-a
 th{background:#f4f4f4}
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:12px;white-space:nowrap}
-.badge.likely{color:#1a1a1a}
+.badge.likely{color:#1a1a1a}.badge.pastdue{background:#5a5a5a;margin-top:2px}
 figure{margin:12px 0 20px}figure img,figure svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:13px;color:#606060}
 nav.toc{margin:8px 0 0;font-size:14px}nav.toc a{margin-right:14px;color:#1f5fa0;text-decoration:none}
@@ -99,6 +99,22 @@ fn status_badge(labels: &Labels, t: &TargetResult) -> String {
         }
         _ => escape(&probability_text(t, labels)),
     }
+}
+
+/// The past-due mark of a target (empty for one that is not): its due year has passed in the
+/// data, which do not yet decide it.
+fn past_due_badge(labels: &Labels, t: &TargetResult) -> String {
+    if !t.past_due {
+        return String::new();
+    }
+    format!(
+        " <span class=\"badge pastdue\" title=\"{}\">{}</span>",
+        escape(labels.ui(
+            "due in a year the data already cover, but its own value is not published: the probability forecasts an outcome that has already happened",
+            "截止年份已有公布数据，但本指标该年数值尚未公布：此概率是对已发生结果的预测"
+        )),
+        escape(labels.ui("past due", "已过截止年份"))
+    )
 }
 
 /// The condition a target sets, e.g. `cagr 2020–2025 ≥ 22 % per year`.
@@ -433,7 +449,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             escape(&probability_text(t, labels)),
             percent_interval(t.ci_lower, t.ci_upper),
             value(t.outcome.p50),
-            status_badge(labels, t),
+            status_badge(labels, t) + &past_due_badge(labels, t),
             basis_text(labels, t.basis),
             id = escape(&t.id)
         );

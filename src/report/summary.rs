@@ -109,6 +109,10 @@ pub struct RunInfo {
     pub update: Option<UpdateMode>,
     /// Relative accuracy of the reported quantiles (sketch), e.g. 0.0039.
     pub quantile_relative_accuracy: f64,
+    /// The latest year with a published value used (at or before `as_of`) of any indicator;
+    /// null when none; absent in older summaries.
+    #[serde(default)]
+    pub latest_observation: Option<i32>,
 }
 
 /// Timing fields (excluded from reproducibility comparisons).
@@ -233,6 +237,11 @@ pub struct TargetResult {
     /// What the probability rests on: observed, updated or prior; absent in older summaries.
     #[serde(default)]
     pub basis: Option<Basis>,
+    /// Past due: due at or before the latest year with published data (`run.latest_observation`)
+    /// yet not decided by it, so the probability forecasts an outcome that has already happened;
+    /// false in older summaries.
+    #[serde(default)]
+    pub past_due: bool,
     /// Probability that the target is met (k / n).
     pub probability: f64,
     /// Paths meeting it (k).
@@ -452,6 +461,12 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 label_zh: t.label_zh.clone(),
                 status,
                 basis: scenario.plan().target_basis.get(k).copied(),
+                past_due: scenario
+                    .plan()
+                    .target_past_due
+                    .get(k)
+                    .copied()
+                    .unwrap_or(false),
                 probability: p.estimate,
                 met_paths: met,
                 std_error: p.std_error,
@@ -575,6 +590,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             overrides: loaded.overrides.clone(),
             update: Some(scenario.update()),
             quantile_relative_accuracy: RELATIVE_ACCURACY,
+            latest_observation: scenario.plan().latest_observation,
         },
         timing: Timing {
             elapsed_seconds,
