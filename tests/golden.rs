@@ -140,7 +140,9 @@ fn run_case(case: &str, args: &[&str]) {
 }
 
 /// `update = "none"` gives the numbers recorded before posterior trends existed, bit for bit:
-/// these fixtures are never re-blessed.
+/// these fixtures are never re-blessed. (They were re-recorded once, by hand, for the reporting
+/// of quantiles only (issue 14: four significant digits, whole-number quantiles by rank): every
+/// probability, interval, mean and sd is as recorded before posterior trends; docs/decisions.md.)
 #[test]
 fn update_none_reproduces_the_numbers_from_before_posterior_trends() {
     if blessing() {
