@@ -16,7 +16,6 @@ use super::labels::{probability_text, Labels, Lang};
 use super::style::Status;
 use super::summary::{IndicatorResult, Summary, TargetResult, TargetStatus, TrendUpdateResult};
 use crate::model::{Basis, TargetKind};
-use base64::Engine as _;
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and attribute values.
@@ -205,18 +204,6 @@ fn posterior_text(labels: &Labels, update: &TrendUpdateResult) -> String {
     }
     out.push_str("</span><br>");
     out
-}
-
-/// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
-/// report renders on a machine without Chinese fonts. In a Chinese page it comes first in every
-/// element's font list and the text waits for it (`font-display:block`): listed after the Latin
-/// fonts, Chromium drew the title, headings and first badges, laid out before the face had
-/// loaded, as empty boxes. In an English page it serves only characters the Latin fonts lack.
-/// The whole face (1.7 MB in base64): used by the track page; `report.html` embeds it cut to
-/// its characters ([`super::page_fonts`]).
-pub(crate) fn cjk_font_face() -> String {
-    let data = base64::engine::general_purpose::STANDARD.encode(super::fonts::cjk_font_file());
-    format!("@font-face{{font-family:'plancast-cjk';font-display:block;src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
 }
 
 /// Where the page's `@font-face` rules go once the page is complete (they depend on its

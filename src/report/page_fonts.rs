@@ -1,10 +1,14 @@
-//! The faces `report.html` embeds, each cut ([`super::font_subset`]) to the characters of the
+//! The faces `report.html` (and, the Chinese one only, `track.html`) embeds, each cut ([`super::font_subset`]) to the characters of the
 //! page: the Chinese face (`plancast-cjk`, for the page's Chinese text and the charts' Chinese
 //! labels) and the two Latin faces the charts are drawn with (`plancast-latin`, regular and
 //! bold). Each `@font-face` names its characters in `unicode-range`, so a character the page did
 //! not have (typed into the target filter, say) falls back to the next font in the list instead
 //! of drawing the cut face's empty glyph. Should a cut ever fail (a damaged build), the whole
 //! face is embedded: larger, never wrong.
+//!
+//! The Chinese face waits to be drawn (`font-display:block`) and, in a Chinese page, comes first
+//! in every element's font list (`html::STYLE`): listed after the Latin fonts, Chromium drew the
+//! title, headings and first badges, laid out before the face had loaded, as empty boxes.
 
 use super::font_subset::subset;
 use super::fonts::{cjk_font_file, latin_font_files};
@@ -56,14 +60,31 @@ fn face(family: &str, weight: &str, font: &[u8], chars: &BTreeSet<char>, block: 
     )
 }
 
-/// The `@font-face` rules for a page whose text (markup included) is `page`. Printable ASCII
-/// is always kept (the characters behind `&amp;`, `&#39;` and the like).
-pub fn font_faces(page: &str) -> String {
-    let chars: BTreeSet<char> = page
-        .chars()
+/// The characters of `page` (markup included) and printable ASCII (the characters behind
+/// `&amp;`, `&#39;` and the like).
+fn page_chars(page: &str) -> BTreeSet<char> {
+    page.chars()
         .filter(|c| !c.is_control())
         .chain((0x20u8..0x7F).map(char::from))
-        .collect();
+        .collect()
+}
+
+/// The `@font-face` rule of the Chinese face alone, cut to `page`: for a page whose charts are
+/// PNG images (the track page).
+pub fn cjk_face(page: &str) -> String {
+    face(
+        "plancast-cjk",
+        "normal",
+        cjk_font_file(),
+        &page_chars(page),
+        true,
+    )
+}
+
+/// The `@font-face` rules for a page whose text (markup included) is `page`, with inline SVG
+/// charts: the Chinese face and the charts' Latin faces.
+pub fn font_faces(page: &str) -> String {
+    let chars = page_chars(page);
     let [regular, bold] = latin_font_files();
     let mut css = face("plancast-cjk", "normal", cjk_font_file(), &chars, true);
     css.push_str(&face("plancast-latin", "normal", regular, &chars, false));
