@@ -42,6 +42,7 @@ fn run_writes_summary_and_csv_files() {
             "charts",
             "quantiles.csv",
             "report.html",
+            "results.xlsx",
             "summary.json",
             "targets.csv"
         ],

@@ -480,3 +480,80 @@ at_least = 158
         .unwrap();
     assert!((year_2022.quantiles.p50 - 100.0 * 2f64.powf(2.0 / 3.0)).abs() < 1e-9);
 }
+
+#[test]
+fn whole_number_quantiles_are_the_smallest_k_with_cdf_at_least_p() {
+    // X_2025 = 0 + N, N ~ Poisson(5 * 100 = 500) and Y_2025 ~ Poisson(5 * 40 = 200). Poisson(500)
+    // has median 500 (P(X <= 499) = 0.4941, P(X <= 500) = 0.5119), Poisson(200) has median 200
+    // (P(Y <= 199) = 0.4867, P(Y <= 200) = 0.5148). The midpoint of the sketch's bucket, rounded,
+    // reported 501 and 201. The targets give the run's exact counts: the median m must satisfy
+    // F(m - 1) < 0.5 <= F(m) with F(k) = 1 - P(X >= k + 1).
+    let text = header("poisson quantiles")
+        + r#"
+[indicators.x]
+name = "x"
+model = "count"
+base = 0
+rate = [{ from = 2021, to = 2025, trend = 100 }]
+
+[indicators.y]
+name = "y"
+model = "count"
+base = 0
+rate = [{ from = 2021, to = 2025, trend = 40 }]
+
+[[targets]]
+id = "x500"
+indicator = "x"
+year = 2025
+at_least = 500
+
+[[targets]]
+id = "x501"
+indicator = "x"
+year = 2025
+at_least = 501
+
+[[targets]]
+id = "y200"
+indicator = "y"
+year = 2025
+at_least = 200
+
+[[targets]]
+id = "y201"
+indicator = "y"
+year = 2025
+at_least = 201
+"#;
+    let s = run_text(&text, N, 21, 2);
+    for (m, at_least_m, at_least_next) in [(500.0, "x500", "x501"), (200.0, "y200", "y201")] {
+        let median = target(&s, at_least_m).outcome.p50;
+        assert_eq!(median, m, "{at_least_m}");
+        let below = 1.0 - target(&s, at_least_m).probability; // F(m - 1)
+        let through = 1.0 - target(&s, at_least_next).probability; // F(m)
+        assert!(below < 0.5 && 0.5 <= through, "{below} {through}");
+    }
+    // Every quantile of a count is a whole number, and within one of the exact Poisson(200)
+    // quantile (the smallest k with F(k) >= p; one either side for the Monte Carlo error of F).
+    let poisson_quantile = |lambda: f64, p: f64| {
+        let (mut k, mut term) = (0.0, (-lambda).exp());
+        let mut cdf = term;
+        while cdf < p {
+            k += 1.0;
+            term *= lambda / k;
+            cdf += term;
+        }
+        k
+    };
+    let y = &target(&s, "y200").outcome;
+    for (value, p) in y
+        .values()
+        .into_iter()
+        .zip([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
+    {
+        assert_eq!(value.fract(), 0.0, "{value}");
+        let exact = poisson_quantile(200.0, p);
+        assert!((value - exact).abs() <= 1.0, "p{p}: {value} vs {exact}");
+    }
+}

@@ -221,7 +221,7 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
 }
 
 /// Years as ranges: `2015-2019, 2021`.
-fn years(list: &[i32]) -> String {
+pub fn years(list: &[i32]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut i = 0;
     while i < list.len() {
