@@ -134,9 +134,10 @@ fn render_summary(summary: &plancast::report::summary::Summary) {
 
 /// `plancast merge` of one part (a run of one shard) without writing files.
 pub fn merge_partial_file(path: &std::path::Path) {
-    if let Ok(summary) = plancast::app::shard::merge_parts(&[path.to_path_buf()]) {
+    if let Ok((summary, view)) = plancast::app::shard::merge_parts(&[path.to_path_buf()]) {
         let _ = plancast::report::table::render(&summary);
         let _ = plancast::report::csv::targets_csv(&summary);
+        let _ = plancast::report::xlsx::results_workbook(&summary, &view);
     }
 }
 

@@ -230,17 +230,19 @@ fn on_the_bundled_scenario_skipped_assumptions_move_nothing_and_pruned_rows_equa
     for name in [
         "rd_spend trend 2021-2025",
         "rd_spend trend 2026-2035",
-        "gdp trend 2021-2025",
+        "gdp trend 2022-2025",
         "gdp trend 2026-2035",
     ] {
         assert!(rd.contains(name), "{name} missing from {rd:?}");
     }
     // With posterior trends, rd_spend's and gdp's trend scores are drawn given the observations
     // of their whole group of correlated trends, so that group's assumptions are kept too; the
-    // count indicators' own trends (uncorrelated, unobserved) are still skipped.
+    // trends outside every correlated group (new_product_share: no correlation, no data) are
+    // still skipped. (The count indicators are in the group through the policy-effort factor.)
     assert!(rd.contains("ht_firms trend 2021-2025"), "{rd:?}");
+    assert!(rd.contains("crop_varieties trend 2021-2035"), "{rd:?}");
     assert!(
-        !rd.iter().any(|n| n.starts_with("crop_varieties")),
+        !rd.iter().any(|n| n.starts_with("new_product_share")),
         "{rd:?}"
     );
     assert!(rd.len() < full.assumptions.len(), "{rd:?}");

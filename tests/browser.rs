@@ -1,5 +1,6 @@
 //! report.html in a real browser (headless Chromium): it renders to a screenshot that is not
-//! blank, every image in it loads, and so does its embedded Chinese font. Skipped with a printed notice when no Chromium is found,
+//! blank, every chart in it (inline SVG) is drawn, and its embedded faces (Chinese, and the
+//! Latin faces of the charts) load. Skipped with a printed notice when no Chromium is found,
 //! unless PLANCAST_REQUIRE_BROWSER=1 (set by .ci/run), which turns a missing browser into a
 //! failure so CI cannot pass without running it.
 
@@ -85,7 +86,7 @@ fn chromium(binary: &Path, profile: &Path, args: &[String], page: &Path) -> std:
 }
 
 #[test]
-fn report_renders_in_chromium_with_every_image_loaded() {
+fn report_renders_in_chromium_with_every_chart_drawn() {
     let Some(binary) = browser() else {
         return;
     };
@@ -106,8 +107,9 @@ fn report_renders_in_chromium_with_every_image_loaded() {
         .success();
     let report = out.join("report.html");
     let html = fs::read_to_string(&report).unwrap();
-    let images = html.matches("<img ").count();
-    assert!(images > 0);
+    // The charts are inline SVG (tests/charts.rs); none is an <img>.
+    let charts = html.matches("<svg ").count();
+    assert!(charts > 0);
 
     // 1. Screenshot: not blank (many non-white pixels, several colours).
     let shot = dir.path().join("shot.png");
@@ -144,16 +146,19 @@ fn report_renders_in_chromium_with_every_image_loaded() {
         pixels.iter().map(|p| [p[0], p[1], p[2]]).collect();
     assert!(colours.len() > 50, "only {} colours", colours.len());
 
-    // 2. Every image loaded: a copy of the report with a script that records, after load, how
-    //    many images decoded; --dump-dom prints the resulting document.
+    // 2. Every chart drawn: a copy of the report with a script that records, after load, how
+    //    many inline SVG charts have a box and drawn text; --dump-dom prints the resulting
+    //    document.
     let probe = dir.path().join("probe.html");
     let script = "<script>window.addEventListener('load',function(){var ok=0,bad=[];\
-        for(const i of document.images){if(i.complete&&i.naturalWidth>0){ok++}else{bad.push(i.alt)}}\
+        for(const i of document.querySelectorAll('figure svg')){var b=i.getBoundingClientRect();\
+        var t=i.querySelector('text');if(b.width>100&&b.height>100&&t&&t.getComputedTextLength()>0){ok++}else{bad.push(i.getAttribute('aria-label'))}}\
         document.body.setAttribute('data-images-ok',ok);\
         document.body.setAttribute('data-images-broken',bad.length+':'+bad.join('|'));\
         filterTargets('rd_cagr');var shown=0;for(const r of document.querySelectorAll('#target-table tr[id]')){if(r.style.display!=='none'){shown++}}\
         document.body.setAttribute('data-filter-shown',shown);\
-        document.fonts.load('16px plancast-cjk','广').then(function(f){var st=[];\
+        Promise.all([document.fonts.load('16px plancast-cjk','广'),document.fonts.load('16px plancast-latin','A'),\
+        document.fonts.load('bold 16px plancast-latin','A')]).then(function(f){var st=[];\
         document.fonts.forEach(function(x){st.push(x.family+':'+x.status)});\
         document.body.setAttribute('data-cjk-font',st.join(','));});});</script>";
     fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
@@ -168,8 +173,8 @@ fn report_renders_in_chromium_with_every_image_loaded() {
     );
     let dom = String::from_utf8_lossy(&output.stdout);
     assert!(
-        dom.contains(&format!("data-images-ok=\"{images}\"")),
-        "not every image loaded ({images} expected): {}",
+        dom.contains(&format!("data-images-ok=\"{charts}\"")),
+        "not every chart drawn ({charts} expected): {}",
         dom.split("data-images-broken")
             .nth(1)
             .map_or("no result", |s| &s[..s.len().min(300)])
@@ -177,9 +182,12 @@ fn report_renders_in_chromium_with_every_image_loaded() {
     assert!(dom.contains("data-images-broken=\"0:\""));
     // The target filter leaves only the matching row.
     assert!(dom.contains("data-filter-shown=\"1\""), "target filter");
-    // The embedded Chinese font passed the browser's font checks and loaded.
+    // The embedded faces, cut to the page's characters, passed the browser's font checks and
+    // loaded.
     assert!(
-        dom.contains("data-cjk-font=\"plancast-cjk:loaded\""),
+        dom.contains(
+            "data-cjk-font=\"plancast-cjk:loaded,plancast-latin:loaded,plancast-latin:loaded\""
+        ),
         "embedded font not loaded: {}",
         dom.split("data-cjk-font")
             .nth(1)

@@ -156,15 +156,23 @@ fn bundled_scenario_charts_decode_parse_and_carry_their_labels() {
     // The only script is the inline filter of the targets table.
     assert_eq!(html.matches("<script").count(), 1, "one inline script");
     assert!(html.contains("<script>function filterTargets("));
-    // The only url() is the embedded font, as data.
+    // The only url()s are the embedded faces (Chinese, Latin regular and bold), as data.
     let urls: Vec<&str> = html.split("url(").skip(1).collect();
-    assert_eq!(urls.len(), 1);
-    assert!(urls[0].starts_with("data:font/ttf;base64,"));
-    let sources: Vec<&str> = html.split("src=\"").skip(1).collect();
-    assert_eq!(sources.len(), charts, "one inlined image per chart");
-    assert!(sources
-        .iter()
-        .all(|s| s.starts_with("data:image/png;base64,")));
+    assert_eq!(urls.len(), 3);
+    assert!(urls.iter().all(|u| u.starts_with("data:font/ttf;base64,")));
+    assert!(!html.contains("src=\""), "no image refers to a file");
+    // Every chart inline as SVG, the same drawing as its .svg file.
+    assert_eq!(
+        html.matches("<svg ").count(),
+        charts,
+        "one inline SVG per chart"
+    );
+    let probabilities = fs::read_to_string(out.join("charts/target_probabilities.svg")).unwrap();
+    let probabilities = probabilities.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    let body = probabilities.trim().strip_prefix("<svg").unwrap();
+    assert!(html.contains(&format!(
+        "<svg role=\"img\" aria-label=\"Target probabilities\" data-chart=\"charts/target_probabilities\"{body}"
+    )));
     for t in &summary.targets {
         assert!(
             html.contains(&format!("id=\"target-{}\"", t.id)),

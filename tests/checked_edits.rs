@@ -59,7 +59,8 @@ fn assert_edit_equals_reload(key: &str, value: f64) {
 #[test]
 fn trend_parameters_equal_the_file_with_the_value_written() {
     assert_edit_equals_reload("indicators.rd_spend.growth.0.trend.mode", 14.5);
-    assert_edit_equals_reload("indicators.gdp.growth.1.trend.mean", 4.0);
+    assert_edit_equals_reload("indicators.gdp.growth.2.trend.mode", 4.0);
+    assert_edit_equals_reload("indicators.ht_firms.growth.1.trend.mean", 6.0);
 }
 
 #[test]

@@ -42,6 +42,7 @@ fn run_writes_summary_and_csv_files() {
             "charts",
             "quantiles.csv",
             "report.html",
+            "results.xlsx",
             "summary.json",
             "targets.csv"
         ],
@@ -438,13 +439,13 @@ fn show_prints_the_assumptions_events_correlations_and_targets() {
             "show",
             scenario,
             "--set",
-            "indicators.gdp.growth.0.trend.mean=8",
+            "indicators.ht_firms.growth.0.trend.mean=8",
         ])
         .assert()
         .success()
         .stdout(predicate::str::contains("5% / 50% / 95%"))
         .stdout(predicate::str::contains(
-            "gdp                      growth   2021-2025 normal",
+            "ht_firms                 growth   2021-2025 normal",
         ))
         .stdout(predicate::str::contains(" / 8 / "))
         .stdout(predicate::str::contains("= rd_spend / gdp * 100"))

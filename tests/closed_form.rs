@@ -128,6 +128,103 @@ at_least = 18
     assert_within_4se("count", target(&s, "level").probability, 1.0 - cdf, N);
 }
 
+/// The exact distribution of a count with additions and exits: X_0 = base, each year every unit
+/// leaves with probability q and Poisson(lambda) units are added. Added units that stay are a
+/// thinned Poisson, so X_t = Binomial(base, (1-q)^t) + Poisson(lambda (1 - (1-q)^t) / q),
+/// independent parts: the pmf is their convolution.
+fn thinned_count_pmf(base: u64, lambda: f64, q: f64, years: i32, len: usize) -> Vec<f64> {
+    let stay = (1.0 - q).powi(years);
+    let mut binomial = vec![0.0; base as usize + 1];
+    for (k, b) in binomial.iter_mut().enumerate() {
+        let mut choose = 1.0;
+        for j in 0..k {
+            choose *= (base as f64 - j as f64) / (j as f64 + 1.0);
+        }
+        *b = choose * stay.powi(k as i32) * (1.0 - stay).powi((base as usize - k) as i32);
+    }
+    let mu = lambda * (1.0 - stay) / q;
+    let mut poisson = vec![0.0; len];
+    poisson[0] = (-mu).exp();
+    for j in 1..len {
+        poisson[j] = poisson[j - 1] * mu / j as f64;
+    }
+    let mut pmf = vec![0.0; len];
+    for (k, &b) in binomial.iter().enumerate() {
+        for (j, &p) in poisson.iter().enumerate() {
+            if k + j < len {
+                pmf[k + j] += b * p;
+            }
+        }
+    }
+    pmf
+}
+
+#[test]
+fn count_with_exits_against_binomial_thinning() {
+    // base 50, 8 additions a year, exit share 0.1, five years: X_2025 = Binomial(50, 0.9^5) +
+    // Poisson(80 (1 - 0.9^5)). Mean 50 s + 80 (1 - s) and variance 50 s (1 - s) + 80 (1 - s)
+    // with s = 0.9^5; tails from the convolution.
+    let text = header("count with exits")
+        + r#"
+[indicators.x]
+name = "x"
+model = "count"
+base = 50
+exit = 0.1
+rate = [{ from = 2021, to = 2025, trend = 8 }]
+
+[[targets]]
+id = "low"
+indicator = "x"
+year = 2025
+at_least = 55
+
+[[targets]]
+id = "mid"
+indicator = "x"
+year = 2025
+at_least = 61
+
+[[targets]]
+id = "high"
+indicator = "x"
+year = 2025
+at_least = 70
+"#;
+    let pmf = thinned_count_pmf(50, 8.0, 0.1, 5, 400);
+    let s = 0.9f64.powi(5);
+    let mean = 50.0 * s + 80.0 * (1.0 - s);
+    let variance = 50.0 * s * (1.0 - s) + 80.0 * (1.0 - s);
+    let pmf_mean: f64 = pmf.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+    assert!(
+        (pmf_mean - mean).abs() < 1e-9,
+        "the convolution has the closed-form mean"
+    );
+    let fourth: f64 = pmf
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (k as f64 - mean).powi(4) * p)
+        .sum();
+    let summary = run_text(&text, N, 29, 2);
+    let outcome = &target(&summary, "mid").outcome;
+    let n = N as f64;
+    let mean_se = (variance / n).sqrt();
+    let variance_se = ((fourth - variance * variance) / n).sqrt();
+    let sample_variance = outcome.sd * outcome.sd;
+    eprintln!(
+        "mean {} vs {mean} ({:+.2} SE); variance {sample_variance} vs {variance} ({:+.2} SE)",
+        outcome.mean,
+        (outcome.mean - mean) / mean_se,
+        (sample_variance - variance) / variance_se
+    );
+    assert!((outcome.mean - mean).abs() <= 4.0 * mean_se);
+    assert!((sample_variance - variance).abs() <= 4.0 * variance_se);
+    for (id, k) in [("low", 55usize), ("mid", 61), ("high", 70)] {
+        let tail: f64 = pmf[k..].iter().sum();
+        assert_within_4se(id, target(&summary, id).probability, tail, N);
+    }
+}
+
 #[test]
 fn cagr_cumulative_and_change_targets() {
     // cagr: growth with r ~ N(8, 3^2) and no noise has cagr = r exactly: p = 1 - Phi((10-8)/3).
@@ -382,4 +479,81 @@ at_least = 158
         .find(|y| y.year == 2022)
         .unwrap();
     assert!((year_2022.quantiles.p50 - 100.0 * 2f64.powf(2.0 / 3.0)).abs() < 1e-9);
+}
+
+#[test]
+fn whole_number_quantiles_are_the_smallest_k_with_cdf_at_least_p() {
+    // X_2025 = 0 + N, N ~ Poisson(5 * 100 = 500) and Y_2025 ~ Poisson(5 * 40 = 200). Poisson(500)
+    // has median 500 (P(X <= 499) = 0.4941, P(X <= 500) = 0.5119), Poisson(200) has median 200
+    // (P(Y <= 199) = 0.4867, P(Y <= 200) = 0.5148). The midpoint of the sketch's bucket, rounded,
+    // reported 501 and 201. The targets give the run's exact counts: the median m must satisfy
+    // F(m - 1) < 0.5 <= F(m) with F(k) = 1 - P(X >= k + 1).
+    let text = header("poisson quantiles")
+        + r#"
+[indicators.x]
+name = "x"
+model = "count"
+base = 0
+rate = [{ from = 2021, to = 2025, trend = 100 }]
+
+[indicators.y]
+name = "y"
+model = "count"
+base = 0
+rate = [{ from = 2021, to = 2025, trend = 40 }]
+
+[[targets]]
+id = "x500"
+indicator = "x"
+year = 2025
+at_least = 500
+
+[[targets]]
+id = "x501"
+indicator = "x"
+year = 2025
+at_least = 501
+
+[[targets]]
+id = "y200"
+indicator = "y"
+year = 2025
+at_least = 200
+
+[[targets]]
+id = "y201"
+indicator = "y"
+year = 2025
+at_least = 201
+"#;
+    let s = run_text(&text, N, 21, 2);
+    for (m, at_least_m, at_least_next) in [(500.0, "x500", "x501"), (200.0, "y200", "y201")] {
+        let median = target(&s, at_least_m).outcome.p50;
+        assert_eq!(median, m, "{at_least_m}");
+        let below = 1.0 - target(&s, at_least_m).probability; // F(m - 1)
+        let through = 1.0 - target(&s, at_least_next).probability; // F(m)
+        assert!(below < 0.5 && 0.5 <= through, "{below} {through}");
+    }
+    // Every quantile of a count is a whole number, and within one of the exact Poisson(200)
+    // quantile (the smallest k with F(k) >= p; one either side for the Monte Carlo error of F).
+    let poisson_quantile = |lambda: f64, p: f64| {
+        let (mut k, mut term) = (0.0, (-lambda).exp());
+        let mut cdf = term;
+        while cdf < p {
+            k += 1.0;
+            term *= lambda / k;
+            cdf += term;
+        }
+        k
+    };
+    let y = &target(&s, "y200").outcome;
+    for (value, p) in y
+        .values()
+        .into_iter()
+        .zip([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
+    {
+        assert_eq!(value.fract(), 0.0, "{value}");
+        let exact = poisson_quantile(200.0, p);
+        assert!((value - exact).abs() <= 1.0, "p{p}: {value} vs {exact}");
+    }
 }

@@ -12,7 +12,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SCENARIO: &str = "tests/fixtures/valid/small.toml";
-const FILES: [&str; 3] = ["summary.json", "targets.csv", "quantiles.csv"];
+const FILES: [&str; 4] = [
+    "summary.json",
+    "targets.csv",
+    "quantiles.csv",
+    "results.xlsx",
+];
 
 fn spawn(out: &Path, paths: &str, seed: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_plancast"))

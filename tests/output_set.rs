@@ -12,7 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const SCENARIO: &str = "tests/fixtures/valid/small.toml";
-const RESULTS: [&str; 3] = ["summary.json", "targets.csv", "quantiles.csv"];
+const RESULTS: [&str; 4] = [
+    "summary.json",
+    "targets.csv",
+    "quantiles.csv",
+    "results.xlsx",
+];
 const MANIFEST: &str = ".plancast-files";
 
 fn plancast(args: &[&str], out: &Path) -> Output {
@@ -148,9 +153,9 @@ fn plot_finishes_a_run_cut_short_between_two_renames_before_reading_the_summary(
     run(scenario, "1", &[], &out);
     run(scenario, "2", &[], &new);
     let old_set = files(&out);
-    // Results are staged in name order: cut after quantiles.csv and summary.json, so that
-    // targets.csv, the charts and the report are still the old ones.
-    interrupted_commit(&new, &out, 2);
+    // Results are staged in name order: cut after quantiles.csv, results.xlsx and summary.json,
+    // so that targets.csv, the charts and the report are still the old ones.
+    interrupted_commit(&new, &out, 3);
     let (cut, new_set) = (files(&out), files(&new));
     assert!(cut["summary.json"] == new_set["summary.json"]);
     assert!(cut["targets.csv"] == old_set["targets.csv"]);
@@ -182,8 +187,8 @@ fn the_next_run_finishes_a_run_cut_short_and_keeps_the_finished_charts() {
     // Different charts: one target fewer, so the new set also has a stale chart to remove.
     run(&scenario_without_a_target(temp.path()), "2", &[], &new);
     run(scenario, "3", &["--no-charts"], &later);
-    // Cut after the three results: every chart and the report are still the old ones.
-    interrupted_commit(&new, &out, 3);
+    // Cut after the four results: every chart and the report are still the old ones.
+    interrupted_commit(&new, &out, 4);
     assert!(out.join("charts/outcome_firms_2025.png").exists());
 
     let stderr = run(scenario, "3", &["--no-charts"], &out);

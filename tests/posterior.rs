@@ -322,6 +322,66 @@ at_least = 20
 }
 
 #[test]
+fn rejection_sampler_agrees_with_the_posterior_run_with_exits_and_a_gap() {
+    // A stock of 20 whose units leave with probability 0.2 a year, lambda from its prior:
+    // simulate from the plan's start with binomial thinning (rand_distr, no plancast code), keep
+    // the paths whose 2021 and 2023 levels equal the observed ones (2022 unobserved, so the
+    // likelihood must carry 2022's additions through 2023's exits), and count how many meet
+    // the 2025 target. The stock falls between observations, which only exits can explain.
+    let text = header("count-exits-rejection")
+        + r#"
+[indicators.x]
+name = "x"
+model = "count"
+base = 20
+exit = 0.2
+observed = { 2021 = 19, 2023 = 16 }
+rate = [{ from = 2021, to = 2025, trend = { dist = "lognormal", mean = 3, sd = 1.5 } }]
+
+[[targets]]
+id = "level"
+indicator = "x"
+year = 2025
+at_least = 18
+"#;
+    let sigma2 = (1.0f64 + 0.25).ln();
+    let mu = 3f64.ln() - 0.5 * sigma2;
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(2027);
+    let step = |x: u64, pois: &Poisson<f64>, rng: &mut rand_xoshiro::Xoshiro256PlusPlus| -> u64 {
+        let stay = rand_distr::Binomial::new(x, 0.8).unwrap().sample(rng);
+        stay + pois.sample(rng) as u64
+    };
+    let (mut kept, mut met) = (0u64, 0u64);
+    while kept < 100_000 {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let lambda = (mu + sigma2.sqrt() * z).exp();
+        let pois = Poisson::new(lambda).unwrap();
+        let x2021 = step(20, &pois, &mut rng);
+        if x2021 != 19 {
+            continue;
+        }
+        let x2023 = step(step(x2021, &pois, &mut rng), &pois, &mut rng);
+        if x2023 != 16 {
+            continue;
+        }
+        kept += 1;
+        let x2025 = step(step(x2023, &pois, &mut rng), &pois, &mut rng);
+        met += (x2025 >= 18) as u64;
+    }
+    let p_rejection = met as f64 / kept as f64;
+    for sampling in ["random", "lhs"] {
+        let s = run_text(&with_sampling(&text, sampling), N, 31, 2);
+        let p_run = target(&s, "level").probability;
+        let se = (p_rejection * (1.0 - p_rejection) * (1.0 / kept as f64 + 1.0 / N as f64)).sqrt();
+        eprintln!(
+            "exits ({sampling}): rejection {p_rejection:.5} (kept {kept}), posterior run {p_run:.5}, diff {:+.2} SE",
+            (p_run - p_rejection) / se
+        );
+        assert!((p_run - p_rejection).abs() <= 4.0 * se);
+    }
+}
+
+#[test]
 fn correlated_trend_scores_move_the_unobserved_indicator() {
     // Two additive indicators with correlated trend scores (rho 0.7): a observed in 2021-2023,
     // b never. T_a = 2 + w_a, T_b = 1 + 0.5 w_b, corr(w_a, w_b) = 0.7; iid noise 1 on both.

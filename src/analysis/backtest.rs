@@ -12,7 +12,7 @@ use super::track::Outcome;
 use super::{AnalysisError, RunRecord};
 use crate::engine::results::{proportion, CellValue};
 use crate::engine::{self, Simulation};
-use crate::model::UpdateMode;
+use crate::model::{ModelKind, UpdateMode};
 use crate::scenario::Loaded;
 use crate::stats::sketch::Sketch;
 use serde::{Deserialize, Serialize};
@@ -204,6 +204,9 @@ fn score_values(at: &Loaded, sim: &Simulation) -> Vec<BacktestRow> {
                 continue;
             };
             let row = match cell {
+                CellValue::Simulated(d) if ind.kind == ModelKind::Count => {
+                    score_count(&d.sketch, observed)
+                }
                 CellValue::Simulated(d) => score(&d.sketch, observed),
                 CellValue::Fixed(Some(v)) => point_score(v, observed),
                 CellValue::Fixed(None) => continue,
@@ -239,6 +242,22 @@ pub fn score(sketch: &Sketch, y: f64) -> (f64, [bool; 3], f64) {
         crps += 2.0 * (indicator - tau) * (q - y);
     }
     (pit, inside, crps / CRPS_LEVELS as f64)
+}
+
+/// The same for a count (whole numbers with mass on each): `y` is inside a central band when its
+/// own mass overlaps it, `P(X < y) <= 1 - tail` and `P(X <= y) >= tail`, and the PIT is the
+/// mid-point `(P(X < y) + P(X <= y)) / 2`. Read from the sketch at `y ∓ 0.5`, between whole
+/// numbers, so that the sketch's buckets (a fraction of a unit wide at small counts) do not put a
+/// value that many paths hit exactly outside every band.
+pub fn score_count(sketch: &Sketch, y: f64) -> (f64, [bool; 3], f64) {
+    let below = sketch.cdf(y - 0.5);
+    let at_or_below = sketch.cdf(y + 0.5);
+    let inside = BANDS.map(|nominal| {
+        let tail = (1.0 - nominal) / 2.0;
+        below <= 1.0 - tail && at_or_below >= tail
+    });
+    let (_, _, crps) = score(sketch, y);
+    ((below + at_or_below) / 2.0, inside, crps)
 }
 
 /// The same for a value that is the same in every path.

@@ -48,6 +48,10 @@ pub(super) fn csv_error(e: csv::Error) -> Error {
     Error::Runtime(format!("cannot write CSV: {e}"))
 }
 
+pub(super) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Runtime(format!("cannot write the workbook: {e}"))
+}
+
 pub(super) fn chart_error(e: crate::report::charts::PlotError) -> Error {
     Error::Runtime(e.to_string())
 }
@@ -127,6 +131,10 @@ pub fn sensitivity(settings: &Sensitivity) -> Result<String, Error> {
         (
             "sensitivity.csv".to_string(),
             report::analysis::sensitivity::to_csv(&report).map_err(csv_error)?,
+        ),
+        (
+            "sensitivity.xlsx".to_string(),
+            report::analysis::sensitivity::to_xlsx(&report).map_err(xlsx_error)?,
         ),
     ];
     let labels = Labels::new(settings.output.lang);
@@ -259,6 +267,10 @@ pub fn compare(settings: &Compare) -> Result<String, Error> {
         (
             "compare.csv".to_string(),
             report::analysis::compare::to_csv(&comparison).map_err(csv_error)?,
+        ),
+        (
+            "compare.xlsx".to_string(),
+            report::analysis::compare::to_xlsx(&comparison).map_err(xlsx_error)?,
         ),
         ("compare.json".to_string(), document.clone()),
     ];

@@ -3,7 +3,7 @@
 //! atomically as one set.
 
 use super::charts::{draw_charts_and_report, fallback_warning};
-use super::output::write_outputs;
+use super::output::{assumptions_view, write_outputs};
 use super::progress::RunProgress;
 use super::settings::{Run, RunMode, ScenarioInput};
 use super::Error;
@@ -159,7 +159,12 @@ pub fn run(settings: &Run) -> Result<RunOutcome, Error> {
         Some(labels) => Some(draw_charts_and_report(&summary, labels)?),
         None => None,
     };
-    let written = write_outputs(out_dir, &summary, drawn.as_ref().map(|d| &d.files))?;
+    let written = write_outputs(
+        out_dir,
+        &summary,
+        &assumptions_view(&loaded),
+        drawn.as_ref().map(|d| &d.files),
+    )?;
     if labels.is_none() && out_dir.join("report.html").exists() {
         // Not deleted (they may be wanted), but they no longer match summary.json.
         eprintln!(

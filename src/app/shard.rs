@@ -4,7 +4,7 @@
 //! block once, and has the engine fold them into exactly the result of one run.
 
 use super::charts::{draw_charts_and_report, fallback_warning};
-use super::output::{write_outputs, write_set};
+use super::output::{assumptions_view, write_outputs, write_set};
 use super::settings::{Merge, Run, Shard};
 use super::{argument_error, Error};
 use crate::engine::{self, accumulator::Accumulator, partial};
@@ -294,8 +294,11 @@ pub fn check_parts(mut parts: Vec<(PathBuf, Partial)>) -> Result<Vec<Partial>, E
     Ok(parts.into_iter().map(|(_, p)| p).collect())
 }
 
-/// Combines shard outputs into the summary of the whole run.
-pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error> {
+/// Combines shard outputs into the summary of the whole run, with the scenario's assumptions
+/// (the `assumptions` sheet of `results.xlsx`).
+pub fn merge_parts(
+    paths: &[PathBuf],
+) -> Result<(report::summary::Summary, report::show::ScenarioView), Error> {
     let parts = paths
         .iter()
         .map(|p| Ok((p.clone(), read_partial(p)?)))
@@ -351,19 +354,27 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<report::summary::Summary, Error>
     )
     .map_err(&damaged)?;
     let sim = engine::simulation_from(&loaded.scenario, total)?;
-    Ok(report::summary::build(&loaded, &sim, elapsed, threads))
+    Ok((
+        report::summary::build(&loaded, &sim, elapsed, threads),
+        assumptions_view(&loaded),
+    ))
 }
 
 /// `plancast merge PART... --out DIR`.
 pub fn merge_command(settings: &Merge) -> Result<String, Error> {
-    let summary = merge_parts(&settings.parts)?;
+    let (summary, view) = merge_parts(&settings.parts)?;
     // The same outputs as `plancast run`: charts and report unless --no-charts.
     let labels = settings.charts.map(Labels::new);
     let drawn = match &labels {
         Some(labels) => Some(draw_charts_and_report(&summary, labels)?),
         None => None,
     };
-    let written = write_outputs(&settings.out, &summary, drawn.as_ref().map(|d| &d.files))?;
+    let written = write_outputs(
+        &settings.out,
+        &summary,
+        &view,
+        drawn.as_ref().map(|d| &d.files),
+    )?;
     if let Some(w) = fallback_warning(&labels.map(|l| l.fallbacks()).unwrap_or_default()) {
         eprintln!("{w}");
     }

@@ -9,6 +9,7 @@ use super::strata;
 use super::{CellSlot, Context};
 use crate::model::posterior::ScoreTransport;
 use crate::model::{ModelKind, Sampling, TargetKind};
+use crate::numeric::binomial::survivors;
 use crate::numeric::normal::norm_quantile_fill;
 use crate::numeric::poisson::{poisson_fill_words, PreparedRates};
 
@@ -40,6 +41,8 @@ pub struct Workspace {
     /// Each count indicator's rate of each path, prepared for its draws (kept from year to
     /// year: a path's rate changes only with its period or an event).
     count_rates: Vec<PreparedRates>,
+    /// Exit streams, one per count indicator with an `exit` share.
+    exit_streams: Vec<Option<Stream>>,
 }
 
 impl Workspace {
@@ -85,6 +88,7 @@ impl Workspace {
                     _ => PreparedRates::default(),
                 })
                 .collect(),
+            exit_streams: Vec::new(),
         }
     }
 
@@ -226,6 +230,13 @@ impl Workspace {
                 (ind.kind == ModelKind::Count)
                     .then(|| rng::stream(seed, chunk_index, Purpose::Count, ctx.keys[i]))
             }));
+        // A stream of its own, so that exits leave the additions' draws as they were.
+        self.exit_streams.clear();
+        self.exit_streams
+            .extend(scenario.indicators().iter().enumerate().map(|(i, ind)| {
+                (ind.kind == ModelKind::Count && ind.exit > 0.0)
+                    .then(|| rng::stream(seed, chunk_index, Purpose::Exit, ctx.keys[i]))
+            }));
         // The first year has no simulated step, but derived indicators and cells may start there.
         self.derive_year(ctx, plan.first_year, first_path, n, acc);
         self.record_year(ctx, 0, n, acc);
@@ -335,9 +346,19 @@ impl Workspace {
                         stream.fill_words(words);
                         let prepared = &mut self.count_rates[i];
                         poisson_fill_words(stream, prepared, lambdas, words, current);
-                        // X_t = X_{t-1} + N_t.
-                        for (c, &p) in current.iter_mut().zip(previous) {
-                            *c += p;
+                        // X_t = X_{t-1} - D_t + N_t: the survivors of the stock, thinned on
+                        // a stream of their own, plus the additions.
+                        match self.exit_streams[i].as_mut() {
+                            Some(exits) => {
+                                for (c, &p) in current.iter_mut().zip(previous) {
+                                    *c += survivors(exits, p, ind.exit);
+                                }
+                            }
+                            None => {
+                                for (c, &p) in current.iter_mut().zip(previous) {
+                                    *c += p;
+                                }
+                            }
                         }
                     }
                     ModelKind::Derived => {}

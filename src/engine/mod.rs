@@ -336,10 +336,17 @@ pub fn simulate_blocks(
     progress: &(dyn Fn(u64) + Sync),
     after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
 ) -> Result<Simulation, EngineError> {
-    let pool = thread_pool(threads)?;
+    // One thread runs on the caller's thread with no pool of its own: an analysis that runs many
+    // one-thread simulations from its own parallel loop would otherwise enter a second pool from
+    // each of its workers, and a worker waiting there steals the loop's next job onto the same
+    // stack, nesting until the stack overflows.
+    let pool = match threads {
+        Some(1) => None,
+        _ => Some(thread_pool(threads)?),
+    };
     let ctx = Context::new(scenario);
     let last = blocks.end.min(ctx.blocks());
-    let workers = pool.current_num_threads() as u64;
+    let workers = pool.as_ref().map_or(1, |p| p.current_num_threads()) as u64;
     // A few blocks in flight per worker; merging always follows block order.
     let batch = (workers * 2).max(2);
     let mut total = ctx.empty_accumulator();
@@ -351,23 +358,24 @@ pub fn simulate_blocks(
     let split_blocks = workers > 1 && last.saturating_sub(blocks.start) < 2 * workers;
     'batches: while next < last {
         let end = (next + batch).min(last);
-        let results: Vec<Accumulator> = pool.install(|| {
-            if split_blocks {
-                return (next..end)
-                    .map(|b| ctx.run_block_chunks_in_parallel(b, &spare))
-                    .collect();
-            }
-            (next..end)
-                .into_par_iter()
-                .map(|b| {
-                    let mut workspace = pop_workspace(&spare)
-                        .unwrap_or_else(|| chunk::Workspace::new(&ctx, CHUNK_PATHS));
-                    let acc = ctx.run_block_in(b, &mut workspace);
-                    push_workspace(&spare, workspace);
-                    acc
-                })
-                .collect()
-        });
+        let run_block = |b: u64| {
+            let mut workspace =
+                pop_workspace(&spare).unwrap_or_else(|| chunk::Workspace::new(&ctx, CHUNK_PATHS));
+            let acc = ctx.run_block_in(b, &mut workspace);
+            push_workspace(&spare, workspace);
+            acc
+        };
+        let results: Vec<Accumulator> = match &pool {
+            None => (next..end).map(run_block).collect(),
+            Some(pool) => pool.install(|| {
+                if split_blocks {
+                    return (next..end)
+                        .map(|b| ctx.run_block_chunks_in_parallel(b, &spare))
+                        .collect();
+                }
+                (next..end).into_par_iter().map(run_block).collect()
+            }),
+        };
         for (b, r) in (next..end).zip(&results) {
             total.merge(r);
             if !after_block(b, r, &total) {

@@ -28,6 +28,8 @@ pub enum Purpose {
     Count = 4,
     /// Shock states at the last observation (posterior trends).
     State = 5,
+    /// Exits (binomial thinning) of count indicators with an `exit` share.
+    Exit = 6,
 }
 
 /// Xoshiro256++ states stepped side by side in one [`Stream`].

@@ -32,8 +32,48 @@ pub struct Correlation {
     pub noise: Factor,
     /// The correlation pairs as given, for the record: (kind, a, b, rho).
     pub pairs: Vec<(String, String, String, f64)>,
+    /// Common factors as given (their contributions are in the factored matrices).
+    pub factors: Vec<CommonFactor>,
     /// Whether a repair was applied.
     pub repaired: bool,
+}
+
+/// A common factor: a shared standard-normal influence on several indicators' trend scores (or
+/// yearly shocks). Member `a` with loading `l_a` and member `b` with `l_b` get `l_a · l_b` added
+/// to their correlation, on top of any pair listed for them; written once instead of as every
+/// pair, and a matrix of factor contributions alone is always positive semi-definite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommonFactor {
+    /// Id.
+    pub id: String,
+    /// `trend` or `noise`.
+    pub kind: String,
+    /// Display label.
+    pub label: Option<String>,
+    /// Members and loadings, indicator index and loading, in file order.
+    pub loadings: Vec<(usize, f64)>,
+}
+
+/// The `(i, j, rho)` entries of the `kind` matrix: the listed pairs of that kind plus every common factor's contributions, summed per pair.
+pub fn entries(
+    kind: &str,
+    pairs: &[(usize, usize, f64)],
+    factors: &[CommonFactor],
+) -> Vec<(usize, usize, f64)> {
+    let mut sum: std::collections::BTreeMap<(usize, usize), f64> = Default::default();
+    for &(i, j, rho) in pairs {
+        *sum.entry((i.min(j), i.max(j))).or_default() += rho;
+    }
+    for f in factors.iter().filter(|f| f.kind == kind) {
+        for (x, &(i, li)) in f.loadings.iter().enumerate() {
+            for &(j, lj) in &f.loadings[x + 1..] {
+                if i != j {
+                    *sum.entry((i.min(j), i.max(j))).or_default() += li * lj;
+                }
+            }
+        }
+    }
+    sum.into_iter().map(|((i, j), rho)| (i, j, rho)).collect()
 }
 
 /// Why a correlation matrix cannot be used.

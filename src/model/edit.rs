@@ -61,6 +61,11 @@ pub enum Knob {
         /// Period index (in year order).
         period: usize,
     },
+    /// A count indicator's yearly exit share.
+    Exit {
+        /// Indicator index.
+        indicator: usize,
+    },
     /// An event's yearly probability.
     EventProbability {
         /// Event index.
@@ -191,7 +196,8 @@ impl Scenario {
                 Some((self.indicator_index(a)?, self.indicator_index(b)?, *rho))
             })
             .collect();
-        let (factor, repaired) = correlation::build_factor(n, &pairs, true).map_err(|_| {
+        let entries = correlation::entries(&kind, &pairs, &s.correlation.factors);
+        let (factor, repaired) = correlation::build_factor(n, &entries, true).map_err(|_| {
             refuse(
                 format!("the {kind} correlations"),
                 rho,
@@ -333,6 +339,7 @@ impl Scenario {
                 parameter.as_deref(),
             ),
             Knob::Base { indicator } => self.indicators()[*indicator].base,
+            Knob::Exit { indicator } => Some(self.indicators()[*indicator].exit),
             Knob::Noise { indicator, period } => {
                 Some(self.indicators()[*indicator].periods[*period].noise)
             }
@@ -384,6 +391,9 @@ impl Scenario {
             Knob::Base { indicator } => {
                 s.indicators[*indicator].base = Some(self.checked_base(*indicator, value)?);
             }
+            Knob::Exit { indicator } => {
+                s.indicators[*indicator].exit = self.checked_exit(*indicator, value)?;
+            }
             Knob::Noise { indicator, period } => {
                 s.indicators[*indicator].periods[*period].noise = rules::noise(value)
                     .map_err(|r| refuse(self.period_name(*indicator, *period), value, r))?;
@@ -421,6 +431,11 @@ impl Scenario {
             rules::base(ind.kind, value)
                 .and_then(|b| rules::base_within_clamps(b, ind.min, ind.max))
                 .err()
+                .or_else(|| {
+                    (ind.exit > 0.0 && value.fract() != 0.0).then(|| {
+                        "with `exit`, the base must be a whole number of units".to_string()
+                    })
+                })
         };
         let cagr_from_base = self.targets().iter().any(|t| {
             t.indicator == indicator && t.kind == TargetKind::Cagr && t.from == ind.base_year
@@ -433,6 +448,30 @@ impl Scenario {
             Some(reason) => Err(refuse(what, value, reason)),
             None => Ok(value),
         }
+    }
+
+    /// `value` as the exit share of `indicator`: a count indicator ([`rules::exit_share`]) whose
+    /// base and observations are whole numbers (units leave one by one).
+    fn checked_exit(&self, indicator: usize, value: f64) -> Result<f64, EditError> {
+        let ind = &self.indicators()[indicator];
+        let what = format!("exit share of `{}`", ind.id);
+        if ind.kind != ModelKind::Count {
+            return Err(refuse(
+                what,
+                value,
+                "only count indicators have an exit share",
+            ));
+        }
+        let q = rules::exit_share(value).map_err(|r| refuse(what.clone(), value, r))?;
+        let whole = |v: f64| v.fract() == 0.0;
+        if q > 0.0 && !(ind.base.is_none_or(whole) && ind.observed.values().all(|&v| whole(v))) {
+            return Err(refuse(
+                what,
+                value,
+                "with `exit`, the base and observed counts must be whole numbers of units",
+            ));
+        }
+        Ok(q)
     }
 
     /// The scenario with the trend of `indicator` in `period` rebuilt from `spec` (the value
@@ -464,7 +503,7 @@ impl Scenario {
             | Knob::Persistence { indicator, period } => {
                 self.check_period(*indicator, *period, value)
             }
-            Knob::Base { indicator } => {
+            Knob::Base { indicator } | Knob::Exit { indicator } => {
                 check_index("indicator", *indicator, self.indicators().len(), value)
             }
             Knob::EventProbability { event } => {

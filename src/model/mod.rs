@@ -192,6 +192,9 @@ pub struct Indicator {
     pub min: Option<f64>,
     /// Upper clamp (additive).
     pub max: Option<f64>,
+    /// Yearly exit share `q` of a count indicator, in `[0, 1)`: each unit present at the end of
+    /// the previous year leaves with probability `q` (binomial thinning); 0 elsewhere.
+    pub exit: f64,
     /// The formula (derived).
     pub formula: Option<DerivedFormula>,
 }

@@ -38,6 +38,13 @@ pub struct Plan {
     pub target_fixed: Vec<bool>,
     /// For each target: what its probability rests on.
     pub target_basis: Vec<Basis>,
+    /// The latest year with a usable observation (year <= as_of) of any indicator; None when
+    /// nothing is observed after the base years.
+    pub latest_observation: Option<i32>,
+    /// For each target: past due, that is due at or before `latest_observation` yet not decided
+    /// by observations (its own indicator's value for the year is not published). A rule on the
+    /// data, not on the clock, so that results stay reproducible.
+    pub target_past_due: Vec<bool>,
     /// Automatic groups: (due year, member targets).
     pub due_groups: Vec<(i32, Vec<usize>)>,
     /// Milestone pairs on the same indicator: (earlier target, later target).
@@ -175,6 +182,17 @@ pub(super) fn prepare(scenario: &Scenario) -> Plan {
         })
         .collect();
 
+    let latest_observation = indicators
+        .iter()
+        .filter_map(|pi| pi.usable_observations.last().map(|o| o.0))
+        .max();
+    let target_past_due = scenario
+        .targets()
+        .iter()
+        .zip(&target_fixed)
+        .map(|(t, &fixed)| !fixed && latest_observation.is_some_and(|y| t.due_year() <= y))
+        .collect();
+
     let mut due_years: Vec<i32> = scenario.targets().iter().map(|t| t.due_year()).collect();
     due_years.sort_unstable();
     due_years.dedup();
@@ -213,6 +231,8 @@ pub(super) fn prepare(scenario: &Scenario) -> Plan {
         indicators,
         target_fixed,
         target_basis,
+        latest_observation,
+        target_past_due,
         due_groups,
         milestone_pairs,
     }

@@ -130,6 +130,18 @@ pub fn clamp_bounds(min: f64, max: f64) -> Result<f64, String> {
     }
 }
 
+/// A count indicator's yearly `exit` share: the chance that a unit present at the end of the
+/// previous year leaves, in `[0, 1)` (1 would empty the stock every year).
+pub fn exit_share(value: f64) -> Result<f64, String> {
+    if value.is_finite() && (0.0..1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "exit must be a share in [0, 1) (got {value}); for 5% a year write exit = 0.05"
+        ))
+    }
+}
+
 /// An additive indicator's `base` against its clamps: inside `[min, max]` (a missing bound does
 /// not limit).
 pub fn base_within_clamps(base: f64, min: Option<f64>, max: Option<f64>) -> Result<f64, String> {

@@ -26,7 +26,7 @@ pub(super) fn stirling_remainder(z: f64) -> f64 {
 /// `ln Gamma(x)` for `x > 0`: the Stirling series (Abramowitz & Stegun 6.1.40) at `x >= 10`,
 /// below that shifted up by the recurrence `Gamma(x) = Gamma(x + n) / (x (x + 1) ... (x + n - 1))`.
 /// Absolute error about 1e-15 for moderate `x`.
-fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     if x >= 10.0 {
         return (x - 0.5) * x.ln() - x + LN_SQRT_2PI + stirling_remainder(x);
     }

@@ -3,6 +3,7 @@
 //! starting-value tables, and Poisson draws.
 
 pub(crate) mod beta;
+pub mod binomial;
 pub(crate) mod hermite;
 pub mod normal;
 pub mod poisson;

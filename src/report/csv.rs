@@ -4,7 +4,8 @@
 //! mark, the number format and the finisher here serve every CSV file plancast writes, the
 //! analysis files of [`super::analysis`] included.
 
-use super::summary::{Summary, QUANTILES};
+use super::sheet::{Cell, Table};
+use super::summary::{Quantiles, Summary, QUANTILES};
 
 /// The UTF-8 byte-order mark that starts every CSV file, so that Excel reads it as UTF-8 and
 /// shows Chinese names intact.
@@ -64,9 +65,29 @@ pub fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
     Ok(out)
 }
 
-/// The contents of `targets.csv`: one row per target.
-pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
+/// A cell as CSV text: numbers of every kind at full precision ([`number`]).
+pub fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Number(x) | Cell::Percent(x) => number(*x),
+        Cell::Integer(n) => n.to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// A table as a CSV file: byte-order mark, header, rows, every cell through [`safe_cell`].
+pub fn table_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
+    write_row(&mut w, &table.header)?;
+    for row in &table.rows {
+        write_row(&mut w, row.iter().map(cell_text))?;
+    }
+    w.flush()?;
+    finish(w)
+}
+
+/// The table of `targets.csv` and of the `targets` sheet of `results.xlsx`: one row per target.
+pub fn targets_table(summary: &Summary) -> Table {
     let mut header: Vec<&str> = vec![
         "id",
         "label",
@@ -80,6 +101,7 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         "unit",
         "status",
         "basis",
+        "past_due",
         "probability",
         "ci_lower",
         "ci_upper",
@@ -89,63 +111,78 @@ pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
     ];
     header.extend(distribution_columns());
     header.extend(["median_margin", "source"]);
-    write_row(&mut w, &header)?;
+    let mut table = Table::new(header);
     for t in &summary.targets {
         let mut row = vec![
-            t.id.clone(),
-            t.label.clone().unwrap_or_default(),
-            t.label_zh.clone().unwrap_or_default(),
-            t.indicator.clone(),
-            t.kind.name().to_string(),
-            t.from.to_string(),
-            t.due_year.to_string(),
-            t.comparison.symbol().to_string(),
-            number(t.threshold),
-            t.unit.clone(),
-            serde_json::to_value(t.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            t.basis.map(|b| b.name().to_string()).unwrap_or_default(),
-            number(t.probability),
-            number(t.ci_lower),
-            number(t.ci_upper),
-            number(t.std_error),
-            t.met_paths.to_string(),
-            summary.run.paths.to_string(),
-            number(t.outcome.mean),
-            number(t.outcome.sd),
+            Cell::text(&t.id),
+            Cell::opt_text(t.label.as_deref()),
+            Cell::opt_text(t.label_zh.as_deref()),
+            Cell::text(&t.indicator),
+            Cell::text(t.kind.name()),
+            Cell::Integer(t.from.into()),
+            Cell::Integer(t.due_year.into()),
+            Cell::text(t.comparison.symbol()),
+            Cell::Number(t.threshold),
+            Cell::text(&t.unit),
+            Cell::text(
+                serde_json::to_value(t.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            ),
+            Cell::text(t.basis.map(|b| b.name()).unwrap_or_default()),
+            Cell::text(if t.past_due { "true" } else { "false" }),
+            Cell::Percent(t.probability),
+            Cell::Percent(t.ci_lower),
+            Cell::Percent(t.ci_upper),
+            Cell::Percent(t.std_error),
+            Cell::count(t.met_paths),
+            Cell::count(summary.run.paths),
         ];
-        row.extend(t.outcome.values().iter().map(|&v| number(v)));
-        row.push(number(t.median_margin));
-        row.push(t.source.clone().unwrap_or_default());
-        write_row(&mut w, &row)?;
+        row.extend(distribution_cells(&t.outcome));
+        row.push(Cell::Number(t.median_margin));
+        row.push(Cell::opt_text(t.source.as_deref()));
+        table.push(row);
     }
-    w.flush()?;
-    finish(w)
+    table
 }
 
-/// The contents of `quantiles.csv`: one row per indicator and year.
-pub fn quantiles_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// The contents of `targets.csv`: one row per target ([`targets_table`]).
+pub fn targets_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
+    table_csv(&targets_table(summary))
+}
+
+/// The table of `quantiles.csv` and of the `quantiles` sheet of `results.xlsx`: one row per
+/// indicator and year.
+pub fn quantiles_table(summary: &Summary) -> Table {
     let mut header: Vec<&str> = vec!["indicator", "year", "observed"];
     header.extend(distribution_columns());
-    write_row(&mut w, &header)?;
+    let mut table = Table::new(header);
     for ind in &summary.indicators {
         for y in &ind.years {
             let mut row = vec![
-                ind.id.clone(),
-                y.year.to_string(),
-                y.observed.map(number).unwrap_or_default(),
-                number(y.quantiles.mean),
-                number(y.quantiles.sd),
+                Cell::text(&ind.id),
+                Cell::Integer(y.year.into()),
+                y.observed.map_or(Cell::Empty, Cell::Number),
             ];
-            row.extend(y.quantiles.values().iter().map(|&v| number(v)));
-            write_row(&mut w, &row)?;
+            row.extend(distribution_cells(&y.quantiles));
+            table.push(row);
         }
     }
-    w.flush()?;
-    finish(w)
+    table
+}
+
+/// The contents of `quantiles.csv`: one row per indicator and year ([`quantiles_table`]).
+pub fn quantiles_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
+    table_csv(&quantiles_table(summary))
+}
+
+/// The cells of [`distribution_columns`].
+fn distribution_cells(q: &Quantiles) -> impl Iterator<Item = Cell> {
+    [q.mean, q.sd]
+        .into_iter()
+        .chain(q.values())
+        .map(Cell::Number)
 }
 
 #[cfg(test)]

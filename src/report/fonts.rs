@@ -25,6 +25,12 @@ pub fn cjk_font_file() -> &'static [u8] {
     CJK_REGULAR
 }
 
+/// The Latin font files (TrueType), regular then bold, e.g. for the charts inlined as SVG in
+/// the HTML report.
+pub fn latin_font_files() -> [&'static [u8]; 2] {
+    [LATIN_REGULAR, LATIN_BOLD]
+}
+
 struct Parsed {
     latin: FontRef<'static>,
     latin_bold: FontRef<'static>,

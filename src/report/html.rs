@@ -1,7 +1,10 @@
 //! `report.html`: one self-contained file a reviewer can open offline. Every chart is inlined as
-//! a PNG data URI (pixel-exact with the embedded fonts, so no font is needed to read it), the
-//! style sheet is inline with the embedded Chinese font as a data URI (so Chinese text reads on
-//! a machine without Chinese fonts), and nothing refers to any other file or to the network.
+//! SVG (the twin of its PNG, drawn by the browser with the same fonts), the style sheet is inline
+//! with the embedded faces as data URIs, each cut to the page's characters
+//! ([`super::page_fonts`]: the Chinese face for Chinese text on a machine without Chinese fonts,
+//! the Latin faces for the charts), and nothing refers to any other file or to the network. The
+//! bundled scenario's report is about 2.2 MB in English and 2.4 MB in Chinese (with PNG charts
+//! and the whole Chinese face it was 11 MB).
 //!
 //! Sections: headline (targets on track, joint chances of each due year), targets table,
 //! conditional milestone probabilities, charts, assumptions per indicator, audit block.
@@ -13,7 +16,6 @@ use super::labels::{probability_text, Labels, Lang};
 use super::style::Status;
 use super::summary::{IndicatorResult, Summary, TargetResult, TargetStatus, TrendUpdateResult};
 use crate::model::{Basis, TargetKind};
-use base64::Engine as _;
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and attribute values.
@@ -46,8 +48,8 @@ th,td{border-bottom:1px solid #e4e4e4;padding:4px 6px;text-align:left;vertical-a
 th{background:#f4f4f4}
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:12px;white-space:nowrap}
-.badge.likely{color:#1a1a1a}
-figure{margin:12px 0 20px}figure img{max-width:100%;height:auto;border:1px solid #eee}
+.badge.likely{color:#1a1a1a}.badge.pastdue{background:#5a5a5a;margin-top:2px}
+figure{margin:12px 0 20px}figure img,figure svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:13px;color:#606060}
 nav.toc{margin:8px 0 0;font-size:14px}nav.toc a{margin-right:14px;color:#1f5fa0;text-decoration:none}
 details>summary{cursor:pointer}details>summary>h2{display:inline-block;width:calc(100% - 24px)}details>summary>h3{display:inline-block}
@@ -96,6 +98,22 @@ fn status_badge(labels: &Labels, t: &TargetResult) -> String {
         }
         _ => escape(&probability_text(t, labels)),
     }
+}
+
+/// The past-due mark of a target (empty for one that is not): its due year has passed in the
+/// data, which do not yet decide it.
+fn past_due_badge(labels: &Labels, t: &TargetResult) -> String {
+    if !t.past_due {
+        return String::new();
+    }
+    format!(
+        " <span class=\"badge pastdue\" title=\"{}\">{}</span>",
+        escape(labels.ui(
+            "due in a year the data already cover, but its own value is not published: the probability forecasts an outcome that has already happened",
+            "截止年份已有公布数据，但本指标该年数值尚未公布：此概率是对已发生结果的预测"
+        )),
+        escape(labels.ui("past due", "已过截止年份"))
+    )
 }
 
 /// The condition a target sets, e.g. `cagr 2020–2025 ≥ 22 % per year`.
@@ -188,23 +206,20 @@ fn posterior_text(labels: &Labels, update: &TrendUpdateResult) -> String {
     out
 }
 
-/// The embedded Chinese font as a CSS `@font-face` with a data URI, so Chinese text in the
-/// report renders on a machine without Chinese fonts. In a Chinese page it comes first in every
-/// element's font list and the text waits for it (`font-display:block`): listed after the Latin
-/// fonts, Chromium drew the title, headings and first badges, laid out before the face had
-/// loaded, as empty boxes. In an English page it serves only characters the Latin fonts lack.
-/// About 1.7 MB of the report.
-pub(crate) fn cjk_font_face() -> String {
-    let data = base64::engine::general_purpose::STANDARD.encode(super::fonts::cjk_font_file());
-    format!("@font-face{{font-family:'plancast-cjk';font-display:block;src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
-}
+/// Where the page's `@font-face` rules go once the page is complete (they depend on its
+/// characters).
+const FONT_FACES: &str = "/*plancast-font-faces*/";
 
-fn img(chart: &ChartFile, alt: &str) -> String {
-    let data = base64::engine::general_purpose::STANDARD.encode(&chart.rendered.png);
+/// The SVG namespace declaration of a chart's root element: implied in HTML, so left out of the
+/// page (which then names no web address at all).
+const SVG_NAMESPACE: &str = " xmlns=\"http://www.w3.org/2000/svg\"";
+
+/// A chart as inline SVG in a figure, named for screen readers (`role="img"`, `aria-label`).
+fn figure(chart: &ChartFile, alt: &str) -> String {
+    let svg = chart.rendered.svg.trim().replacen(SVG_NAMESPACE, "", 1);
+    let body = svg.strip_prefix("<svg").unwrap_or(&svg);
     format!(
-        "<figure><img src=\"data:image/png;base64,{data}\" width=\"{}\" height=\"{}\" alt=\"{}\" data-chart=\"{}\"></figure>\n",
-        chart.rendered.width,
-        chart.rendered.height,
+        "<figure><svg role=\"img\" aria-label=\"{}\" data-chart=\"{}\"{body}</figure>\n",
         escape(alt),
         escape(&chart.stem)
     )
@@ -221,9 +236,9 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     };
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}{STYLE}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{FONT_FACES}{STYLE}{}</style>\n</head>\n<body>\n",
         escape(&format!("plancast: {name}")),
-        cjk_font_face()
+        super::page_fonts::CHART_TEXT_STYLE
     );
     let _ = writeln!(h, "<h1>{}</h1>", escape(&name));
     let _ = writeln!(
@@ -324,7 +339,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             "<div class=\"card\"><div class=\"big\">{with_data} / {}</div>{}<br><span class=\"sub\">{prior_only} {}</span></div>",
             summary.targets.len(),
             ui("targets rest on data", "个目标以数据为依据"),
-            ui("rest on assumptions alone (prior)", "个目标仅依据假设（先验）")
+            ui("rest on assumptions alone (prior): listed last, under \"assumption only\"", "个目标仅依据假设（先验）：列于目标表末尾“仅依据假设”之下")
         );
     }
     for g in summary.groups.iter().filter(|g| g.due_year.is_some()) {
@@ -411,7 +426,31 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         ui("status", "状态"),
         ui("basis", "依据")
     );
-    for t in &summary.targets {
+    // Targets on data first; then, under their own heading row, those resting on assumptions
+    // alone, whose probability restates the scenario's assumption (issue 15).
+    let on_data = summary
+        .targets
+        .iter()
+        .filter(|t| t.basis != Some(Basis::Prior));
+    let assumption_only: Vec<_> = summary
+        .targets
+        .iter()
+        .filter(|t| t.basis == Some(Basis::Prior))
+        .collect();
+    let heading_after = summary.targets.len() - assumption_only.len();
+    for (k, t) in on_data.chain(assumption_only.iter().copied()).enumerate() {
+        if k == heading_after && heading_after > 0 {
+            let _ = writeln!(
+                h,
+                "<tr class=\"assumption-only\"><th colspan=\"9\">{} ({})<br><span class=\"sub\">{}</span></th></tr>",
+                ui("Assumption only", "仅依据假设"),
+                assumption_only.len(),
+                ui(
+                    "No published value of these targets' indicators or of their inputs: the probability restates the scenario's assumption (it moves only through correlated indicators that have data). Read it as what the assumption implies, not as evidence.",
+                    "这些目标的指标及其输入均无公布值：概率只是复述情景假设（仅通过有数据的相关指标而变化）。应理解为假设的推论，而非证据。"
+                )
+            );
+        }
         let _ = writeln!(
             h,
             "<tr id=\"target-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
@@ -421,7 +460,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             escape(&probability_text(t, labels)),
             percent_interval(t.ci_lower, t.ci_upper),
             value(t.outcome.p50),
-            status_badge(labels, t),
+            status_badge(labels, t) + &past_due_badge(labels, t),
             basis_text(labels, t.basis),
             id = escape(&t.id)
         );
@@ -478,7 +517,7 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
     );
     if let Some(c) = charts.iter().find(|c| c.kind == ChartKind::Probabilities) {
         let _ = writeln!(h, "<h3>{}</h3>", ui("Target probabilities", "目标实现概率"));
-        h.push_str(&img(c, ui("Target probabilities", "目标实现概率")));
+        h.push_str(&figure(c, ui("Target probabilities", "目标实现概率")));
     }
     for ind in &summary.indicators {
         let name = indicator_name(labels, ind);
@@ -492,14 +531,17 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
             .iter()
             .find(|c| c.kind == ChartKind::Fan(ind.id.clone()))
         {
-            h.push_str(&img(c, &name));
+            h.push_str(&figure(c, &name));
         }
         for t in summary.targets.iter().filter(|t| t.indicator == ind.id) {
             if let Some(c) = charts
                 .iter()
                 .find(|c| c.kind == ChartKind::Outcome(t.id.clone()))
             {
-                h.push_str(&img(c, &format!("{}: {}", t.id, target_label(labels, t))));
+                h.push_str(&figure(
+                    c,
+                    &format!("{}: {}", t.id, target_label(labels, t)),
+                ));
             }
         }
         h.push_str("</details>\n");
@@ -544,6 +586,17 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
                 value(p.noise),
                 ui("persistence", "持续性"),
                 value(p.persistence)
+            );
+        }
+        if let Some(q) = ind.exit {
+            let _ = write!(
+                periods,
+                "{} {}<br>",
+                ui(
+                    "exits: each unit leaves with yearly probability",
+                    "退出：每个单位每年退出概率"
+                ),
+                format_args!("{}%", value(q * 100.0))
             );
         }
         if let Some(update) = summary.trend_updates.iter().find(|u| u.indicator == ind.id) {
@@ -621,5 +674,6 @@ pub fn render(summary: &Summary, charts: &[ChartFile], labels: &Labels) -> Strin
         ui("Audit", "审计信息"),
         escape(&audit)
     );
-    h
+    let faces = super::page_fonts::font_faces(&h);
+    h.replacen(FONT_FACES, &faces, 1)
 }

@@ -29,6 +29,8 @@ pub struct AssumptionRow {
     pub noise: Option<f64>,
     /// AR(1) persistence of the noise.
     pub persistence: Option<f64>,
+    /// Yearly exit share of a count indicator (None: no exits).
+    pub exit: Option<f64>,
     /// Years with a published value (those after `as_of` included).
     pub observed_years: Vec<i32>,
     /// Where the baseline comes from.
@@ -63,6 +65,19 @@ pub struct CorrelationRow {
     pub rho: f64,
 }
 
+/// A common factor of the correlations.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorRow {
+    /// Factor id.
+    pub id: String,
+    /// `trend` or `noise`.
+    pub kind: String,
+    /// Label.
+    pub label: String,
+    /// Members and their loadings.
+    pub loadings: Vec<(String, f64)>,
+}
+
 /// A target.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetRow {
@@ -93,6 +108,8 @@ pub struct ScenarioView {
     pub events: Vec<EventRow>,
     /// Correlations.
     pub correlations: Vec<CorrelationRow>,
+    /// Common factors of the correlations.
+    pub factors: Vec<FactorRow>,
     /// Targets.
     pub targets: Vec<TargetRow>,
 }
@@ -115,6 +132,7 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
                 trend_p05_p50_p95: Vec::new(),
                 noise: None,
                 persistence: None,
+                exit: None,
                 observed_years,
                 source,
             });
@@ -130,6 +148,7 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
                 trend_p05_p50_p95: [0.05, 0.5, 0.95].map(|q| p.trend.quantile(q)).to_vec(),
                 noise: Some(p.noise),
                 persistence: Some(p.persistence),
+                exit: (ind.exit > 0.0).then_some(ind.exit),
                 observed_years: observed_years.clone(),
                 source: source.clone(),
             });
@@ -163,6 +182,17 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
                 rho: *rho,
             })
             .collect(),
+        factors: s
+            .correlation()
+            .factors
+            .iter()
+            .map(|f| FactorRow {
+                id: f.id.clone(),
+                kind: f.kind.clone(),
+                label: f.label.clone().unwrap_or_default(),
+                loadings: f.loadings.iter().map(|&(i, l)| (id_of(i), l)).collect(),
+            })
+            .collect(),
         targets: s
             .targets()
             .iter()
@@ -191,7 +221,7 @@ pub fn build(loaded: &Loaded, labels: &Labels) -> ScenarioView {
 }
 
 /// Years as ranges: `2015-2019, 2021`.
-fn years(list: &[i32]) -> String {
+pub fn years(list: &[i32]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut i = 0;
     while i < list.len() {
@@ -244,6 +274,18 @@ pub fn render(view: &ScenarioView) -> String {
             r.source
         );
     }
+    let mut with_exits: Vec<(&str, f64)> = view
+        .assumptions
+        .iter()
+        .filter_map(|r| r.exit.map(|q| (r.indicator.as_str(), q)))
+        .collect();
+    with_exits.dedup_by(|a, b| a.0 == b.0);
+    if !with_exits.is_empty() {
+        let _ = writeln!(t, "\nexits (each unit leaves with this chance a year)");
+        for (id, q) in with_exits {
+            let _ = writeln!(t, "  {id:<24} {}", crate::report::format::percent(q));
+        }
+    }
     if !view.events.is_empty() {
         let _ = writeln!(t, "\nevents");
         for e in &view.events {
@@ -262,6 +304,16 @@ pub fn render(view: &ScenarioView) -> String {
         let _ = writeln!(t, "\ncorrelations");
         for c in &view.correlations {
             let _ = writeln!(t, "  {:<6} {} ~ {}: {}", c.kind, c.a, c.b, value(c.rho));
+        }
+    }
+    for f in &view.factors {
+        let _ = writeln!(
+            t,
+            "\ncommon {} factor {} ({}): each pair of members gets loading x loading",
+            f.kind, f.id, f.label
+        );
+        for (id, l) in &f.loadings {
+            let _ = writeln!(t, "  {id:<24} {}", value(*l));
         }
     }
     let _ = writeln!(t, "\ntargets");

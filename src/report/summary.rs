@@ -109,6 +109,10 @@ pub struct RunInfo {
     pub update: Option<UpdateMode>,
     /// Relative accuracy of the reported quantiles (sketch), e.g. 0.0039.
     pub quantile_relative_accuracy: f64,
+    /// The latest year with a published value used (at or before `as_of`) of any indicator;
+    /// null when none; absent in older summaries.
+    #[serde(default)]
+    pub latest_observation: Option<i32>,
 }
 
 /// Timing fields (excluded from reproducibility comparisons).
@@ -144,16 +148,19 @@ pub struct Quantiles {
 }
 
 impl Quantiles {
-    /// Mean, sd and quantiles of `d`. For whole-number quantities (counts) the sketch's value is
-    /// rounded to the nearest whole number: the sketch is accurate to 0.4%, which below 128 is
-    /// less than one, so small counts come out exact instead of as 10.03.
+    /// Mean, sd and quantiles of `d`. The sketch's values carry binary digits of its buckets
+    /// (0.833984375) well beyond its accuracy (1/256 of the value), so each is rounded to
+    /// [`QUANTILE_DIGITS`] significant digits. Whole-number quantities (counts) get the whole
+    /// number the sketch holds at that rank ([`Sketch::whole_quantile`]: exact below 256),
+    /// not a rounded midpoint.
+    ///
+    /// [`Sketch::whole_quantile`]: crate::stats::sketch::Sketch::whole_quantile
     fn of(d: &Distribution, whole_numbers: bool) -> Self {
         let q = |p: f64| {
-            let v = d.sketch.quantile(p);
             if whole_numbers {
-                v.round()
+                d.sketch.whole_quantile(p)
             } else {
-                v
+                significant(d.sketch.quantile(p), QUANTILE_DIGITS)
             }
         };
         Quantiles {
@@ -188,6 +195,40 @@ impl Quantiles {
         [
             self.p05, self.p10, self.p25, self.p50, self.p75, self.p90, self.p95,
         ]
+    }
+}
+
+/// Significant digits of a reported quantile that is not a whole number: the sketch is accurate
+/// to 1/256 (0.39%) of the value, so a fourth digit is the last that can mean anything and
+/// rounding to it moves the value by at most 0.05%.
+pub const QUANTILE_DIGITS: i32 = 4;
+
+/// `x` rounded to `digits` significant digits (0, NaN and infinities as they are); the result
+/// is the double nearest the decimal, so it prints as that decimal.
+///
+/// ```
+/// use plancast::report::summary::significant;
+/// assert_eq!(significant(0.833984375, 4).to_string(), "0.834");
+/// assert_eq!(significant(52876.4, 4).to_string(), "52880");
+/// assert_eq!(significant(-12.3456, 4).to_string(), "-12.35");
+/// assert_eq!(significant(0.0, 4), 0.0);
+/// ```
+pub fn significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let shift = digits - 1 - x.abs().log10().floor() as i32;
+    if shift >= 0 {
+        let scale = 10f64.powi(shift);
+        let rounded = (x * scale).round() / scale;
+        if rounded.is_finite() {
+            rounded
+        } else {
+            x
+        }
+    } else {
+        let scale = 10f64.powi(-shift);
+        (x / scale).round() * scale
     }
 }
 
@@ -233,6 +274,11 @@ pub struct TargetResult {
     /// What the probability rests on: observed, updated or prior; absent in older summaries.
     #[serde(default)]
     pub basis: Option<Basis>,
+    /// Past due: due at or before the latest year with published data (`run.latest_observation`)
+    /// yet not decided by it, so the probability forecasts an outcome that has already happened;
+    /// false in older summaries.
+    #[serde(default)]
+    pub past_due: bool,
     /// Probability that the target is met (k / n).
     pub probability: f64,
     /// Paths meeting it (k).
@@ -356,6 +402,9 @@ pub struct IndicatorResult {
     pub source: Option<String>,
     /// Formula of a derived indicator.
     pub formula: Option<String>,
+    /// Yearly exit share of a count indicator (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<f64>,
     /// Last year fixed by the base and observations (simulation starts after it).
     pub start_year: i32,
     /// All published values (including those after as_of, which the simulation ignored).
@@ -452,6 +501,12 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 label_zh: t.label_zh.clone(),
                 status,
                 basis: scenario.plan().target_basis.get(k).copied(),
+                past_due: scenario
+                    .plan()
+                    .target_past_due
+                    .get(k)
+                    .copied()
+                    .unwrap_or(false),
                 probability: p.estimate,
                 met_paths: met,
                 std_error: p.std_error,
@@ -527,6 +582,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
                 model: ind.kind,
                 source: ind.source.clone(),
                 formula: ind.formula.as_ref().map(|f| f.text.clone()),
+                exit: (ind.exit > 0.0).then_some(ind.exit),
                 start_year: sim.start_year(i),
                 observed: ind.observed.clone(),
                 observed_sources: ind.observed_sources.clone(),
@@ -575,6 +631,7 @@ pub fn build(loaded: &Loaded, sim: &Simulation, elapsed_seconds: f64, threads: u
             overrides: loaded.overrides.clone(),
             update: Some(scenario.update()),
             quantile_relative_accuracy: RELATIVE_ACCURACY,
+            latest_observation: scenario.plan().latest_observation,
         },
         timing: Timing {
             elapsed_seconds,

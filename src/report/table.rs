@@ -29,6 +29,32 @@ pub fn basis_line(s: &Summary) -> Option<String> {
     ))
 }
 
+/// "past due: ..." naming the targets whose due year the data already cover but do not decide,
+/// or None when there are none.
+pub fn past_due_line(s: &Summary) -> Option<String> {
+    let ids: Vec<&str> = s
+        .targets
+        .iter()
+        .filter(|t| t.past_due)
+        .map(|t| t.id.as_str())
+        .collect();
+    let latest = s.run.latest_observation?;
+    if ids.is_empty() {
+        return None;
+    }
+    let tail = if ids.len() == 1 {
+        "target falls due by {latest}, the latest year with published data, but its own value is not published: its probability forecasts an outcome that has already happened"
+    } else {
+        "targets fall due by {latest}, the latest year with published data, but their own values are not published: their probabilities forecast outcomes that have already happened"
+    };
+    Some(format!(
+        "past due: {} {} ({})",
+        ids.len(),
+        tail.replace("{latest}", &latest.to_string()),
+        ids.join(", ")
+    ))
+}
+
 /// The whole table as text.
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
@@ -86,11 +112,15 @@ pub fn render(summary: &Summary) -> String {
             threshold,
             probability,
             compact(t.outcome.p50),
-            t.basis.map(|b| b.name()).unwrap_or("")
+            t.basis.map(|b| b.name()).unwrap_or("").to_string()
+                + if t.past_due { " · past due" } else { "" }
         );
     }
     if let Some(line) = basis_line(s) {
         let _ = writeln!(out, "\n{line}");
+    }
+    if let Some(line) = past_due_line(s) {
+        let _ = writeln!(out, "{line}");
     }
     for u in s.trend_updates.iter().filter(|u| u.conflict) {
         let _ = writeln!(

@@ -3,7 +3,7 @@
 
 use super::charts::Rendered;
 use super::format::{percent, percent_interval};
-use super::html::{cjk_font_face, escape, STYLE};
+use super::html::{escape, STYLE};
 use super::labels::{Labels, Lang};
 use crate::analysis::track::Track;
 use crate::model::Basis;
@@ -20,6 +20,10 @@ fn figure(chart: &Rendered, alt: &str) -> String {
     )
 }
 
+/// Where the page's `@font-face` rule goes once the page is complete (the Chinese face is cut
+/// to its characters).
+const FONT_FACE: &str = "/*plancast-font-face*/";
+
 /// The page: `overview` first, then per target its chart (same order as `track.targets`).
 pub fn render(track: &Track, overview: &Rendered, charts: &[Rendered], labels: &Labels) -> String {
     let ui = |en: &'static str, zh: &'static str| labels.ui(en, zh);
@@ -30,9 +34,8 @@ pub fn render(track: &Track, overview: &Rendered, charts: &[Rendered], labels: &
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}{STYLE}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{FONT_FACE}{STYLE}</style>\n</head>\n<body>\n",
         escape(&format!("plancast track: {}", track.run.scenario)),
-        cjk_font_face()
     );
     let _ = writeln!(
         h,
@@ -98,5 +101,6 @@ pub fn render(track: &Track, overview: &Rendered, charts: &[Rendered], labels: &
         h.push_str(&figure(chart, &t.id));
     }
     h.push_str("</body>\n</html>\n");
-    h
+    let face = super::page_fonts::cjk_face(&h);
+    h.replacen(FONT_FACE, &face, 1)
 }

@@ -21,7 +21,7 @@ pub struct KnobError {
 /// What `solve --vary` can set, for messages.
 pub const VARIABLE_KEYS: &str = "a trend or its parameters \
 (indicators.ID.growth.K.trend[.mean]), noise, persistence, an indicator's base \
-(indicators.ID.base), an event's probability or effect size (events.K.effects.ID[.mean]), a \
+(indicators.ID.base), a count's exit share (indicators.ID.exit), an event's probability or effect size (events.K.effects.ID[.mean]), a \
 target's threshold (targets.K.at_least) or a correlation entry (correlation.trend.K.2)";
 
 fn error(message: impl Into<String>, help: Option<String>) -> KnobError {
@@ -74,6 +74,9 @@ pub fn resolve(loaded: &Loaded, key: &str) -> Result<Knob, KnobError> {
             let ind = &scenario.indicators()[indicator];
             if segments.len() == 3 && segments.get(2).map(text).as_deref() == Some("base") {
                 return Ok(Knob::Base { indicator });
+            }
+            if segments.len() == 3 && segments.get(2).map(text).as_deref() == Some("exit") {
+                return Ok(Knob::Exit { indicator });
             }
             let period_key = ind.kind.period_key();
             match segments.get(2).map(text) {

@@ -93,6 +93,8 @@ pub struct RawIndicator {
     pub min: Option<f64>,
     /// Upper clamp of an additive indicator's level.
     pub max: Option<f64>,
+    /// Yearly exit share of a count indicator.
+    pub exit: Option<f64>,
 }
 
 /// One period `{ from, to, trend, noise, persistence }`.
@@ -121,9 +123,29 @@ pub struct RawCorrelation {
     /// Trend-score correlations `[a, b, rho]`.
     #[serde(default)]
     pub trend: Vec<(String, String, f64)>,
+    /// Common factors: each adds `loading_a · loading_b` to the correlation of every pair of
+    /// its members.
+    #[serde(default)]
+    pub factors: Vec<RawCommonFactor>,
     /// Replace a non-positive-definite matrix by the nearest correlation matrix.
     #[serde(default)]
     pub repair: bool,
+}
+
+/// One `[[correlation.factors]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommonFactor {
+    /// Unique id.
+    pub id: String,
+    /// `trend` (default) or `noise`: which correlations it adds to.
+    pub kind: Option<String>,
+    /// Display label.
+    pub label: Option<String>,
+    /// Why the factor is there.
+    pub note: Option<String>,
+    /// Loading of each member indicator, in (-1, 1).
+    pub loadings: indexmap::IndexMap<String, f64>,
 }
 
 /// One `[[events]]` entry.

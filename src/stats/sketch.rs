@@ -535,6 +535,57 @@ impl Sketch {
         self.max
     }
 
+    /// [`Sketch::quantile`] of whole-number data: a whole number, the order statistic's bucket
+    /// narrowed to the whole numbers it holds by the rank within it. Bucket ends are whole
+    /// numbers from 128 up and buckets below 128 are at most half a unit wide, so each bucket
+    /// holds whole numbers of its own: one below 256, where the result is the exact order
+    /// statistic (the smallest k with F(k) >= q), two from 256, four from 512 and so on, where
+    /// the rank within the bucket picks one as if they were equally frequent. (The midpoint
+    /// rounded, which this replaces, reported k + 1 for every k from 128 on.) A bucket holding
+    /// no whole number (data that are not whole) gives its rounded midpoint.
+    pub fn whole_quantile(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return f64::NAN;
+        }
+        let rank = (q.clamp(0.0, 1.0) * (self.count - 1) as f64).floor() as u64;
+        // The whole number at `within` of `count` places in bucket `index` (a magnitude
+        // bucket [lo, hi): values in [lo, hi), or in (-hi, -lo] for the negative store).
+        let pick = |index: i64, within: u64, count: u64, negative: bool| -> f64 {
+            let (lo, hi) = (lower_bound(index), lower_bound(index + 1));
+            let (first, last) = if negative {
+                (-(hi.ceil() - 1.0), -lo.ceil())
+            } else {
+                (lo.ceil(), hi.ceil() - 1.0)
+            };
+            let value = if last < first {
+                let mid = representative(index);
+                if negative { -mid } else { mid }.round()
+            } else {
+                let n = last - first + 1.0;
+                first + (within as f64 * n / count as f64).floor().min(n - 1.0)
+            };
+            value.clamp(self.min, self.max)
+        };
+        let mut seen = 0u64;
+        for (i, &c) in self.negative.counts.iter().enumerate().rev() {
+            if seen + c > rank {
+                return pick(self.negative.offset + i as i64, rank - seen, c, true);
+            }
+            seen += c;
+        }
+        seen += self.zeros;
+        if seen > rank {
+            return 0.0f64.clamp(self.min, self.max);
+        }
+        for (i, &c) in self.positive.counts.iter().enumerate() {
+            if seen + c > rank {
+                return pick(self.positive.offset + i as i64, rank - seen, c, false);
+            }
+            seen += c;
+        }
+        self.max
+    }
+
     /// The share of values at or below `x`, linear within the bucket that holds `x` (so within
     /// the sketch's relative accuracy of the exact empirical CDF); NaN when empty.
     pub fn cdf(&self, x: f64) -> f64 {
@@ -806,5 +857,32 @@ mod tests {
         y.merge(&sb);
         y.merge(&sa);
         assert_eq!(x, y);
+    }
+
+    #[test]
+    fn whole_quantiles_are_exact_order_statistics_below_256_and_in_the_bucket_above() {
+        // Whole numbers 0..=1200, number k present (k % 7 + 1) times, some negative too.
+        let mut values: Vec<f64> = Vec::new();
+        for k in -300i32..=1200 {
+            for _ in 0..(k.rem_euclid(7) + 1) {
+                values.push(f64::from(k));
+            }
+        }
+        let mut s = Sketch::new();
+        s.extend(&values);
+        values.sort_by(f64::total_cmp);
+        for step in 0..=1000 {
+            let q = f64::from(step) / 1000.0;
+            let exact = values[(q * (values.len() - 1) as f64).floor() as usize];
+            let got = s.whole_quantile(q);
+            assert_eq!(got.fract(), 0.0, "q {q}: {got}");
+            if exact.abs() < 256.0 {
+                assert_eq!(got, exact, "q {q}");
+            } else {
+                // The bucket holding it: 2^(e - 7) whole numbers wide in octave [2^e, 2^(e+1)).
+                let width = 2f64.powi(exact.abs().log2().floor() as i32 - 7);
+                assert!((got - exact).abs() < width, "q {q}: {got} vs {exact}");
+            }
+        }
     }
 }

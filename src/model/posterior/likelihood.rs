@@ -8,7 +8,10 @@
 //!   sum is `s · 100 · ((v_j / v_{j-1})^(1/s) - 1)` for an interval of `s` years (exact for one
 //!   year; for a longer gap the geometric-mean rate times `s`, the gap's fill in the plan);
 //! - additive: the sum of the increments, observed exactly as `v_j - v_{j-1}`;
-//! - count: the additions, `Poisson(Σ λ_t)`, observed as `v_j - v_{j-1}`.
+//! - count: the additions, `Poisson(Σ λ_t)`, observed as `v_j - v_{j-1}`; with an exit share
+//!   `q`, the stock at the end of an interval of `s` years is `Binomial(v_{j-1}, (1-q)^s)`
+//!   survivors plus `Poisson(Σ λ_t (1-q)^(end - t))` additions that survived (each year's
+//!   additions face the exits of the years after it), and the likelihood is their convolution.
 //!
 //! The AR(1) shocks make the growth and additive sums jointly normal given `u`. Events that can
 //! strike in the observed years are marginalised over every strike pattern (a mixture, exact for
@@ -69,11 +72,105 @@ pub struct GaussianModel {
     patterns: Vec<GaussianPattern>,
 }
 
+/// Most survivor counts summed in one interval's convolution; a wider binomial (a stock of
+/// millions) is read as a normal, whose error at that size is far below the Monte Carlo error.
+const MAX_SURVIVOR_TERMS: usize = 4096;
+
+/// The survivors of one interval of a count with exits: the stock at its end is
+/// `survivors + additions`, survivors `~ Binomial(start, (1-q)^s)`.
+#[derive(Debug, Clone)]
+enum Survival {
+    /// The convolution over survivor counts `first..first + log_terms.len()`:
+    /// `log_terms[k - first] = ln Binomial(k) − ln Γ(end − k + 1)`.
+    Exact {
+        /// Smallest survivor count summed.
+        first: f64,
+        /// The summands' parts that do not depend on the trend.
+        log_terms: Vec<f64>,
+    },
+    /// The end stock read as a normal with the survivors' mean and variance plus the additions'.
+    Normal {
+        /// Mean of the survivors.
+        mean: f64,
+        /// Variance of the survivors.
+        variance: f64,
+    },
+}
+
+impl Survival {
+    /// The survivors of `start` units over `years` years at exit share `exit`, for an end
+    /// stock of `end`.
+    fn new(start: f64, end: f64, years: usize, exit: f64) -> Survival {
+        let stay = (1.0 - exit).powi(years as i32);
+        let mean = start * stay;
+        let variance = start * stay * (1.0 - stay);
+        let sd = variance.sqrt();
+        let hi = end.min(start).min((mean + 12.0 * sd + 2.0).ceil()).max(0.0);
+        let lo = (mean - 12.0 * sd - 2.0).floor().clamp(0.0, hi);
+        if hi - lo + 1.0 > MAX_SURVIVOR_TERMS as f64 {
+            return Survival::Normal { mean, variance };
+        }
+        let ln_choose = |k: f64| {
+            crate::numeric::beta::ln_gamma(start + 1.0)
+                - crate::numeric::beta::ln_gamma(k + 1.0)
+                - crate::numeric::beta::ln_gamma(start - k + 1.0)
+        };
+        let log_terms = (lo as u64..=hi as u64)
+            .map(|k| {
+                let k = k as f64;
+                let binomial = ln_choose(k) + xlogy(k, stay) + xlogy(start - k, 1.0 - stay);
+                binomial - crate::numeric::beta::ln_gamma(end - k + 1.0)
+            })
+            .collect();
+        Survival::Exact {
+            first: lo,
+            log_terms,
+        }
+    }
+
+    /// ln P(end stock = `end` | additions ~ Poisson(`rate`)), up to a constant.
+    fn log_likelihood(&self, end: f64, rate: f64) -> f64 {
+        match self {
+            Survival::Exact { first, log_terms } => {
+                log_sum_exp(log_terms.iter().enumerate().map(|(offset, &term)| {
+                    let added = end - (first + offset as f64);
+                    if rate <= 0.0 {
+                        if added == 0.0 {
+                            term
+                        } else {
+                            f64::NEG_INFINITY
+                        }
+                    } else {
+                        term + added * rate.ln() - rate
+                    }
+                }))
+            }
+            Survival::Normal { mean, variance } => {
+                let v = (variance + rate.max(0.0)).max(1e-12);
+                let r = end - mean - rate.max(0.0);
+                -0.5 * (r * r / v + v.ln())
+            }
+        }
+    }
+}
+
+/// `x · ln y`, 0 when `x` is 0 (so a certain survival or exit is not NaN).
+fn xlogy(x: f64, y: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x * y.ln()
+    }
+}
+
 /// Count observations.
 #[derive(Debug, Clone)]
 pub struct CountModel {
-    /// Observed additions per interval.
+    /// Observed additions per interval (without exits), or the observed end stock per interval
+    /// (with exits).
     additions: Vec<f64>,
+    /// With an exit share: the survivors of each interval.
+    survival: Option<Vec<Survival>>,
     /// Per pattern: log prior weight and multiplier[j][k] (the sum over the years of interval j
     /// in period k of `max(0, 1 + events / 100)`).
     patterns: Vec<(f64, Vec<Vec<f64>>)>,
@@ -165,21 +262,35 @@ impl Likelihood {
                     &slots,
                 )))
             }
+            ModelKind::Count if ind.exit > 0.0 => {
+                let survival = known
+                    .windows(2)
+                    .map(|w| Survival::new(w[0].1, w[1].1, (w[1].0 - w[0].0) as usize, ind.exit))
+                    .collect();
+                let stocks = known.iter().skip(1).map(|&(_, v)| v).collect();
+                let patterns = count_patterns(&intervals, &period_of, n_periods, &slots, ind.exit);
+                Some(Likelihood::Count(CountModel {
+                    additions: stocks,
+                    survival: Some(survival),
+                    patterns,
+                }))
+            }
             ModelKind::Count => {
                 let mut additions = Vec::with_capacity(intervals.len());
                 for w in known.windows(2) {
                     let added = w[1].1 - w[0].1;
                     if added < 0.0 {
                         notes.remarks.push(format!(
-                            "the count falls from {} to {} between {} and {}; the count model only adds, so the fall is read as no additions",
+                            "the count falls from {} to {} between {} and {}; without an `exit` share the count model only adds, so the fall is read as no additions",
                             w[0].1, w[1].1, w[0].0, w[1].0
                         ));
                     }
                     additions.push(added.max(0.0));
                 }
-                let patterns = count_patterns(&intervals, &period_of, n_periods, &slots);
+                let patterns = count_patterns(&intervals, &period_of, n_periods, &slots, 0.0);
                 Some(Likelihood::Count(CountModel {
                     additions,
+                    survival: None,
                     patterns,
                 }))
             }
@@ -202,7 +313,9 @@ impl Likelihood {
                         .zip(trends)
                         .map(|(&m, &t)| m * t.max(0.0))
                         .sum();
-                    if rate <= 0.0 {
+                    if let Some(survival) = &c.survival {
+                        sum += survival[j].log_likelihood(n, rate);
+                    } else if rate <= 0.0 {
                         if n > 0.0 {
                             return f64::NEG_INFINITY;
                         }
@@ -407,12 +520,14 @@ fn strike_patterns(
     out
 }
 
-/// Count patterns: per pattern its log prior weight and multiplier[j][k].
+/// Count patterns: per pattern its log prior weight and multiplier[j][k]; with an exit share,
+/// each latent year's additions are weighted by their chance to stay to the interval's end.
 fn count_patterns(
     intervals: &[(usize, usize)],
     period_of: &[usize],
     n_periods: usize,
     slots: &[Slot],
+    exit: f64,
 ) -> Vec<(f64, Vec<Vec<f64>>)> {
     strike_patterns(slots, period_of.len(), intervals.len())
         .into_iter()
@@ -420,7 +535,10 @@ fn count_patterns(
             let mut mult = vec![vec![0.0; n_periods]; intervals.len()];
             for (j, &(from, to)) in intervals.iter().enumerate() {
                 for t in from..to {
-                    mult[j][period_of[t]] += (1.0 + mean[t] / 100.0).max(0.0);
+                    // Latent year t is year offset t + 1; its additions face the exits of the
+                    // `to - (t + 1)` years after it.
+                    let stay = (1.0 - exit).powi((to - t - 1) as i32);
+                    mult[j][period_of[t]] += (1.0 + mean[t] / 100.0).max(0.0) * stay;
                 }
             }
             (log_prior, mult)

@@ -2,16 +2,15 @@
 
 use crate::analysis::compare::{Cell, Comparison};
 use crate::report::analysis::run_line;
-use crate::report::csv::{finish, number as num, write_row};
 use crate::report::format::percent_with_interval;
 use crate::report::labels::{Labels, Lang};
+use crate::report::sheet::{Cell as SheetCell, Table};
 
-/// The contents of `compare.csv`: one row per target, then one per joint probability (`kind`
-/// says which); per scenario, its probability and interval (blank where the scenario lacks the
-/// row), and for every scenario after the first its change from the first
+/// The table of `compare.csv` and of `compare.xlsx`: one row per target, then one per joint
+/// probability (`kind` says which); per scenario, its probability and interval (blank where the
+/// scenario lacks the row), and for every scenario after the first its change from the first
 /// (`NAME_change`, in probability).
-pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+pub fn table(comparison: &Comparison) -> Table {
     let mut header = vec![
         "kind".to_string(),
         "target".to_string(),
@@ -27,45 +26,57 @@ pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
             header.push(format!("{}_change", column.name));
         }
     }
-    write_row(&mut w, &header)?;
-    let cells = |record: &mut Vec<String>, cells: &[Option<Cell>]| {
+    let mut table = Table::new(header);
+    let cells = |record: &mut Vec<SheetCell>, cells: &[Option<Cell>]| {
         let first = cells.first().copied().flatten().map(|c| c.probability);
         for (c, cell) in cells.iter().enumerate() {
             match cell {
-                Some(x) => record.extend([num(x.probability), num(x.ci_lower), num(x.ci_upper)]),
-                None => record.extend([String::new(), String::new(), String::new()]),
+                Some(x) => {
+                    record.extend([x.probability, x.ci_lower, x.ci_upper].map(SheetCell::Percent))
+                }
+                None => record.extend([SheetCell::Empty, SheetCell::Empty, SheetCell::Empty]),
             }
             if c > 0 {
                 record.push(match (cell, first) {
-                    (Some(x), Some(f)) => num(x.probability - f),
-                    _ => String::new(),
+                    (Some(x), Some(f)) => SheetCell::Percent(x.probability - f),
+                    _ => SheetCell::Empty,
                 });
             }
         }
     };
     for r in &comparison.rows {
         let mut record = vec![
-            "target".to_string(),
-            r.target.clone(),
-            r.label.clone().unwrap_or_default(),
-            r.label_zh.clone().unwrap_or_default(),
-            r.due_year.to_string(),
+            SheetCell::text("target"),
+            SheetCell::text(&r.target),
+            SheetCell::opt_text(r.label.as_deref()),
+            SheetCell::opt_text(r.label_zh.as_deref()),
+            SheetCell::Integer(r.due_year.into()),
         ];
         cells(&mut record, &r.cells);
-        write_row(&mut w, &record)?;
+        table.push(record);
     }
     for g in &comparison.groups {
         let mut record = vec![
-            "group".to_string(),
-            g.id.clone(),
-            g.label.clone().unwrap_or_default(),
-            g.label_zh.clone().unwrap_or_default(),
-            String::new(),
+            SheetCell::text("group"),
+            SheetCell::text(&g.id),
+            SheetCell::opt_text(g.label.as_deref()),
+            SheetCell::opt_text(g.label_zh.as_deref()),
+            SheetCell::Empty,
         ];
         cells(&mut record, &g.cells);
-        write_row(&mut w, &record)?;
+        table.push(record);
     }
-    finish(w)
+    table
+}
+
+/// The contents of `compare.csv` ([`table`]).
+pub fn to_csv(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
+    crate::report::csv::table_csv(&table(comparison))
+}
+
+/// The contents of `compare.xlsx`: one sheet, `compare`, with the rows of `compare.csv`.
+pub fn to_xlsx(comparison: &Comparison) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    crate::report::xlsx::workbook(&[("compare", &table(comparison))])
 }
 
 /// The printed table: one row per target, one column per scenario (probabilities in percent);

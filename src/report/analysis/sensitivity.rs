@@ -3,68 +3,72 @@
 
 use crate::analysis::sensitivity::{Effect, SensitivityReport};
 use crate::report::analysis::run_line;
-use crate::report::csv::{finish, number as num, write_row};
 use crate::report::format::{percent, percent_with_interval};
 use crate::report::labels::{Labels, Lang};
+use crate::report::sheet::{Cell, Table};
 
-/// The contents of `sensitivity.csv`: one row per (target, assumption).
-pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    write_row(
-        &mut w,
-        [
-            "target",
-            "assumption",
-            "key",
-            "kind",
-            "low_value",
-            "mid_value",
-            "high_value",
-            "p_base",
-            "p_base_ci_lower",
-            "p_base_ci_upper",
-            "p_low",
-            "p_mid",
-            "p_high",
-            "swing",
-            "mean_low",
-            "mean_mid",
-            "mean_high",
-            "variance_share",
-            "note",
-            "depends",
-        ],
-    )?;
+/// The table of `sensitivity.csv` and of `sensitivity.xlsx`: one row per (target, assumption).
+pub fn table(report: &SensitivityReport) -> Table {
+    let mut table = Table::new([
+        "target",
+        "assumption",
+        "key",
+        "kind",
+        "low_value",
+        "mid_value",
+        "high_value",
+        "p_base",
+        "p_base_ci_lower",
+        "p_base_ci_upper",
+        "p_low",
+        "p_mid",
+        "p_high",
+        "swing",
+        "mean_low",
+        "mean_mid",
+        "mean_high",
+        "variance_share",
+        "note",
+        "depends",
+    ]);
     for t in &report.targets {
         for e in &t.effects {
-            write_row(
-                &mut w,
-                [
-                    t.id.clone(),
-                    e.assumption.clone(),
-                    e.key.clone(),
-                    e.kind.clone(),
-                    num(e.low_value),
-                    num(e.mid_value),
-                    num(e.high_value),
-                    num(t.p_base),
-                    num(t.p_base_ci[0]),
-                    num(t.p_base_ci[1]),
-                    num(e.p_low),
-                    num(e.p_mid),
-                    num(e.p_high),
-                    num(e.swing),
-                    num(e.outcome_means[0]),
-                    num(e.outcome_means[1]),
-                    num(e.outcome_means[2]),
-                    e.variance_share.map(num).unwrap_or_default(),
-                    e.note.clone().unwrap_or_default(),
-                    e.depends.to_string(),
-                ],
-            )?;
+            table.push(vec![
+                Cell::text(&t.id),
+                Cell::text(&e.assumption),
+                Cell::text(&e.key),
+                Cell::text(&e.kind),
+                Cell::Number(e.low_value),
+                Cell::Number(e.mid_value),
+                Cell::Number(e.high_value),
+                Cell::Percent(t.p_base),
+                Cell::Percent(t.p_base_ci[0]),
+                Cell::Percent(t.p_base_ci[1]),
+                Cell::Percent(e.p_low),
+                Cell::Percent(e.p_mid),
+                Cell::Percent(e.p_high),
+                Cell::Percent(e.swing),
+                Cell::Number(e.outcome_means[0]),
+                Cell::Number(e.outcome_means[1]),
+                Cell::Number(e.outcome_means[2]),
+                e.variance_share.map_or(Cell::Empty, Cell::Percent),
+                Cell::opt_text(e.note.as_deref()),
+                Cell::text(e.depends.to_string()),
+            ]);
         }
     }
-    finish(w)
+    table
+}
+
+/// The contents of `sensitivity.csv` ([`table`]).
+pub fn to_csv(report: &SensitivityReport) -> Result<Vec<u8>, csv::Error> {
+    crate::report::csv::table_csv(&table(report))
+}
+
+/// The contents of `sensitivity.xlsx`: one sheet, `sensitivity`, with the rows of
+/// `sensitivity.csv`.
+pub fn to_xlsx(report: &SensitivityReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    crate::report::xlsx::workbook(&[("sensitivity", &table(report))])
 }
 
 /// The printed table: per target, the three assumptions that matter most; `labels` chooses

@@ -24,21 +24,23 @@ const HEADER: &str = concat!(
 /// A part of an output folder that one kind of command writes and replaces as a whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileSet {
-    /// `summary.json`, `targets.csv`, `quantiles.csv` (written by `run` and `merge`).
+    /// `summary.json`, `targets.csv`, `quantiles.csv`, `results.xlsx` (written by `run` and
+    /// `merge`).
     Results,
     /// `charts/*` and `report.html` drawn from a summary (`run` and `merge` without
     /// `--no-charts`, and `plot`).
     Charts,
     /// `partial.json` of `run --shard`.
     Partial,
-    /// `sensitivity.json`, `sensitivity.csv` and the tornado charts of `sensitivity`.
+    /// `sensitivity.json`, `sensitivity.csv`, `sensitivity.xlsx` and the tornado charts of
+    /// `sensitivity`.
     Sensitivity,
     /// `solve.json` of `solve` (the growth table).
     Solve,
     /// `solve-vary.json` of `solve --vary` (its own set, so that it and the growth table can
     /// share a folder).
     SolveVary,
-    /// `compare.csv`, `compare.json` and the comparison chart of `compare`.
+    /// `compare.csv`, `compare.xlsx`, `compare.json` and the comparison charts of `compare`.
     Compare,
     /// `track.csv`, `track.json`, `track.html` and the track charts of `track`.
     Track,

@@ -4,9 +4,9 @@
 //! matrix when `repair = true`).
 
 use super::super::diagnostic::{Diagnostic, KeyPath};
-use super::super::raw::RawScenario;
+use super::super::raw::{RawCommonFactor, RawScenario};
 use super::Validator;
-use crate::model::correlation::{self, Correlation, CorrelationError, Factor};
+use crate::model::correlation::{self, CommonFactor, Correlation, CorrelationError, Factor};
 use crate::model::{rules, Indicator, ModelKind};
 use std::collections::HashSet;
 
@@ -27,9 +27,11 @@ impl Validator {
         let Some(corr) = &raw.correlation else {
             return result;
         };
+        result.factors = self.common_factors(&corr.factors, indicators, ids);
         for (kind, list) in [("trend", &corr.trend), ("noise", &corr.noise)] {
             let pairs = self.correlation_pairs(kind, list, indicators, ids, &mut result);
-            let factor = self.correlation_factor(kind, n, &pairs, corr.repair, &mut result);
+            let entries = correlation::entries(kind, &pairs, &result.factors);
+            let factor = self.correlation_factor(kind, n, &entries, corr.repair, &mut result);
             if kind == "trend" {
                 result.trend = factor;
             } else {
@@ -85,6 +87,74 @@ impl Validator {
                 .push((kind.to_string(), a.clone(), b.clone(), *rho));
         }
         pairs
+    }
+
+    /// The valid `[[correlation.factors]]`: a unique id, `kind` trend or noise, members that are
+    /// known simulated indicators (no count for noise), each listed once, loadings in (-1, 1).
+    fn common_factors(
+        &mut self,
+        raw: &[RawCommonFactor],
+        indicators: &[Indicator],
+        ids: &[&str],
+    ) -> Vec<CommonFactor> {
+        let mut out = Vec::new();
+        let mut seen_ids = HashSet::new();
+        for (k, f) in raw.iter().enumerate() {
+            let path = KeyPath::root().key("correlation").key("factors").index(k);
+            if !seen_ids.insert(f.id.as_str()) {
+                self.error(
+                    path.key("id"),
+                    format!("the factor id `{}` is used twice", f.id),
+                );
+                continue;
+            }
+            let kind = f.kind.as_deref().unwrap_or("trend");
+            if !["trend", "noise"].contains(&kind) {
+                self.error_help(
+                    path.key("kind"),
+                    format!("unknown factor kind `{kind}`; expected trend or noise"),
+                    crate::scenario::diagnostic::did_you_mean(kind, ["trend", "noise"]),
+                );
+                continue;
+            }
+            if f.loadings.len() < 2 {
+                self.error(
+                    path.key("loadings"),
+                    "a common factor needs at least two members to correlate",
+                );
+                continue;
+            }
+            let mut loadings = Vec::new();
+            let mut ok = true;
+            for (id, &loading) in &f.loadings {
+                let at = path.key("loadings").key(id);
+                let Some(i) = self.lookup_indicator(at.clone(), id, ids, "a common factor") else {
+                    ok = false;
+                    continue;
+                };
+                self.correlated_indicator(kind, &indicators[i], i, at.clone());
+                if !(loading.is_finite() && loading.abs() < 1.0) {
+                    self.error(
+                        at,
+                        format!(
+                            "a factor loading must lie strictly between -1 and 1 (got {loading})"
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                loadings.push((i, loading));
+            }
+            if ok {
+                out.push(CommonFactor {
+                    id: f.id.clone(),
+                    kind: kind.to_string(),
+                    label: f.label.clone(),
+                    loadings,
+                });
+            }
+        }
+        out
     }
 
     /// Reports an indicator that has nothing of `kind` to correlate (derived; count for noise).
@@ -234,5 +304,55 @@ mod tests {
             s.warnings(),
             ["a correlation matrix was not positive definite and was replaced by the nearest correlation matrix (repair = true)"]
         );
+    }
+
+    #[test]
+    fn a_common_factor_adds_the_products_of_its_loadings() {
+        // a, b, c load 0.6, 0.5, 0.4 and a listed pair a-b adds 0.1: the same factor as the
+        // pairs written out (a-b 0.4, a-c 0.24, b-c 0.2).
+        let with_factor = accepted(&with_correlation(
+            "trend = [[\"a\", \"b\", 0.1]]\n\n[[correlation.factors]]\nid = \"push\"\nloadings = { a = 0.6, b = 0.5, c = 0.4 }\n",
+        ));
+        let written_out = accepted(&with_correlation(
+            "trend = [[\"a\", \"b\", 0.4], [\"a\", \"c\", 0.24], [\"b\", \"c\", 0.2]]\n",
+        ));
+        let (f, w) = (
+            &with_factor.correlation().trend,
+            &written_out.correlation().trend,
+        );
+        for (rf, rw) in f.rows.iter().zip(&w.rows) {
+            assert_eq!(rf.len(), rw.len());
+            for (&(cf, vf), &(cw, vw)) in rf.iter().zip(rw) {
+                assert_eq!(cf, cw);
+                assert!((vf - vw).abs() < 1e-12, "{vf} vs {vw}");
+            }
+        }
+        let factor = &with_factor.correlation().factors[0];
+        assert_eq!(
+            (factor.id.as_str(), factor.kind.as_str()),
+            ("push", "trend")
+        );
+        assert_eq!(factor.loadings, vec![(1, 0.6), (2, 0.5), (3, 0.4)]);
+    }
+
+    #[test]
+    fn common_factors_are_checked() {
+        let body = with_correlation(
+            "[[correlation.factors]]\nid = \"f\"\nloadings = { a = 1.0, gpd = 0.3, d = 0.2 }\n\n[[correlation.factors]]\nid = \"f\"\nloadings = { a = 0.2, b = 0.2 }\n\n[[correlation.factors]]\nid = \"g\"\nkind = \"nosie\"\nloadings = { a = 0.2, b = 0.2 }\n\n[[correlation.factors]]\nid = \"h\"\nkind = \"noise\"\nloadings = { a = 0.2, n = 0.2 }\n\n[[correlation.factors]]\nid = \"k\"\nloadings = { a = 0.2 }\n",
+        );
+        assert_eq!(
+            problems(&body),
+            [
+                "correlation.factors[0].loadings.a: a factor loading must lie strictly between -1 and 1 (got 1)",
+                "correlation.factors[0].loadings.gpd: unknown indicator `gpd` in a common factor",
+                "correlation.factors[0].loadings.d: `d` is derived: it has no trend or noise of its own to correlate",
+                "correlation.factors[1].id: the factor id `f` is used twice",
+                "correlation.factors[2].kind: unknown factor kind `nosie`; expected trend or noise",
+                "correlation.factors[3].loadings.n: `n` is a count indicator: it has no yearly noise to correlate",
+                "correlation.factors[4].loadings: a common factor needs at least two members to correlate",
+            ]
+        );
+        assert!(helps(&body).contains(&Some("did you mean `gdp`?".to_string())));
+        assert!(helps(&body).contains(&Some("did you mean `noise`?".to_string())));
     }
 }

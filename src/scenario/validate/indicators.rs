@@ -75,6 +75,7 @@ impl Validator {
         let periods = self.indicator_periods(&cx);
         self.formula_presence(&cx);
         self.clamps(&cx, base);
+        let exit = self.exit(&cx);
 
         Indicator {
             id: id.to_string(),
@@ -91,6 +92,7 @@ impl Validator {
             periods,
             min: raw.min,
             max: raw.max,
+            exit,
             formula: None,
         }
     }
@@ -267,6 +269,51 @@ impl Validator {
                 "a derived indicator needs `formula`, e.g. formula = \"rd_spend / gdp * 100\"",
             );
         }
+    }
+
+    /// `exit`: a count indicator's yearly exit share, finite and in `[0, 1)`
+    /// ([`rules::exit_share`]); 0 when absent.
+    fn exit(&mut self, cx: &IndicatorContext) -> f64 {
+        let Some(value) = cx.raw.exit else {
+            return 0.0;
+        };
+        let path = cx.path.key("exit");
+        if cx.kind != ModelKind::Count && cx.known_model {
+            self.error(
+                path,
+                format!(
+                    "`exit` (the yearly share of units that leave) applies to count indicators only; this is {} indicator",
+                    crate::scenario::diagnostic::with_article(cx.kind.name())
+                ),
+            );
+            return 0.0;
+        }
+        let q = match rules::exit_share(value) {
+            Ok(q) => q,
+            Err(message) => {
+                self.error(path, message);
+                return 0.0;
+            }
+        };
+        // Units leave one by one (binomial thinning), so the stock they leave from is whole.
+        let whole = |v: f64| v.fract() == 0.0;
+        if let Some(b) = cx.raw.base.filter(|&b| b.is_finite() && !whole(b)) {
+            self.error(
+                cx.path.key("base"),
+                format!("with `exit`, the base must be a whole number of units (got {b})"),
+            );
+        }
+        for (year, &v) in cx.raw.observed.iter().flatten() {
+            if v.is_finite() && !whole(v) {
+                self.error(
+                    cx.path.key("observed").key(year),
+                    format!(
+                        "with `exit`, observed counts must be whole numbers of units (got {v})"
+                    ),
+                );
+            }
+        }
+        q
     }
 
     /// `min` and `max`: finite, additive indicators only, `min < max` ([`rules::clamp_bounds`]),
