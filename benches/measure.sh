@@ -4,7 +4,10 @@
 # Each line is one process (examples/measure.rs), so each peak RSS is its own; then the full
 # CLI run (which also writes the output files) under /usr/bin/time for its wall time and peak
 # RSS. The 1-thread line also times recording the cells alone (--recording, see
-# examples/measure.rs). Usage: sh benches/measure.sh   (from the repository root; takes a few minutes).
+# examples/measure.rs). Each measure line also gives the throughput in indicator-years (simulated
+# cells per path times paths) per second of CPU, i.e. per core, beside the floor ratio; the floor
+# draws what the engine draws (benches/support/floor.rs). Usage: sh benches/measure.sh   (from
+# the repository root; takes a few minutes).
 set -e
 cargo build --release --quiet --example measure --bin plancast
 measure=target/release/examples/measure
