@@ -273,6 +273,32 @@ fn huge_scenarios_are_refused_naming_the_limit_or_served_in_bounds() {
         2,
         &["larger than the 4 MiB"],
     );
+    // Common factors: each adds members² / 2 matrix entries, so their number is bounded; 500
+    // members (the most indicators) in one factor are served.
+    let mut text = String::from(HEAD);
+    for k in 0..500 {
+        text.push_str(&indicator(&format!("i{k}"), "5"));
+    }
+    let members: Vec<String> = (0..500).map(|k| format!("i{k} = 0.04")).collect();
+    text.push_str(&format!(
+        "\n[[correlation.factors]]\nid = \"wide\"\nloadings = {{ {} }}\n",
+        members.join(", ")
+    ));
+    write("factor500.toml", text);
+    check(d, &["validate", "factor500.toml"], 0, &[]);
+    let mut text = format!("{HEAD}{}{}", indicator("a", "5"), indicator("b", "5"));
+    for k in 0..5_000 {
+        text.push_str(&format!(
+            "\n[[correlation.factors]]\nid = \"f{k}\"\nloadings = {{ a = 0.001, b = 0.001 }}\n"
+        ));
+    }
+    write("factors5000.toml", text);
+    check(
+        d,
+        &["validate", "factors5000.toml"],
+        2,
+        &["common factors: 5000, more than the 100 plancast supports"],
+    );
     let mut text = String::from(HEAD);
     for k in 0..10_000 {
         text.push_str(&indicator(&format!("i{k}"), "5"));

@@ -54,7 +54,8 @@ pub struct CommonFactor {
     pub loadings: Vec<(usize, f64)>,
 }
 
-/// The `(i, j, rho)` entries of the `kind` matrix: the listed pairs of that kind plus every common factor's contributions, summed per pair.
+/// The `(i, j, rho)` entries of the `kind` matrix: the listed pairs of that kind plus every
+/// common factor's contributions, summed per pair.
 pub fn entries(
     kind: &str,
     pairs: &[(usize, usize, f64)],

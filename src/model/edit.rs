@@ -432,7 +432,7 @@ impl Scenario {
                 .and_then(|b| rules::base_within_clamps(b, ind.min, ind.max))
                 .err()
                 .or_else(|| {
-                    (ind.exit > 0.0 && value.fract() != 0.0).then(|| {
+                    (ind.exit > 0.0 && !rules::whole_units(value)).then(|| {
                         "with `exit`, the base must be a whole number of units".to_string()
                     })
                 })
@@ -463,8 +463,9 @@ impl Scenario {
             ));
         }
         let q = rules::exit_share(value).map_err(|r| refuse(what.clone(), value, r))?;
-        let whole = |v: f64| v.fract() == 0.0;
-        if q > 0.0 && !(ind.base.is_none_or(whole) && ind.observed.values().all(|&v| whole(v))) {
+        let whole = ind.base.is_none_or(rules::whole_units)
+            && ind.observed.values().all(|&v| rules::whole_units(v));
+        if q > 0.0 && !whole {
             return Err(refuse(
                 what,
                 value,

@@ -142,6 +142,12 @@ pub fn exit_share(value: f64) -> Result<f64, String> {
     }
 }
 
+/// Whether a count with an `exit` share can hold `value` (finite values only): units leave one
+/// by one (binomial thinning), so the stock they leave from must be whole.
+pub fn whole_units(value: f64) -> bool {
+    value.fract() == 0.0
+}
+
 /// An additive indicator's `base` against its clamps: inside `[min, max]` (a missing bound does
 /// not limit).
 pub fn base_within_clamps(base: f64, min: Option<f64>, max: Option<f64>) -> Result<f64, String> {

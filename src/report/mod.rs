@@ -5,7 +5,8 @@
 //! Dependencies run one way: [`summary`] holds the numbers; the presentation pieces
 //! ([`format`](mod@format), [`labels`], [`style`], [`fonts`], [`audit`]) use only the summary;
 //! [`table`], [`sheet`], [`csv`], [`analysis`] and [`charts`] use those; [`xlsx`] writes the
-//! [`sheet`] tables of [`csv`], [`show`] and [`analysis`] as workbooks; [`html`] uses the charts.
+//! [`sheet`] tables of [`csv`], [`show`] and [`analysis`] as workbooks; [`html`] uses the charts
+//! and embeds the faces of [`fonts`] cut to the page ([`page_fonts`], [`font_subset`]).
 
 pub mod analysis;
 pub mod audit;

@@ -44,6 +44,13 @@ pub const MAX_EVENTS: usize = 1_000;
 /// The most entries of each correlation list (`noise`, `trend`).
 pub const MAX_CORRELATION_ENTRIES: usize = 10_000;
 
+/// The most common factors in `[[correlation.factors]]` (each adds up to members² / 2 matrix
+/// entries).
+pub const MAX_FACTORS: usize = 100;
+
+/// The most members (loadings) of one common factor: at most one per indicator.
+pub const MAX_FACTOR_LOADINGS: usize = MAX_INDICATORS;
+
 /// The most values of one `discrete` distribution.
 pub const MAX_DISCRETE_VALUES: usize = 10_000;
 

@@ -23,6 +23,7 @@
 
 use crate::model::score_map::ScoreMap;
 use crate::model::{Indicator, ModelKind, Scenario};
+use crate::numeric::beta::ln_gamma;
 use nalgebra::{DMatrix, DVector};
 
 /// Most event strike patterns marginalised exactly; more slots are moment-matched.
@@ -110,16 +111,13 @@ impl Survival {
         if hi - lo + 1.0 > MAX_SURVIVOR_TERMS as f64 {
             return Survival::Normal { mean, variance };
         }
-        let ln_choose = |k: f64| {
-            crate::numeric::beta::ln_gamma(start + 1.0)
-                - crate::numeric::beta::ln_gamma(k + 1.0)
-                - crate::numeric::beta::ln_gamma(start - k + 1.0)
-        };
+        let ln_choose =
+            |k: f64| ln_gamma(start + 1.0) - ln_gamma(k + 1.0) - ln_gamma(start - k + 1.0);
         let log_terms = (lo as u64..=hi as u64)
             .map(|k| {
                 let k = k as f64;
                 let binomial = ln_choose(k) + xlogy(k, stay) + xlogy(start - k, 1.0 - stay);
-                binomial - crate::numeric::beta::ln_gamma(end - k + 1.0)
+                binomial - ln_gamma(end - k + 1.0)
             })
             .collect();
         Survival::Exact {

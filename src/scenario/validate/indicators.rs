@@ -295,16 +295,18 @@ impl Validator {
                 return 0.0;
             }
         };
-        // Units leave one by one (binomial thinning), so the stock they leave from is whole.
-        let whole = |v: f64| v.fract() == 0.0;
-        if let Some(b) = cx.raw.base.filter(|&b| b.is_finite() && !whole(b)) {
+        if let Some(b) = cx
+            .raw
+            .base
+            .filter(|&b| b.is_finite() && !rules::whole_units(b))
+        {
             self.error(
                 cx.path.key("base"),
                 format!("with `exit`, the base must be a whole number of units (got {b})"),
             );
         }
         for (year, &v) in cx.raw.observed.iter().flatten() {
-            if v.is_finite() && !whole(v) {
+            if v.is_finite() && !rules::whole_units(v) {
                 self.error(
                     cx.path.key("observed").key(year),
                     format!(

@@ -4,8 +4,9 @@
 
 use super::super::diagnostic::{Diagnostic, KeyPath};
 use super::super::limits::{
-    MAX_CELLS, MAX_CORRELATION_ENTRIES, MAX_DISCRETE_VALUES, MAX_EVENTS, MAX_FORMULA_CHARS,
-    MAX_GROUPS, MAX_INDICATORS, MAX_OBSERVED, MAX_PERIODS, MAX_TARGETS, MAX_TARGETS_PER_INDICATOR,
+    MAX_CELLS, MAX_CORRELATION_ENTRIES, MAX_DISCRETE_VALUES, MAX_EVENTS, MAX_FACTORS,
+    MAX_FACTOR_LOADINGS, MAX_FORMULA_CHARS, MAX_GROUPS, MAX_INDICATORS, MAX_OBSERVED, MAX_PERIODS,
+    MAX_TARGETS, MAX_TARGETS_PER_INDICATOR,
 };
 use super::super::raw::RawScenario;
 use std::collections::HashMap;
@@ -96,6 +97,21 @@ pub(super) fn check(raw: &RawScenario) -> Vec<Diagnostic> {
                 format!("correlation.{key} entries"),
                 entries.len(),
                 MAX_CORRELATION_ENTRIES,
+            );
+        }
+        let factors = root.key("correlation").key("factors");
+        over(
+            factors.clone(),
+            "common factors".into(),
+            correlation.factors.len(),
+            MAX_FACTORS,
+        );
+        for (k, factor) in correlation.factors.iter().enumerate().take(MAX_FACTORS) {
+            over(
+                factors.index(k).key("loadings"),
+                format!("members of the factor `{}`", factor.id),
+                factor.loadings.len(),
+                MAX_FACTOR_LOADINGS,
             );
         }
     }
