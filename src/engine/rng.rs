@@ -331,7 +331,30 @@ impl Permutation {
         }
     }
 
-    #[inline]
+    /// `out[k] = self.apply(first + k)` for every `k` (`out` at most 2^32 long): the same
+    /// values, computed a run at a time. Each pass has no data-dependent branch, so the four
+    /// dependent rounds of many indices are in flight at once (one index at a time waits on
+    /// each multiplication's latency): the first pass maps every index, and each further pass
+    /// walks on those whose image is still outside `0..n` (up to 3/4 of them when `n` is just
+    /// above a power of four), listed as it goes.
+    pub fn apply_run(&self, first: u64, out: &mut [u64]) {
+        let mut outside: Vec<u32> = Vec::new();
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = self.feistel(first + k as u64);
+            if *o >= self.n {
+                outside.push(k as u32);
+            }
+        }
+        while !outside.is_empty() {
+            for &k in &outside {
+                let o = &mut out[k as usize];
+                *o = self.feistel(*o);
+            }
+            outside.retain(|&k| out[k as usize] >= self.n);
+        }
+    }
+
+    #[inline(always)]
     fn feistel(&self, x: u64) -> u64 {
         let mask = (1u64 << self.half_bits) - 1;
         let shift = 64 - self.half_bits;
@@ -348,6 +371,21 @@ impl Permutation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_is_the_permutation_point_by_point() {
+        for n in [1u64, 2, 5, 1000, 4097, 100_000, 1 << 20, 1_000_000] {
+            let p = Permutation::new(n, 0xfeed ^ n);
+            for first in [0, n / 3, n.saturating_sub(700)] {
+                let len = (n - first).min(700) as usize;
+                let mut out = vec![0u64; len];
+                p.apply_run(first, &mut out);
+                for (k, &x) in out.iter().enumerate() {
+                    assert_eq!(x, p.apply(first + k as u64), "n={n} first={first} k={k}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn permutation_is_a_bijection() {

@@ -83,16 +83,21 @@ pub fn for_chunk(
 ) {
     let first = chunk_index * CHUNK_PATHS as u64;
     let permutation = Permutation::new(paths, key);
+    assert!(len <= CHUNK_PATHS, "a chunk has at most CHUNK_PATHS paths");
+    let mut run = [0u64; CHUNK_PATHS];
     let Some(table) = table(paths, key) else {
-        for p in 0..len {
-            each(p, permutation.apply(first + p as u64));
+        permutation.apply_run(first, &mut run[..len]);
+        for (p, &stratum) in run[..len].iter().enumerate() {
+            each(p, stratum);
         }
         return;
     };
     let strata = table.chunks[chunk_index as usize].get_or_init(|| {
         // A whole chunk (the last one may be partial); below 2^16 paths a stratum fits a u32.
         let end = (first + CHUNK_PATHS as u64).min(paths);
-        (first..end).map(|i| permutation.apply(i) as u32).collect()
+        let run = &mut run[..(end - first) as usize];
+        permutation.apply_run(first, run);
+        run.iter().map(|&s| s as u32).collect()
     });
     for (p, &stratum) in strata.iter().take(len).enumerate() {
         each(p, u64::from(stratum));
