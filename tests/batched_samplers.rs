@@ -4,8 +4,8 @@
 //!   of words at a time): mean, variance, fourth moment, 100 equiprobable bins, and the mass
 //!   beyond the ziggurat's base (the tail method);
 //! - Poisson draws of `poisson_fill_words` as the engine makes them (the words of a row drawn as
-//!   one block, rates prepared and kept from row to row), for rates of each method: inversion,
-//!   alias tables, PTRS.
+//!   one block, rates prepared and kept from row to row), for rates of each method: the alias
+//!   tables (below 1/4 the residual alone; rows all below 64), and PTRS in rows that mix both.
 
 use plancast::engine::rng::{stream, Purpose};
 use plancast::numeric::normal::{norm_cdf, norm_quantile};
@@ -82,8 +82,8 @@ fn ln_pmf(lambda: f64, k: usize) -> f64 {
 
 #[test]
 fn batched_poisson_rows_draw_the_exact_pmf() {
-    // Rates for each method, side by side in every row: inversion (below 2, one near its table's
-    // end), alias tables, PTRS.
+    // Rates for each method, side by side in every row: the table of rate 0 and the residual,
+    // alias tables, PTRS.
     const RATES: [f64; 6] = [0.07, 0.6, 1.97, 6.5, 41.3, 150.0];
     const ROWS: usize = 400;
     const ROW: usize = 1020;
@@ -101,7 +101,7 @@ fn batched_poisson_rows_draw_the_exact_pmf() {
             counts[p % RATES.len()][(k as usize).min(399)] += 1;
         }
     }
-    // Rows of rates below 2 only take the inversion-only loop: a second set of rows.
+    // Rows of rates below 64 only take the tables-only loop: a second set of rows.
     let small: Vec<f64> = (0..ROW).map(|p| [0.07, 1.97][p % 2]).collect();
     let mut small_counts = vec![vec![0u64; 400]; 2];
     for _ in 0..ROWS {
@@ -140,7 +140,7 @@ fn batched_poisson_rows_draw_the_exact_pmf() {
                 n * p
             );
         }
-        // The mass beyond the inversion table (k >= 8) for the rate near its end.
+        // The upper tail (k >= 8) for the largest small rate.
         if lambda == 1.97 {
             let p: f64 = 1.0 - (0..8).map(|k| ln_pmf(lambda, k).exp()).sum::<f64>();
             let observed: u64 = counts[8..].iter().sum();

@@ -5,6 +5,7 @@
 
 use super::beta::stirling_remainder;
 use super::normal::LN_SQRT_2PI;
+use super::poisson_table::{PreparedTable, Sampler, TABLE_LAMBDA_MAX};
 use rand::Rng;
 
 /// `ln k!` for `k = 0..10`.
@@ -53,26 +54,16 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     poisson_of_words(rng, lambda, first, second)
 }
 
-/// Rates below this are drawn by inversion against a per-rate table of the first
-/// [`INVERSION_STEPS`] cumulative probabilities ([`PreparedRate`]).
-pub const INVERSION_MAX: f64 = 2.0;
-
-/// Cumulative probabilities a [`PreparedRate`] holds for inversion: `P(X <= j)`, `j < 8`.
-pub const INVERSION_STEPS: usize = 8;
-
 /// A rate prepared for draws from words: what depends on the rate alone, computed once for as
 /// long as the rate does not change (a path's rate is usually the same every year of a period).
 ///
-/// - `lambda < INVERSION_MAX` (2): `c[j] = P(X <= j)` for `j < 8` (the cumulative sums of
-///   `exp(-lambda) lambda^j / j!`); the draw is the number of `c[j]` at most `u`, the uniform of
-///   the second word, continued term by term past 7 (`P(X >= 8) < 1.1e-3`). Inversion is exact up
-///   to the rounding of the cumulative sums (about 1e-16).
-/// - `INVERSION_MAX <= lambda < 64`: the alias tables of [`super::poisson_table`].
-/// - `lambda >= 64`: PTRS with its constants (`b`, `a`, `1 / alpha`, `v_r`, `ln lambda`) in `c`.
+/// - `lambda < 64`: its alias table and residual bounds ([`PreparedTable`]).
+/// - `lambda >= 64`: PTRS with its constants (`b`, `a`, `1 / alpha`, `v_r`, `ln lambda`).
 #[derive(Debug, Clone, Copy)]
 pub struct PreparedRate {
     lambda: f64,
-    c: [f64; INVERSION_STEPS],
+    table: PreparedTable,
+    ptrs: [f64; 5],
 }
 
 impl Default for PreparedRate {
@@ -85,30 +76,22 @@ impl PreparedRate {
     /// No rate yet: [`PreparedRate::holds`] is false for every rate.
     pub const UNSET: PreparedRate = PreparedRate {
         lambda: f64::NAN,
-        c: [0.0; INVERSION_STEPS],
+        table: PreparedTable::ZERO,
+        ptrs: [0.0; 5],
     };
 
     /// `lambda` prepared.
     pub fn new(lambda: f64) -> Self {
-        let mut c = [0.0; INVERSION_STEPS];
-        if (0.0..INVERSION_MAX).contains(&lambda) {
-            let mut pmf = (-lambda).exp();
-            let mut cum = pmf;
-            c[0] = cum;
-            for (j, slot) in c.iter_mut().enumerate().skip(1) {
-                pmf *= lambda / j as f64;
-                cum += pmf;
-                *slot = cum;
-            }
-        } else if lambda >= super::poisson_table::TABLE_LAMBDA_MAX && lambda.is_finite() {
-            let b = 0.931 + 2.53 * lambda.sqrt();
-            c[0] = b;
-            c[1] = -0.059 + 0.02483 * b;
-            c[2] = 1.1239 + 1.1328 / (b - 3.4);
-            c[3] = 0.9277 - 3.6224 / (b - 2.0);
-            c[4] = lambda.ln();
+        let mut rate = PreparedRate {
+            lambda,
+            ..Self::UNSET
+        };
+        if (0.0..TABLE_LAMBDA_MAX).contains(&lambda) {
+            rate.table = Sampler::new().prepare(lambda);
+        } else {
+            rate.ptrs = ptrs_constants(lambda);
         }
-        PreparedRate { lambda, c }
+        rate
     }
 
     /// True when this is `lambda` prepared (bit for bit; never for NaN).
@@ -123,74 +106,60 @@ impl PreparedRate {
     pub fn draw<R: Rng + ?Sized>(
         &self,
         rng: &mut R,
-        sampler: super::poisson_table::Sampler,
+        sampler: Sampler,
         first: u64,
         second: u64,
     ) -> f64 {
-        draw_prepared(rng, sampler, self.lambda, &self.c, first, second)
-    }
-}
-
-/// [`PreparedRate::draw`] from its parts.
-#[inline(always)]
-fn draw_prepared<R: Rng + ?Sized>(
-    rng: &mut R,
-    sampler: super::poisson_table::Sampler,
-    lambda: f64,
-    c: &[f64; INVERSION_STEPS],
-    first: u64,
-    second: u64,
-) -> f64 {
-    if (0.0..INVERSION_MAX).contains(&lambda) {
-        let u = ((second >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
-        let k = c.iter().map(|&c| (u >= c) as u32).sum::<u32>();
-        if k < INVERSION_STEPS as u32 {
-            return k as f64;
+        if (0.0..TABLE_LAMBDA_MAX).contains(&self.lambda) {
+            sampler.sample_prepared(&self.table, first, second)
+        } else {
+            poisson_large(rng, self.lambda, &self.ptrs, first, second)
         }
-        return inversion_tail(u, lambda, c);
     }
-    if (0.0..super::poisson_table::TABLE_LAMBDA_MAX).contains(&lambda) {
-        return sampler.sample_words(lambda, first, second);
-    }
-    poisson_large(rng, lambda, c, first, second)
 }
 
-/// Inversion past `k = 7` for a rate below [`INVERSION_MAX`]: the terms after the table.
-#[cold]
-#[inline(never)]
-fn inversion_tail(u: f64, lambda: f64, c: &[f64; INVERSION_STEPS]) -> f64 {
-    let last = INVERSION_STEPS - 1;
-    let mut pmf = c[last] - c[last - 1];
-    let mut cum = c[last];
-    let mut k = last as f64;
-    // Beyond k = 40 the mass for a rate below 2 is far below 2^-53.
-    while u >= cum && k < 40.0 {
-        k += 1.0;
-        pmf *= lambda / k;
-        cum += pmf;
+/// PTRS's constants for `lambda` (zeros below 64 or for an invalid rate, which never reach
+/// them).
+fn ptrs_constants(lambda: f64) -> [f64; 5] {
+    if !(lambda >= TABLE_LAMBDA_MAX && lambda.is_finite()) {
+        return [0.0; 5];
     }
-    k
+    let b = 0.931 + 2.53 * lambda.sqrt();
+    [
+        b,
+        -0.059 + 0.02483 * b,
+        1.1239 + 1.1328 / (b - 3.4),
+        0.9277 - 3.6224 / (b - 2.0),
+        lambda.ln(),
+    ]
 }
 
 /// A Poisson(`lambda`) draw from two random words, and more from `rng` when those do not
-/// suffice: [`PreparedRate::new`] then [`PreparedRate::draw`]. For `lambda <` [`INVERSION_MAX`]:
-/// inversion with the second word; below 64: by additivity over a grid of alias tables
-/// ([`super::poisson_table`]), the two words and nothing else; from 64: Hörmann's PTRS (1993,
-/// "The transformed rejection method for generating Poisson random variables", Insurance:
-/// Mathematics and Economics 12), its first pair of uniforms from the two words and any further
-/// pair (about one draw in ten) from `rng`.
+/// suffice: [`PreparedRate::new`] then [`PreparedRate::draw`]. Below 64: by additivity over a
+/// grid of alias tables ([`super::poisson_table`]), the two words and nothing else; from 64:
+/// Hörmann's PTRS (1993, "The transformed rejection method for generating Poisson random
+/// variables", Insurance: Mathematics and Economics 12), its first pair of uniforms from the two
+/// words and any further pair (about one draw in ten) from `rng`.
 #[inline]
 pub fn poisson_of_words<R: Rng + ?Sized>(rng: &mut R, lambda: f64, first: u64, second: u64) -> f64 {
-    PreparedRate::new(lambda).draw(rng, super::poisson_table::Sampler::new(), first, second)
+    PreparedRate::new(lambda).draw(rng, Sampler::new(), first, second)
 }
 
-/// The rates of a row of paths, prepared ([`PreparedRate`]) and kept from one
-/// [`poisson_fill_words`] call to the next, stored as columns so that checking whether a path's
-/// rate is still the one prepared reads only the rates.
+/// The rates of a row of paths, prepared and kept from one [`poisson_fill_words`] call to the
+/// next, stored as columns so that checking whether a path's rate is still the one prepared
+/// reads only the rates.
 #[derive(Debug, Clone, Default)]
 pub struct PreparedRates {
     lambda: Vec<f64>,
-    c: Vec<[f64; INVERSION_STEPS]>,
+    /// Rates below 64: their table draw prepared.
+    table: Vec<PreparedTable>,
+    /// Rates from 64: PTRS's constants.
+    ptrs: Vec<[f64; 5]>,
+    /// The paths (ascending) whose rate PTRS draws (or is invalid), when the row mixes both
+    /// methods; listed again whenever a rate changes.
+    large: Vec<u32>,
+    /// Whether `large` lists the current rates.
+    listed: bool,
 }
 
 impl PreparedRates {
@@ -198,7 +167,10 @@ impl PreparedRates {
     pub fn new(len: usize) -> Self {
         PreparedRates {
             lambda: vec![f64::NAN; len],
-            c: vec![[0.0; INVERSION_STEPS]; len],
+            table: vec![PreparedTable::ZERO; len],
+            ptrs: vec![[0.0; 5]; len],
+            large: Vec::with_capacity(len),
+            listed: false,
         }
     }
 
@@ -215,8 +187,9 @@ impl PreparedRates {
 
 /// `out[p] = poisson_of_words(rng, lambdas[p], words[2 p], words[2 p + 1])` for every `p` in
 /// turn (the words of path `p` are `words[2 p]` and `words[2 p + 1]`; `words` holds two per
-/// rate): the same draws, bit for bit. `prepared` keeps path `p`'s rate prepared from one call
-/// to the next (whatever it holds, a rate it does not hold is prepared again).
+/// rate): the same draws, bit for bit, and `rng` left in the same state (only PTRS takes words
+/// from it, in path order). `prepared` keeps path `p`'s rate prepared from one call to the next
+/// (whatever it holds, a rate it does not hold is prepared again).
 pub fn poisson_fill_words<R: Rng + ?Sized>(
     rng: &mut R,
     prepared: &mut PreparedRates,
@@ -227,77 +200,52 @@ pub fn poisson_fill_words<R: Rng + ?Sized>(
     let n = lambdas.len();
     assert_eq!(words.len(), 2 * n, "two words per rate");
     assert!(prepared.len() >= n && out.len() >= n);
-    let (held, tables) = (&mut prepared.lambda[..n], &mut prepared.c[..n]);
-    let mut all_inversion = true;
-    for ((h, c), &lambda) in held.iter_mut().zip(tables.iter_mut()).zip(lambdas) {
-        if *h != lambda {
-            let rate = PreparedRate::new(lambda);
-            (*h, *c) = (rate.lambda, rate.c);
-        }
-        all_inversion &= (0.0..INVERSION_MAX).contains(&lambda);
-    }
-    if all_inversion {
-        // The usual row of small rates: inversion alone, the rare draw past the table's end
-        // completed afterwards.
-        let mut beyond = false;
-        for ((o, pair), c) in out.iter_mut().zip(words.chunks_exact(2)).zip(tables.iter()) {
-            let u = ((pair[1] >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
-            let k = c.iter().map(|&c| (u >= c) as u32).sum::<u32>();
-            beyond |= k == INVERSION_STEPS as u32;
-            *o = k as f64;
-        }
-        if beyond {
-            for (((o, pair), c), &lambda) in out
-                .iter_mut()
-                .zip(words.chunks_exact(2))
-                .zip(tables.iter())
-                .zip(lambdas)
-            {
-                if *o == INVERSION_STEPS as f64 {
-                    let u = ((pair[1] >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
-                    *o = inversion_tail(u, lambda, c);
-                }
-            }
-        }
-        return;
-    }
-    let sampler = super::poisson_table::Sampler::new();
-    let tabulated = INVERSION_MAX..super::poisson_table::TABLE_LAMBDA_MAX;
-    if lambdas.iter().all(|lambda| tabulated.contains(lambda)) {
-        // The usual row of rates for the alias tables: the tabulated parts of a portion of
-        // paths first (a short loop, so that the table reads of many paths are in flight at
-        // once), then their residual parts; the same draws.
-        let mut residuals = [0.0f64; 256];
-        for ((out, lambdas), words) in out[..n]
-            .chunks_mut(residuals.len())
-            .zip(lambdas.chunks(residuals.len()))
-            .zip(words.chunks(2 * residuals.len()))
-        {
-            for (((o, r), &lambda), pair) in out
-                .iter_mut()
-                .zip(residuals.iter_mut())
-                .zip(lambdas)
-                .zip(words.chunks_exact(2))
-            {
-                (*o, *r) = sampler.tabulated_part(lambda, pair[0]);
-            }
-            for ((o, &r), pair) in out
-                .iter_mut()
-                .zip(residuals.iter())
-                .zip(words.chunks_exact(2))
-            {
-                *o += super::poisson_table::residual_part(r, pair[1]);
-            }
-        }
-        return;
-    }
-    for (((o, &lambda), pair), c) in out
+    let sampler = Sampler::new();
+    let tabulated = 0.0..TABLE_LAMBDA_MAX;
+    let (mut all_tabulated, mut changed) = (true, false);
+    for (((held, table), ptrs), &lambda) in prepared.lambda[..n]
         .iter_mut()
+        .zip(&mut prepared.table[..n])
+        .zip(&mut prepared.ptrs[..n])
         .zip(lambdas)
-        .zip(words.chunks_exact(2))
-        .zip(tables.iter())
     {
-        *o = draw_prepared(rng, sampler, lambda, c, pair[0], pair[1]);
+        if *held != lambda {
+            let rate = PreparedRate::new(lambda);
+            (*held, *table, *ptrs) = (rate.lambda, rate.table, rate.ptrs);
+            changed = true;
+        }
+        all_tabulated &= tabulated.contains(&lambda);
+    }
+    let (tables, out) = (&prepared.table[..n], &mut out[..n]);
+    if all_tabulated {
+        // The usual row: every rate below 64.
+        for ((o, pair), t) in out.iter_mut().zip(words.chunks_exact(2)).zip(tables) {
+            *o = sampler.sample_prepared(t, pair[0], pair[1]);
+        }
+        return;
+    }
+    // A row with rates from 64: the table draws of every path first (a wasted draw for the
+    // others, cheaper than a branch per path), then PTRS for the listed paths in path order
+    // (only it takes further words from `rng`).
+    for ((o, pair), t) in out.iter_mut().zip(words.chunks_exact(2)).zip(tables) {
+        *o = sampler.sample_prepared(t, pair[0], pair[1]);
+    }
+    if changed || !prepared.listed {
+        prepared.large.clear();
+        prepared
+            .large
+            .extend((0..n as u32).filter(|&p| !tabulated.contains(&lambdas[p as usize])));
+        prepared.listed = true;
+    }
+    for &p in &prepared.large {
+        let p = p as usize;
+        out[p] = poisson_large(
+            rng,
+            lambdas[p],
+            &prepared.ptrs[p],
+            words[2 * p],
+            words[2 * p + 1],
+        );
     }
 }
 
@@ -330,14 +278,14 @@ fn floor(x: f64) -> f64 {
 fn poisson_large<R: Rng + ?Sized>(
     rng: &mut R,
     lambda: f64,
-    c: &[f64; INVERSION_STEPS],
+    c: &[f64; 5],
     first: u64,
     second: u64,
 ) -> f64 {
     if !(lambda >= 0.0 && lambda.is_finite()) {
         return f64::NAN;
     }
-    let [b, a, inv_alpha, v_r, ln_lambda, ..] = *c;
+    let [b, a, inv_alpha, v_r, ln_lambda] = *c;
     let (mut u, mut v) = (unit(first) - 0.5, unit(second));
     loop {
         let us = 0.5 - u.abs();
@@ -413,7 +361,7 @@ mod tests {
         for (a, b) in filled.iter().zip(&again) {
             assert!(a == b || (a.is_nan() && b.is_nan()), "{a} vs {b}");
         }
-        // A row of small rates only (the inversion-only loop), with draws past its table.
+        // A row of rates below 2 only (the table loop), with words near 1 for the residual.
         let small: Vec<f64> = (0..400).map(|i| 1.999 - (i as f64) * 4e-3).collect();
         let small_words: Vec<u64> = (0..800u64)
             .map(|i| {
@@ -431,8 +379,8 @@ mod tests {
             let one = poisson_of_words(&mut r4, l, small_words[2 * p], small_words[2 * p + 1]);
             assert_eq!(small_out[p], one, "rate {l}");
         }
-        assert!(small_out.iter().any(|&k| k >= INVERSION_STEPS as f64));
-        // A row of rates for the alias tables only (the two-pass loop).
+        assert!(small_out.iter().any(|&k| k >= 5.0));
+        // A row of rates for the alias tables only.
         let mid: Vec<f64> = (0..500).map(|i| 2.0 + (i as f64) * 0.1234).collect();
         let mut mid_out = vec![0.0; mid.len()];
         poisson_fill_words(&mut r4, &mut prepared, &mid, &words, &mut mid_out);
