@@ -181,3 +181,33 @@ fn on_the_bundled_scenario_raising_a_targets_own_trend_never_lowers_its_probabil
     }
     assert!(checked >= 20, "only {checked} trends checked");
 }
+
+/// The analyses' simulations keep only the targets' moments (`engine::Keep::TargetMoments`):
+/// every target's probability, mean and variance must be those of a full run, bit for bit, with
+/// one thread and two, on the bundled scenario (level, change and cagr targets, counts,
+/// observations) and on the fixture above.
+#[test]
+fn target_moments_only_runs_give_the_full_runs_numbers_bit_for_bit() {
+    for (file, paths) in [
+        ("scenarios/guangxi-14th-fyp.toml", 3_000),
+        ("tests/fixtures/analysis/two_trends.toml", 5_000),
+    ] {
+        let loaded = common::load(file, Some(paths), Some(9), &[]);
+        for threads in [Some(1), Some(2)] {
+            let (_, full) =
+                plancast::analysis::simulate_targets(&loaded.scenario, threads).unwrap();
+            let only = plancast::analysis::target_stats_of(&loaded.scenario, threads).unwrap();
+            assert_eq!(full.len(), only.len());
+            for (k, (a, b)) in full.iter().zip(&only).enumerate() {
+                assert_eq!(a.probability, b.probability, "{file} target {k}");
+                assert_eq!(a.mean.to_bits(), b.mean.to_bits(), "{file} target {k} mean");
+                assert_eq!(
+                    a.variance.to_bits(),
+                    b.variance.to_bits(),
+                    "{file} target {k} variance"
+                );
+                assert_eq!(a.decided, b.decided);
+            }
+        }
+    }
+}

@@ -65,6 +65,17 @@ pub fn simulate_targets(
     Ok((sim, stats))
 }
 
+/// Every target's [`TargetStat`] of `scenario`, from a simulation that records nothing else
+/// ([`engine::simulate_target_moments`]): the numbers of [`simulate_targets`], bit for bit, for
+/// analyses that run many simulations and read only these.
+pub fn target_stats_of(
+    scenario: &Scenario,
+    threads: Option<usize>,
+) -> Result<Vec<TargetStat>, AnalysisError> {
+    let sim = engine::simulate_target_moments(scenario, threads)?;
+    Ok(target_stats(&sim))
+}
+
 /// Every target's [`TargetStat`] from a finished simulation.
 pub fn target_stats(sim: &Simulation) -> Vec<TargetStat> {
     sim.targets()

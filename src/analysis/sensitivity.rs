@@ -29,7 +29,7 @@
 
 use super::assumptions::{assumptions, hold, Assumption, EVIDENCE_YEARS, Z90};
 use super::dependencies::dependencies;
-use super::{outcome_unit, simulate_targets, AnalysisError, RunRecord, TargetStat};
+use super::{outcome_unit, target_stats_of, AnalysisError, RunRecord, TargetStat};
 use crate::scenario::Loaded;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -200,7 +200,7 @@ pub fn run(
                     None => (scenario.clone(), None),
                     Some((a, value)) => hold(scenario, list[*a].lever, *value)?,
                 };
-                let (_, stats) = simulate_targets(&held, Some(1))?;
+                let stats = target_stats_of(&held, Some(1))?;
                 Ok((stats, note))
             })
             .collect()

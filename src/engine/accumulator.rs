@@ -23,6 +23,13 @@ impl Distribution {
         self.sketch.extend_scanned(values, &scan);
     }
 
+    /// Adds a chunk of values to the moments only (the quantile sketch stays as it is): the
+    /// moments [`Distribution::add_chunk`] gives, bit for bit.
+    pub fn add_moments(&mut self, values: &[f64]) {
+        let scan = ChunkScan::of(values);
+        self.moments.merge(&Moments::with_sum(values, scan.sum));
+    }
+
     /// Merges another distribution (after this one, in path order).
     pub fn merge(&mut self, other: &Distribution) {
         self.moments.merge(&other.moments);

@@ -6,7 +6,7 @@ use super::accumulator::{Accumulator, PairCounts};
 use super::rng::{self, open_uniform, Purpose, Stream};
 use super::sobol;
 use super::strata;
-use super::{CellSlot, Context};
+use super::{CellSlot, Context, Keep};
 use crate::model::posterior::ScoreTransport;
 use crate::model::{ModelKind, Sampling, TargetKind};
 use crate::numeric::binomial::survivors;
@@ -416,15 +416,21 @@ impl Workspace {
                 count += *m as u64;
             }
             acc.target_met[k] += count;
-            if ctx.level_cells[k].is_none() {
-                acc.target_outcomes[k].add_chunk(outcome);
+            match ctx.keep {
+                Keep::Everything if ctx.level_cells[k].is_none() => {
+                    acc.target_outcomes[k].add_chunk(outcome)
+                }
+                Keep::Everything => {}
+                Keep::TargetMoments => acc.target_outcomes[k].add_moments(outcome),
             }
         }
         // A level target's outcomes are its cell's values: copy the cell's distribution rather
         // than sketch the same values twice (the result is the same, bit for bit).
-        for (k, cell) in ctx.level_cells.iter().enumerate() {
-            if let Some(c) = *cell {
-                acc.target_outcomes[k].clone_from(&acc.cells[c]);
+        if ctx.keep == Keep::Everything {
+            for (k, cell) in ctx.level_cells.iter().enumerate() {
+                if let Some(c) = *cell {
+                    acc.target_outcomes[k].clone_from(&acc.cells[c]);
+                }
             }
         }
 
@@ -506,6 +512,10 @@ impl Workspace {
             let range = self.cell(i, t);
             let values = &self.values[range.start..range.start + n];
             match slots[t] {
+                // Moments alone still show a cell that overflows (`overflowing_cell`).
+                CellSlot::Simulated(c) if ctx.keep == Keep::TargetMoments => {
+                    acc.cells[c].add_moments(values)
+                }
                 CellSlot::Simulated(c) => acc.cells[c].add_chunk(values),
                 CellSlot::Fixed(c) => {
                     if acc.fixed_cells[c].is_none() {

@@ -73,11 +73,29 @@ pub struct Context<'a> {
     /// Per target: for a level target on a simulated cell, that cell (its outcome distribution
     /// is the cell's).
     pub level_cells: Vec<Option<usize>>,
+    /// What the run keeps ([`Keep`]).
+    pub keep: Keep,
+}
+
+/// What a simulation records besides the targets' met counts and groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every cell's and every target outcome's moments and quantiles: what a run reports.
+    Everything,
+    /// Only the target outcomes' moments: no cell, no quantile. For analyses that compare
+    /// probabilities, means and variances of many runs (`sensitivity`, `solve`), where recording
+    /// the cells is most of the work they do not need. Those numbers are the same, bit for bit.
+    TargetMoments,
 }
 
 impl<'a> Context<'a> {
     /// Builds the context for `scenario` (its plan included).
     pub fn new(scenario: &'a Scenario) -> Self {
+        Self::keeping(scenario, Keep::Everything)
+    }
+
+    /// [`Context::new`], recording what `keep` says.
+    pub fn keeping(scenario: &'a Scenario, keep: Keep) -> Self {
         let plan = scenario.plan();
         let n_years = plan.n_years();
         let mut simulated = 0;
@@ -154,6 +172,7 @@ impl<'a> Context<'a> {
             )
             .collect();
         Context {
+            keep,
             level_cells,
             scenario,
             plan,
@@ -322,6 +341,19 @@ pub fn simulate(
     simulate_blocks(scenario, threads, 0..blocks, progress, &mut |_, _, _| true)
 }
 
+/// [`simulate`] keeping only the target outcomes' moments ([`Keep::TargetMoments`]): the same
+/// met counts, probabilities, group and milestone counts and outcome moments, bit for bit; the
+/// cells and every quantile are left empty, so the result is for reading targets' probabilities
+/// and moments only.
+pub fn simulate_target_moments(
+    scenario: &Scenario,
+    threads: Option<usize>,
+) -> Result<Simulation, EngineError> {
+    let blocks = blocks_for(scenario.paths());
+    let ctx = Context::keeping(scenario, Keep::TargetMoments);
+    simulate_blocks_with(&ctx, threads, 0..blocks, &|_| {}, &mut |_, _, _| true)
+}
+
 /// Simulates the blocks `blocks` of the run (paths cut at `scenario.paths`) and folds them, in
 /// block order, into one accumulator: the same left fold as [`simulate`], so blocks `0..b` give
 /// bit for bit the accumulator of a run of `b` whole blocks.
@@ -336,6 +368,24 @@ pub fn simulate_blocks(
     progress: &(dyn Fn(u64) + Sync),
     after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
 ) -> Result<Simulation, EngineError> {
+    simulate_blocks_with(
+        &Context::new(scenario),
+        threads,
+        blocks,
+        progress,
+        after_block,
+    )
+}
+
+/// [`simulate_blocks`] for a context built already.
+fn simulate_blocks_with(
+    ctx: &Context,
+    threads: Option<usize>,
+    blocks: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
+) -> Result<Simulation, EngineError> {
+    let scenario = ctx.scenario;
     // One thread runs on the caller's thread with no pool of its own: an analysis that runs many
     // one-thread simulations from its own parallel loop would otherwise enter a second pool from
     // each of its workers, and a worker waiting there steals the loop's next job onto the same
@@ -344,7 +394,6 @@ pub fn simulate_blocks(
         Some(1) => None,
         _ => Some(thread_pool(threads)?),
     };
-    let ctx = Context::new(scenario);
     let last = blocks.end.min(ctx.blocks());
     let workers = pool.as_ref().map_or(1, |p| p.current_num_threads()) as u64;
     // A few blocks in flight per worker; merging always follows block order.

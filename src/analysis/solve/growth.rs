@@ -3,7 +3,7 @@
 
 use super::{GrowthRow, Required};
 use crate::analysis::root::{self, Outcome, Problem};
-use crate::analysis::{simulate_targets, AnalysisError};
+use crate::analysis::{simulate_targets, target_stats_of, AnalysisError};
 use crate::model::{Comparison, ModelKind, Scenario, Target, TargetKind};
 
 /// What one target's required-growth search needs.
@@ -138,7 +138,7 @@ pub(super) fn required_growth(
                         s = with_shift(&s, &windows[w], *shift)?;
                     }
                 }
-                let (_, stats) = simulate_targets(&s, threads)?;
+                let stats = target_stats_of(&s, threads)?;
                 Ok(round
                     .iter()
                     .map(|&w| stats[windows[w].target].probability.estimate)
@@ -349,7 +349,7 @@ fn window_medians(
                 label_zh: None,
             })?;
         }
-        let (_, stats) = simulate_targets(&s, threads)?;
+        let stats = target_stats_of(&s, threads)?;
         // The mean change over the window does not depend on the threshold.
         for (w, m) in means.iter_mut().enumerate() {
             *m = stats[first + w].mean / windows[w].years();

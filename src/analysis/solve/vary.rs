@@ -3,7 +3,7 @@
 
 use super::VaryResult;
 use crate::analysis::root::{self, Outcome, Problem};
-use crate::analysis::{simulate_targets, AnalysisError};
+use crate::analysis::{target_stats_of, AnalysisError};
 use crate::model::edit::Knob;
 use crate::model::Scenario;
 
@@ -44,7 +44,7 @@ pub(super) fn solve_vary(
     let mut evaluate_at = |theta: f64| -> Result<f64, AnalysisError> {
         *simulations += 1;
         let edited = scenario.with_knob(knob, theta)?;
-        let (_, stats) = simulate_targets(&edited, threads)?;
+        let stats = target_stats_of(&edited, threads)?;
         Ok(stats[target].probability.estimate)
     };
     let current_probability = match current {
