@@ -409,7 +409,7 @@ fn simulate_blocks_with(
         let end = (next + batch).min(last);
         let run_block = |b: u64| {
             let mut workspace =
-                pop_workspace(&spare).unwrap_or_else(|| chunk::Workspace::new(&ctx, CHUNK_PATHS));
+                pop_workspace(&spare).unwrap_or_else(|| chunk::Workspace::new(ctx, CHUNK_PATHS));
             let acc = ctx.run_block_in(b, &mut workspace);
             push_workspace(&spare, workspace);
             acc
@@ -435,7 +435,7 @@ fn simulate_blocks_with(
         progress(total.paths);
         next = end;
     }
-    finish(scenario, &ctx, total)
+    finish(scenario, ctx, total)
 }
 
 /// A workspace left by an earlier block or chunk, if any (a poisoned lock still holds valid
