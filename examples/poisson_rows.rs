@@ -9,7 +9,7 @@ use std::time::Instant;
 fn main() {
     let only: Option<usize> = std::env::args().nth(1).and_then(|a| a.parse().ok());
     let n = 1024;
-    let cases = [
+    let cases: [(f64, f64); 6] = [
         (0.1, 1.9),
         (2.0, 10.0),
         (10.0, 63.0),
