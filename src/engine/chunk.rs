@@ -11,7 +11,7 @@ use crate::model::posterior::ScoreTransport;
 use crate::model::{ModelKind, Sampling, TargetKind};
 use crate::numeric::binomial::survivors;
 use crate::numeric::normal::norm_quantile_fill;
-use crate::numeric::poisson::{poisson_fill_words, PreparedRates};
+use crate::numeric::poisson::{poisson_fill_held, PreparedRates};
 
 /// Buffers reused from chunk to chunk by one worker.
 pub struct Workspace {
@@ -43,6 +43,8 @@ pub struct Workspace {
     count_rates: Vec<PreparedRates>,
     /// Exit streams, one per count indicator with an `exit` share.
     exit_streams: Vec<Option<Stream>>,
+    /// Per count indicator: the period whose rates `count_rates` holds in this chunk.
+    count_period: Vec<Option<usize>>,
 }
 
 impl Workspace {
@@ -89,6 +91,7 @@ impl Workspace {
                 })
                 .collect(),
             exit_streams: Vec::new(),
+            count_period: vec![None; n_ind],
         }
     }
 
@@ -224,6 +227,8 @@ impl Workspace {
             .iter()
             .map(|e| rng::stream(seed, chunk_index, Purpose::Event, rng::key_of(&e.id)))
             .collect();
+        // A new chunk's trends: no count's rates are held yet.
+        self.count_period.fill(None);
         self.count_streams.clear();
         self.count_streams
             .extend(scenario.indicators().iter().enumerate().map(|(i, ind)| {
@@ -336,16 +341,23 @@ impl Workspace {
                         let stream = self.count_streams[i]
                             .as_mut()
                             .expect("count stream exists for count indicators");
-                        let lambdas = &mut self.formula_out[..n];
-                        for ((l, &t), &e) in lambdas.iter_mut().zip(trend).zip(events) {
-                            *l = (t.max(0.0) * (1.0 + e / 100.0)).max(0.0);
+                        let prepared = &mut self.count_rates[i];
+                        // A path's rate is its period's trend, moved by events: the same as last
+                        // year's within a period when no event acts on the indicator, and then
+                        // neither computed nor compared again.
+                        if ctx.event_target[i] || self.count_period[i] != Some(k) {
+                            let lambdas = &mut self.formula_out[..n];
+                            for ((l, &t), &e) in lambdas.iter_mut().zip(trend).zip(events) {
+                                *l = (t.max(0.0) * (1.0 + e / 100.0)).max(0.0);
+                            }
+                            prepared.hold(lambdas);
+                            self.count_period[i] = Some(k);
                         }
                         // Two words per path, drawn as one block; only rates of 64 and more
                         // take further words from the stream, after the block.
                         let words = &mut self.count_words[..2 * n];
                         stream.fill_words(words);
-                        let prepared = &mut self.count_rates[i];
-                        poisson_fill_words(stream, prepared, lambdas, words, current);
+                        poisson_fill_held(stream, prepared, words, current);
                         // X_t = X_{t-1} - D_t + N_t: the survivors of the stock, thinned on
                         // a stream of their own, plus the additions.
                         match self.exit_streams[i].as_mut() {

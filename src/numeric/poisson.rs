@@ -41,6 +41,44 @@ fn ln_poisson_pmf(k: f64, lambda: f64, ln_lambda: f64) -> f64 {
     -lambda * phi - LN_SQRT_2PI - 0.5 * k.ln() - stirling_remainder(k)
 }
 
+/// `ln k!` for `k <` [`LN_FACTORIAL_TABLE`], from `ln Gamma(k + 1)` (absolute error below
+/// 1e-9 at the table's end, far less below), built once per process (512 kB).
+const LN_FACTORIAL_TABLE: usize = 1 << 16;
+
+fn ln_factorials() -> &'static [f64] {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..LN_FACTORIAL_TABLE)
+            .map(|k| {
+                if k < LN_FACTORIAL.len() {
+                    LN_FACTORIAL[k]
+                } else {
+                    super::beta::ln_gamma(k as f64 + 1.0)
+                }
+            })
+            .collect()
+    })
+}
+
+/// Bounds `(low, high)` on `ln P(X = k)`, `X ~ Poisson(lambda)`, from `k ln lambda - lambda -
+/// ln k!` with `ln k!` tabulated: one multiplication where [`ln_poisson_pmf`] takes two more
+/// logarithms. The terms cancel to the result from up to about 1.5e6, so the bounds are that
+/// form less and more 1e-14 of the terms' magnitude (about 45 roundings of the largest, where
+/// the table's error and this form's roundings come to fewer than 5). None for `k` beyond the
+/// table.
+#[inline]
+fn ln_pmf_bounds(k: f64, lambda: f64, ln_lambda: f64) -> Option<(f64, f64)> {
+    let table = ln_factorials();
+    if !(k < LN_FACTORIAL_TABLE as f64) {
+        return None;
+    }
+    let ln_factorial = table[k as usize];
+    let k_ln_lambda = k * ln_lambda;
+    let value = k_ln_lambda - lambda - ln_factorial;
+    let margin = 1e-14 * (k_ln_lambda.abs() + lambda + ln_factorial) + 1e-300;
+    Some((value - margin, value + margin))
+}
+
 /// Draws a Poisson(`lambda`) variate (`lambda >= 0`; `lambda == 0` gives 0) from `rng`,
 /// returned as an `f64` holding an integer. Exact in distribution and deterministic for a given
 /// generator state; NaN if `lambda` is negative, NaN or infinite.
@@ -160,6 +198,10 @@ pub struct PreparedRates {
     large: Vec<u32>,
     /// Whether `large` lists the current rates.
     listed: bool,
+    /// Paths whose rates are held (the last [`PreparedRates::hold`]), and whether all are
+    /// below 64.
+    rows: usize,
+    all_tabulated: bool,
 }
 
 impl PreparedRates {
@@ -171,6 +213,8 @@ impl PreparedRates {
             ptrs: vec![[0.0; 5]; len],
             large: Vec::with_capacity(len),
             listed: false,
+            rows: 0,
+            all_tabulated: true,
         }
     }
 
@@ -189,7 +233,8 @@ impl PreparedRates {
 /// turn (the words of path `p` are `words[2 p]` and `words[2 p + 1]`; `words` holds two per
 /// rate): the same draws, bit for bit, and `rng` left in the same state (only PTRS takes words
 /// from it, in path order). `prepared` keeps path `p`'s rate prepared from one call to the next
-/// (whatever it holds, a rate it does not hold is prepared again).
+/// (whatever it holds, a rate it does not hold is prepared again): [`PreparedRates::hold`], then
+/// [`poisson_fill_held`].
 pub fn poisson_fill_words<R: Rng + ?Sized>(
     rng: &mut R,
     prepared: &mut PreparedRates,
@@ -197,51 +242,76 @@ pub fn poisson_fill_words<R: Rng + ?Sized>(
     words: &[u64],
     out: &mut [f64],
 ) {
-    let n = lambdas.len();
+    prepared.hold(lambdas);
+    poisson_fill_held(rng, prepared, words, out);
+}
+
+impl PreparedRates {
+    /// Holds `lambdas` as the rates of paths `0 .. lambdas.len()`, preparing those that differ
+    /// from the rates held (bit for bit).
+    pub fn hold(&mut self, lambdas: &[f64]) {
+        let n = lambdas.len();
+        assert!(self.len() >= n, "room for every rate");
+        let tabulated = 0.0..TABLE_LAMBDA_MAX;
+        let mut all_tabulated = true;
+        for (((held, table), ptrs), &lambda) in self.lambda[..n]
+            .iter_mut()
+            .zip(&mut self.table[..n])
+            .zip(&mut self.ptrs[..n])
+            .zip(lambdas)
+        {
+            if *held != lambda {
+                let rate = PreparedRate::new(lambda);
+                (*held, *table, *ptrs) = (rate.lambda, rate.table, rate.ptrs);
+                self.listed = false;
+            }
+            all_tabulated &= tabulated.contains(&lambda);
+        }
+        if self.rows != n {
+            self.listed = false;
+        }
+        self.rows = n;
+        self.all_tabulated = all_tabulated;
+    }
+}
+
+/// The draws of [`poisson_fill_words`] for the rates `prepared` holds (its last
+/// [`PreparedRates::hold`]): `words` holds two words per rate held, `out` at least one slot per
+/// rate. For a row whose rates are the same as in the last call (a count's rates within a
+/// period), so that they are neither computed nor compared again.
+pub fn poisson_fill_held<R: Rng + ?Sized>(
+    rng: &mut R,
+    prepared: &mut PreparedRates,
+    words: &[u64],
+    out: &mut [f64],
+) {
+    let n = prepared.rows;
     assert_eq!(words.len(), 2 * n, "two words per rate");
-    assert!(prepared.len() >= n && out.len() >= n);
     let sampler = Sampler::new();
-    let tabulated = 0.0..TABLE_LAMBDA_MAX;
-    let (mut all_tabulated, mut changed) = (true, false);
-    for (((held, table), ptrs), &lambda) in prepared.lambda[..n]
-        .iter_mut()
-        .zip(&mut prepared.table[..n])
-        .zip(&mut prepared.ptrs[..n])
-        .zip(lambdas)
-    {
-        if *held != lambda {
-            let rate = PreparedRate::new(lambda);
-            (*held, *table, *ptrs) = (rate.lambda, rate.table, rate.ptrs);
-            changed = true;
-        }
-        all_tabulated &= tabulated.contains(&lambda);
-    }
     let (tables, out) = (&prepared.table[..n], &mut out[..n]);
-    if all_tabulated {
-        // The usual row: every rate below 64.
-        for ((o, pair), t) in out.iter_mut().zip(words.chunks_exact(2)).zip(tables) {
-            *o = sampler.sample_prepared(t, pair[0], pair[1]);
-        }
-        return;
-    }
-    // A row with rates from 64: the table draws of every path first (a wasted draw for the
-    // others, cheaper than a branch per path), then PTRS for the listed paths in path order
-    // (only it takes further words from `rng`).
+    // Every rate's table draw (for a rate from 64 a wasted one, cheaper than a branch per
+    // path); in a row with rates from 64, PTRS then for those paths in path order (only it takes
+    // further words from `rng`).
     for ((o, pair), t) in out.iter_mut().zip(words.chunks_exact(2)).zip(tables) {
         *o = sampler.sample_prepared(t, pair[0], pair[1]);
     }
-    if changed || !prepared.listed {
+    if prepared.all_tabulated {
+        return;
+    }
+    if !prepared.listed {
+        let tabulated = 0.0..TABLE_LAMBDA_MAX;
+        let held = &prepared.lambda[..n];
         prepared.large.clear();
         prepared
             .large
-            .extend((0..n as u32).filter(|&p| !tabulated.contains(&lambdas[p as usize])));
+            .extend((0..n as u32).filter(|&p| !tabulated.contains(&held[p as usize])));
         prepared.listed = true;
     }
     for &p in &prepared.large {
         let p = p as usize;
         out[p] = poisson_large(
             rng,
-            lambdas[p],
+            prepared.lambda[p],
             &prepared.ptrs[p],
             words[2 * p],
             words[2 * p + 1],
@@ -293,11 +363,20 @@ fn poisson_large<R: Rng + ?Sized>(
         if us >= 0.07 && v <= v_r {
             return k;
         }
-        // ln(v) + ln(inv_alpha) - ln(a / us^2 + b), as one logarithm.
-        if !(k.is_nan() || k < 0.0 || (us < 0.013 && v > us))
-            && (v * inv_alpha / (a / (us * us) + b)).ln() <= ln_poisson_pmf(k, lambda, ln_lambda)
-        {
-            return k;
+        if !(k.is_nan() || k < 0.0 || (us < 0.013 && v > us)) {
+            // ln(v) + ln(inv_alpha) - ln(a / us^2 + b), as one logarithm.
+            let ln_ratio = (v * inv_alpha / (a / (us * us) + b)).ln();
+            // Decided by the tabulated ln k! where it is clear by more than that form's error
+            // bound; Loader's form (two more logarithms) only within it, or beyond the table.
+            match ln_pmf_bounds(k, lambda, ln_lambda) {
+                Some((low, _)) if ln_ratio <= low => return k,
+                Some((_, high)) if ln_ratio > high => {}
+                _ => {
+                    if ln_ratio <= ln_poisson_pmf(k, lambda, ln_lambda) {
+                        return k;
+                    }
+                }
+            }
         }
         u = unit(rng.next_u64()) - 0.5;
         v = unit(rng.next_u64());
@@ -398,6 +477,29 @@ mod tests {
         }
         // The generators end in the same state.
         assert_eq!(r1, r2);
+    }
+
+    #[test]
+    fn tabulated_ln_pmf_bounds_hold_loaders_form() {
+        // Rates and values where PTRS asks, up to the table's end; Loader's form is accurate to
+        // about 1e-16 of its magnitude, far inside the bounds' 1e-14 of the terms'.
+        for &lambda in &[64.0, 100.5, 2500.0, 33_333.3, 60_000.0] {
+            let ll = f64::ln(lambda);
+            let spread = 12.0 * f64::sqrt(lambda);
+            let mut k = (lambda - spread).max(0.0).floor();
+            while k <= (lambda + spread).min(LN_FACTORIAL_TABLE as f64 - 1.0) {
+                let exact = ln_poisson_pmf(k, lambda, ll);
+                let (low, high) = ln_pmf_bounds(k, lambda, ll).unwrap();
+                assert!(
+                    low <= exact && exact <= high,
+                    "{lambda} {k}: {low} {exact} {high}"
+                );
+                // Narrow enough to decide nearly every draw (below 1e-7 apart).
+                assert!(high - low < 1e-7, "{lambda} {k}: {}", high - low);
+                k += 1.0;
+            }
+        }
+        assert!(ln_pmf_bounds(LN_FACTORIAL_TABLE as f64, 70_000.0, f64::ln(70_000.0)).is_none());
     }
 
     #[test]
