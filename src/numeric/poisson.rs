@@ -69,7 +69,8 @@ fn ln_factorials() -> &'static [f64] {
 #[inline]
 fn ln_pmf_bounds(k: f64, lambda: f64, ln_lambda: f64) -> Option<(f64, f64)> {
     let table = ln_factorials();
-    if !(k < LN_FACTORIAL_TABLE as f64) {
+    // k is a whole number from 0 here (a NaN never reaches it).
+    if k >= LN_FACTORIAL_TABLE as f64 {
         return None;
     }
     let ln_factorial = table[k as usize];
