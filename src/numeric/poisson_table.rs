@@ -171,15 +171,17 @@ impl Sampler {
     }
 }
 
-/// What a draw for one rate in `[1/4, TABLE_LAMBDA_MAX)` needs that depends on the rate alone
-/// (its table, and the residual's Taylor bounds of [`small`]), computed once for as long as a
+/// What a draw for one rate below [`TABLE_LAMBDA_MAX`] needs that depends on the rate alone
+/// (its table, and the Taylor bounds of `exp(-d)` for its residual rate `d`, [`residual_part`]'s
+/// squeeze), computed once for as long as a
 /// path's rate stays the same. [`Sampler::sample_prepared`] then gives the draw of
 /// [`Sampler::sample_words`] bit for bit, with about half its arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PreparedTable {
     start: u32,
     len: u32,
-    /// The residual rate `d` and the bounds `lo`, `hi` and `lo (1 + d)` of [`small`].
+    /// The residual rate `d` and the bounds `lo`, `hi` and `lo (1 + d)` of the residual's
+    /// squeeze.
     residual: f64,
     lo: f64,
     hi: f64,
