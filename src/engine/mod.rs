@@ -84,9 +84,11 @@ pub struct Context<'a> {
 pub enum Keep {
     /// Every cell's and every target outcome's moments and quantiles: what a run reports.
     Everything,
-    /// Only the target outcomes' moments: no cell, no quantile. For analyses that compare
-    /// probabilities, means and variances of many runs (`sensitivity`, `solve`), where recording
-    /// the cells is most of the work they do not need. Those numbers are the same, bit for bit.
+    /// Moments only (the target outcomes' and the cells'), no quantile sketch. For analyses
+    /// that compare probabilities, means and variances of many runs (`sensitivity`, `solve`),
+    /// where sketching every cell is work they do not need. Those numbers are the same, bit for
+    /// bit; the cells' moments are kept so that an overflowing cell fails the run as it fails a
+    /// full one.
     TargetMoments,
 }
 
@@ -346,10 +348,9 @@ pub fn simulate(
     simulate_blocks(scenario, threads, 0..blocks, progress, &mut |_, _, _| true)
 }
 
-/// [`simulate`] keeping only the target outcomes' moments ([`Keep::TargetMoments`]): the same
-/// met counts, probabilities, group and milestone counts and outcome moments, bit for bit; the
-/// cells and every quantile are left empty, so the result is for reading targets' probabilities
-/// and moments only.
+/// [`simulate`] keeping moments only ([`Keep::TargetMoments`]): the same met counts,
+/// probabilities, group and milestone counts and moments, bit for bit; every quantile sketch is
+/// left empty, so the result is for reading targets' probabilities and moments only.
 pub fn simulate_target_moments(
     scenario: &Scenario,
     threads: Option<usize>,

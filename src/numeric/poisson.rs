@@ -41,10 +41,11 @@ fn ln_poisson_pmf(k: f64, lambda: f64, ln_lambda: f64) -> f64 {
     -lambda * phi - LN_SQRT_2PI - 0.5 * k.ln() - stirling_remainder(k)
 }
 
-/// `ln k!` for `k <` [`LN_FACTORIAL_TABLE`], from `ln Gamma(k + 1)` (absolute error below
-/// 1e-9 at the table's end, far less below), built once per process (512 kB).
+/// Values of `k` whose `ln k!` is tabulated ([`ln_factorials`]).
 const LN_FACTORIAL_TABLE: usize = 1 << 16;
 
+/// `ln k!` for `k <` [`LN_FACTORIAL_TABLE`], from `ln Gamma(k + 1)` (absolute error below
+/// 1e-9 at the table's end, far less below), built once per process (512 kB).
 fn ln_factorials() -> &'static [f64] {
     static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
