@@ -173,9 +173,9 @@ impl Sampler {
 
 /// What a draw for one rate below [`TABLE_LAMBDA_MAX`] needs that depends on the rate alone
 /// (its table, and the Taylor bounds of `exp(-d)` for its residual rate `d`, [`residual_part`]'s
-/// squeeze), computed once for as long as a
-/// path's rate stays the same. [`Sampler::sample_prepared`] then gives the draw of
-/// [`Sampler::sample_words`] bit for bit, with about half its arithmetic.
+/// squeeze), computed once for as long as a path's rate stays the same.
+/// [`Sampler::sample_prepared`] then gives the draw of [`Sampler::sample_words`] bit for bit,
+/// with about half its arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PreparedTable {
     start: u32,
