@@ -8,9 +8,10 @@
 //! `PLANCAST_BLESS_GOLDEN=1 cargo test --release --test golden`, and says so in the CHANGELOG;
 //! any other change must leave this test passing as it is.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+
+mod common;
 
 const GUANGXI: &str = "scenarios/guangxi-14th-fyp.toml";
 const OPTIMISTIC: &str = "scenarios/guangxi-14th-fyp-optimistic.toml";
@@ -23,23 +24,6 @@ fn fixture_dir(case: &str) -> PathBuf {
 
 fn blessing() -> bool {
     std::env::var_os("PLANCAST_BLESS_GOLDEN").is_some()
-}
-
-/// Runs plancast with `args` followed by `--out DIR`; returns DIR.
-fn plancast(args: &[&str], out: &Path) {
-    let output = Command::cargo_bin("plancast")
-        .unwrap()
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "plancast {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Drops fields that measure the machine, not the model (timing), at any depth.
@@ -126,7 +110,7 @@ fn run_case(case: &str, args: &[&str]) {
     let mut full = vec!["run"];
     full.extend_from_slice(args);
     full.extend_from_slice(&["--seed", "7", "--threads", "2", "--no-charts", "--quiet"]);
-    plancast(&full, dir.path());
+    common::plancast_ok(&full, dir.path());
     let summary = normalised_json(
         &dir.path().join("summary.json"),
         Some(&["targets", "groups", "milestones", "run"]),
@@ -159,7 +143,7 @@ fn update_none_reproduces_the_numbers_from_before_posterior_trends() {
         ("synthetic-update-none", SYNTHETIC),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        plancast(
+        common::plancast_ok(
             &[
                 "run",
                 scenario,
@@ -248,7 +232,7 @@ fn analysis_case(case: &str, args: &[&str], file: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut full = args.to_vec();
     full.extend_from_slice(&["--seed", "7", "--threads", "2"]);
-    plancast(&full, dir.path());
+    common::plancast_ok(&full, dir.path());
     check(case, file, &normalised_json(&dir.path().join(file), None));
 }
 

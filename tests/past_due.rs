@@ -4,7 +4,8 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 /// small.toml with GDP published for 2026 and the firm count for 2025: the data reach 2026,
 /// firms_2025 and gdp_2022 are decided, rd_cagr and rd_intensity_2025 (due 2025) are not.
@@ -28,21 +29,12 @@ fn scenario(dir: &Path) -> std::path::PathBuf {
 }
 
 fn run(scenario: &Path, out: &Path, extra: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_plancast"))
-        .arg("run")
-        .arg(scenario)
-        .args(["--paths", "2000"])
-        .args(extra)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    let scenario = scenario.to_str().unwrap();
+    let args: Vec<&str> = ["run", scenario, "--paths", "2000"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    String::from_utf8(common::plancast_ok(&args, out).stdout).unwrap()
 }
 
 fn past_due(out: &Path) -> (Option<i64>, Vec<String>) {

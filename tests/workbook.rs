@@ -9,6 +9,8 @@ use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 /// One sheet read back: cells by (row, column), each as its text and whether it is a number
 /// cell with the percent format.
 struct Sheet {
@@ -139,20 +141,6 @@ fn read_workbook(path: &Path) -> Vec<(String, Sheet)> {
         .collect()
 }
 
-fn plancast(args: &[&str], out: &Path) {
-    let output = Command::new(env!("CARGO_BIN_EXE_plancast"))
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// Rows of a CSV file plancast wrote (byte-order mark skipped), header first.
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let bytes = fs::read(path).unwrap();
@@ -193,7 +181,7 @@ fn same_as_csv(sheet: &Sheet, csv: &[Vec<String>], what: &str) {
 fn run_writes_results_xlsx_with_numbers_percent_and_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();
-    plancast(
+    common::plancast_ok(
         &[
             "run",
             "scenarios/guangxi-14th-fyp.toml",
@@ -320,7 +308,7 @@ fn run_writes_results_xlsx_with_numbers_percent_and_chinese() {
 fn compare_and_sensitivity_write_their_tables_as_workbooks() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();
-    plancast(
+    common::plancast_ok(
         &[
             "compare",
             "tests/fixtures/analysis/closed_form_growth.toml",
@@ -342,7 +330,7 @@ fn compare_and_sensitivity_write_their_tables_as_workbooks() {
     let column = book[0].1.column("closed_form_growth_probability");
     assert_eq!(book[0].1.cells[&(1, column)].1, Kind::Percent);
 
-    plancast(
+    common::plancast_ok(
         &[
             "sensitivity",
             "tests/fixtures/analysis/two_trends.toml",

@@ -345,7 +345,10 @@ impl Workspace {
                         // A path's rate is its period's trend, moved by events: the same as last
                         // year's within a period when no event acts on the indicator, and then
                         // neither computed nor compared again.
-                        if ctx.event_target[i] || self.count_period[i] != Some(k) {
+                        // (Once per indicator and year: `event_targets` is sorted.)
+                        if self.count_period[i] != Some(k)
+                            || ctx.event_targets.binary_search(&i).is_ok()
+                        {
                             let lambdas = &mut self.formula_out[..n];
                             for ((l, &t), &e) in lambdas.iter_mut().zip(trend).zip(events) {
                                 *l = (t.max(0.0) * (1.0 + e / 100.0)).max(0.0);

@@ -62,8 +62,6 @@ pub struct Context<'a> {
     pub noisy: Vec<usize>,
     /// Indicators some event acts on.
     pub event_targets: Vec<usize>,
-    /// By indicator: whether some event acts on it.
-    pub event_target: Vec<bool>,
     /// Stream key of each indicator.
     pub keys: Vec<u64>,
     /// period_of[indicator][year index].
@@ -187,9 +185,6 @@ impl<'a> Context<'a> {
             },
             stochastic,
             noisy,
-            event_target: (0..scenario.indicators().len())
-                .map(|i| event_targets.binary_search(&i).is_ok())
-                .collect(),
             event_targets,
             keys: scenario
                 .indicators()

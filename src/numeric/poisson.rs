@@ -113,7 +113,7 @@ impl Default for PreparedRate {
 }
 
 impl PreparedRate {
-    /// No rate yet: [`PreparedRate::holds`] is false for every rate.
+    /// No rate yet (NaN, which equals no rate).
     pub const UNSET: PreparedRate = PreparedRate {
         lambda: f64::NAN,
         table: PreparedTable::ZERO,
@@ -132,12 +132,6 @@ impl PreparedRate {
             rate.ptrs = ptrs_constants(lambda);
         }
         rate
-    }
-
-    /// True when this is `lambda` prepared (bit for bit; never for NaN).
-    #[inline(always)]
-    pub fn holds(&self, lambda: f64) -> bool {
-        self.lambda == lambda
     }
 
     /// A Poisson(rate) draw from two words, and more from `rng` for PTRS rejections; NaN for a

@@ -104,3 +104,21 @@ pub fn target_indices(loaded: &plancast::scenario::Loaded, ids: &[&str]) -> Vec<
         })
         .collect()
 }
+
+/// Runs the `plancast` binary with `args` followed by `--out out`, asserts that it succeeded
+/// (the message names the arguments and gives its standard error) and returns its output.
+pub fn plancast_ok(args: &[&str], out: &std::path::Path) -> std::process::Output {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_plancast"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "plancast {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
