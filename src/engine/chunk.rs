@@ -11,7 +11,7 @@ use crate::model::posterior::ScoreTransport;
 use crate::model::{ModelKind, Sampling, TargetKind};
 use crate::numeric::binomial::survivors;
 use crate::numeric::normal::norm_quantile_fill;
-use crate::numeric::poisson::{poisson_fill_held, PreparedRates};
+use crate::numeric::poisson::{poisson_add_held, poisson_fill_held, PreparedRates};
 
 /// Buffers reused from chunk to chunk by one worker.
 pub struct Workspace {
@@ -360,20 +360,17 @@ impl Workspace {
                         // take further words from the stream, after the block.
                         let words = &mut self.count_words[..2 * n];
                         stream.fill_words(words);
-                        poisson_fill_held(stream, prepared, words, current);
                         // X_t = X_{t-1} - D_t + N_t: the survivors of the stock, thinned on
-                        // a stream of their own, plus the additions.
+                        // a stream of their own, plus the additions (without exits, the stock
+                        // and the additions in one pass).
                         match self.exit_streams[i].as_mut() {
                             Some(exits) => {
+                                poisson_fill_held(stream, prepared, words, current);
                                 for (c, &p) in current.iter_mut().zip(previous) {
                                     *c += survivors(exits, p, ind.exit);
                                 }
                             }
-                            None => {
-                                for (c, &p) in current.iter_mut().zip(previous) {
-                                    *c += p;
-                                }
-                            }
+                            None => poisson_add_held(stream, prepared, words, previous, current),
                         }
                     }
                     ModelKind::Derived => {}

@@ -192,6 +192,9 @@ pub struct PreparedRates {
     /// The paths (ascending) whose rate PTRS draws (or is invalid), when the row mixes both
     /// methods; listed again whenever a rate changes.
     large: Vec<u32>,
+    /// When most paths of the row are in `large`: the others (ascending), whose table draws are
+    /// then made alone (a table draw for every path would be wasted on most).
+    small: Vec<u32>,
     /// Whether `large` lists the current rates.
     listed: bool,
     /// Paths whose rates are held (the last [`PreparedRates::hold`]), and whether all are
@@ -208,6 +211,7 @@ impl PreparedRates {
             table: vec![PreparedTable::ZERO; len],
             ptrs: vec![[0.0; 5]; len],
             large: Vec::with_capacity(len),
+            small: Vec::with_capacity(len),
             listed: false,
             rows: 0,
             all_tabulated: true,
@@ -281,17 +285,46 @@ pub fn poisson_fill_held<R: Rng + ?Sized>(
     words: &[u64],
     out: &mut [f64],
 ) {
+    fill_held_onto(rng, prepared, words, out, |_| 0.0);
+}
+
+/// [`poisson_fill_held`], each draw added to the same path's value in `base`:
+/// `out[p] = base[p] + draw` (a count's stock and its additions in one pass over the row). The
+/// same sums, bit for bit, as the draws added afterwards.
+pub fn poisson_add_held<R: Rng + ?Sized>(
+    rng: &mut R,
+    prepared: &mut PreparedRates,
+    words: &[u64],
+    base: &[f64],
+    out: &mut [f64],
+) {
+    let base = &base[..prepared.rows];
+    fill_held_onto(rng, prepared, words, out, |p| base[p]);
+}
+
+/// The draws of [`poisson_fill_held`], each added to `base(p)` (`draw + 0.0` is the draw: no
+/// draw is -0).
+#[inline(always)]
+fn fill_held_onto<R: Rng + ?Sized>(
+    rng: &mut R,
+    prepared: &mut PreparedRates,
+    words: &[u64],
+    out: &mut [f64],
+    base: impl Fn(usize) -> f64,
+) {
     let n = prepared.rows;
     assert_eq!(words.len(), 2 * n, "two words per rate");
     let sampler = Sampler::new();
     let (tables, out) = (&prepared.table[..n], &mut out[..n]);
-    // Every rate's table draw (for a rate from 64 a wasted one, cheaper than a branch per
-    // path); in a row with rates from 64, PTRS then for those paths in path order (only it takes
-    // further words from `rng`).
-    for ((o, pair), t) in out.iter_mut().zip(words.chunks_exact(2)).zip(tables) {
-        *o = sampler.sample_prepared(t, pair[0], pair[1]);
-    }
     if prepared.all_tabulated {
+        for (p, ((o, pair), t)) in out
+            .iter_mut()
+            .zip(words.chunks_exact(2))
+            .zip(tables)
+            .enumerate()
+        {
+            *o = base(p) + sampler.sample_prepared(t, pair[0], pair[1]);
+        }
         return;
     }
     if !prepared.listed {
@@ -301,17 +334,43 @@ pub fn poisson_fill_held<R: Rng + ?Sized>(
         prepared
             .large
             .extend((0..n as u32).filter(|&p| !tabulated.contains(&held[p as usize])));
+        prepared.small.clear();
+        if 2 * prepared.large.len() > n {
+            prepared
+                .small
+                .extend((0..n as u32).filter(|&p| tabulated.contains(&held[p as usize])));
+        }
         prepared.listed = true;
     }
+    if 2 * prepared.large.len() > n {
+        // Mostly PTRS: the table draws of the few others alone.
+        for &p in &prepared.small {
+            let p = p as usize;
+            out[p] = base(p) + sampler.sample_prepared(&tables[p], words[2 * p], words[2 * p + 1]);
+        }
+    } else {
+        // Every rate's table draw (for a rate from 64 a wasted one, cheaper than a branch per
+        // path).
+        for (p, ((o, pair), t)) in out
+            .iter_mut()
+            .zip(words.chunks_exact(2))
+            .zip(tables)
+            .enumerate()
+        {
+            *o = base(p) + sampler.sample_prepared(t, pair[0], pair[1]);
+        }
+    }
+    // PTRS for the paths from 64, in path order (only it takes further words from `rng`).
     for &p in &prepared.large {
         let p = p as usize;
-        out[p] = poisson_large(
-            rng,
-            prepared.lambda[p],
-            &prepared.ptrs[p],
-            words[2 * p],
-            words[2 * p + 1],
-        );
+        out[p] = base(p)
+            + poisson_large(
+                rng,
+                prepared.lambda[p],
+                &prepared.ptrs[p],
+                words[2 * p],
+                words[2 * p + 1],
+            );
     }
 }
 
@@ -473,6 +532,40 @@ mod tests {
         }
         // The generators end in the same state.
         assert_eq!(r1, r2);
+    }
+
+    #[test]
+    fn mostly_large_rows_and_added_stocks_draw_as_one_by_one() {
+        use rand::{RngCore, SeedableRng};
+        // Four paths in five from 64 (the table draws of the others alone), then a row with
+        // every path from 64, then one of mixed rates; each drawn onto a stock and alone.
+        let rows: [Vec<f64>; 3] = [
+            (0..700)
+                .map(|i| match i % 5 {
+                    0 => (i as f64 * 0.37) % 63.0,
+                    _ => 64.0 + (i as f64) * 3.7,
+                })
+                .collect(),
+            (0..300).map(|i| 64.0 + (i as f64) * 11.0).collect(),
+            (0..300).map(|i| (i as f64 * 0.77) % 130.0).collect(),
+        ];
+        let mut words_rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut prepared = PreparedRates::new(700);
+        for lambdas in &rows {
+            let n = lambdas.len();
+            let words: Vec<u64> = (0..2 * n).map(|_| words_rng.next_u64()).collect();
+            let stock: Vec<f64> = (0..n).map(|p| (p % 13) as f64 * 1000.0).collect();
+            let mut r1 = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(21);
+            let mut r2 = r1.clone();
+            let mut added = vec![f64::NAN; n];
+            prepared.hold(lambdas);
+            poisson_add_held(&mut r1, &mut prepared, &words, &stock, &mut added);
+            for (p, &l) in lambdas.iter().enumerate() {
+                let one = poisson_of_words(&mut r2, l, words[2 * p], words[2 * p + 1]);
+                assert_eq!(added[p], stock[p] + one, "rate {l}");
+            }
+            assert_eq!(r1, r2);
+        }
     }
 
     #[test]
