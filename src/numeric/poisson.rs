@@ -314,20 +314,7 @@ fn fill_held_onto<R: Rng + ?Sized>(
 ) {
     let n = prepared.rows;
     assert_eq!(words.len(), 2 * n, "two words per rate");
-    let sampler = Sampler::new();
-    let (tables, out) = (&prepared.table[..n], &mut out[..n]);
-    if prepared.all_tabulated {
-        for (p, ((o, pair), t)) in out
-            .iter_mut()
-            .zip(words.chunks_exact(2))
-            .zip(tables)
-            .enumerate()
-        {
-            *o = base(p) + sampler.sample_prepared(t, pair[0], pair[1]);
-        }
-        return;
-    }
-    if !prepared.listed {
+    if !prepared.all_tabulated && !prepared.listed {
         let tabulated = 0.0..TABLE_LAMBDA_MAX;
         let held = &prepared.lambda[..n];
         prepared.large.clear();
@@ -342,7 +329,9 @@ fn fill_held_onto<R: Rng + ?Sized>(
         }
         prepared.listed = true;
     }
-    if 2 * prepared.large.len() > n {
+    let sampler = Sampler::new();
+    let (tables, out) = (&prepared.table[..n], &mut out[..n]);
+    if !prepared.all_tabulated && 2 * prepared.large.len() > n {
         // Mostly PTRS: the table draws of the few others alone.
         for &p in &prepared.small {
             let p = p as usize;
@@ -359,6 +348,9 @@ fn fill_held_onto<R: Rng + ?Sized>(
         {
             *o = base(p) + sampler.sample_prepared(t, pair[0], pair[1]);
         }
+    }
+    if prepared.all_tabulated {
+        return;
     }
     // PTRS for the paths from 64, in path order (only it takes further words from `rng`).
     for &p in &prepared.large {
