@@ -81,6 +81,37 @@ fn ln_pmf_bounds(k: f64, lambda: f64, ln_lambda: f64) -> Option<(f64, f64)> {
     Some((value - margin, value + margin))
 }
 
+/// Parts of an octave whose logarithms [`ln_bounds`] tabulates.
+const LN_PARTS: usize = 128;
+
+/// `ln(1 + j / 128)` for `j = 0..=128`, built once per process.
+fn ln_parts() -> &'static [f64; LN_PARTS + 1] {
+    static TABLE: std::sync::OnceLock<[f64; LN_PARTS + 1]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|j| (j as f64 / LN_PARTS as f64).ln_1p()))
+}
+
+/// Bounds `(low, high)` on `y.ln()` (the library's logarithm, within an ulp of the exact one)
+/// for a positive normal `y`, from its bits alone: `y = 2^e (1 + f)` with `f` in `[j / 128, (j
+/// + 1) / 128)` gives `e ln 2 + ln(1 + j / 128)` and the next part's, each widened by 1e-12
+/// (far more than the roundings of the logarithm, of the table and of `e ln 2`, all below
+/// 1e-13 for any exponent). None for zero, subnormal, infinite or NaN `y`.
+#[inline(always)]
+fn ln_bounds(y: f64) -> Option<(f64, f64)> {
+    const MARGIN: f64 = 1e-12;
+    if !(y.is_normal() && y > 0.0) {
+        return None;
+    }
+    let bits = y.to_bits();
+    let exponent = (bits >> 52) as i64 - 1023;
+    let part = ((bits >> (52 - LN_PARTS.trailing_zeros())) as usize) & (LN_PARTS - 1);
+    let table = ln_parts();
+    let octave = exponent as f64 * std::f64::consts::LN_2;
+    Some((
+        octave + table[part] - MARGIN,
+        octave + table[part + 1] + MARGIN,
+    ))
+}
+
 /// Draws a Poisson(`lambda`) variate (`lambda >= 0`; `lambda == 0` gives 0) from `rng`,
 /// returned as an `f64` holding an integer. Exact in distribution and deterministic for a given
 /// generator state; NaN if `lambda` is negative, NaN or infinite.
@@ -411,11 +442,26 @@ fn poisson_large<R: Rng + ?Sized>(
             return k;
         }
         if !(k.is_nan() || k < 0.0 || (us < 0.013 && v > us)) {
-            // ln(v) + ln(inv_alpha) - ln(a / us^2 + b), as one logarithm.
-            let ln_ratio = (v * inv_alpha / (a / (us * us) + b)).ln();
+            // The test is ln(ratio) against ln P(X = k), where ln(ratio) = ln(v) + ln(inv_alpha)
+            // - ln(a / us^2 + b), taken as one logarithm.
+            let ratio = v * inv_alpha / (a / (us * us) + b);
+            let bounds = ln_pmf_bounds(k, lambda, ln_lambda);
+            // Most draws are decided by bounds on that logarithm read from the ratio's bits
+            // (0.008 apart), without computing it: the same decisions.
+            if let (Some((low, high)), Some((ratio_low, ratio_high))) = (bounds, ln_bounds(ratio)) {
+                if ratio_high <= low {
+                    return k;
+                }
+                if ratio_low > high {
+                    u = unit(rng.next_u64()) - 0.5;
+                    v = unit(rng.next_u64());
+                    continue;
+                }
+            }
+            let ln_ratio = ratio.ln();
             // Decided by the tabulated ln k! where it is clear by more than that form's error
             // bound; Loader's form (two more logarithms) only within it, or beyond the table.
-            match ln_pmf_bounds(k, lambda, ln_lambda) {
+            match bounds {
                 Some((low, _)) if ln_ratio <= low => return k,
                 Some((_, high)) if ln_ratio > high => {}
                 _ => {
@@ -557,6 +603,34 @@ mod tests {
                 assert_eq!(added[p], stock[p] + one, "rate {l}");
             }
             assert_eq!(r1, r2);
+        }
+    }
+
+    #[test]
+    fn ln_bounds_bracket_the_logarithm() {
+        // Ratios PTRS forms (1e-6 .. 1e3) and the ends of the normal range; every part of the
+        // octave, its ends included.
+        let mut word = 0x243F_6A88_85A3_08D3u64;
+        let mut ys: Vec<f64> = vec![f64::MIN_POSITIVE, f64::MAX, 1.0, 2.0, 0.5, 1.0 - 1e-16];
+        for _ in 0..200_000 {
+            word = word
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let exponent = (word >> 40) % 34;
+            ys.push(f64::from_bits(((1003 + exponent) << 52) | (word >> 12)));
+        }
+        for j in 0..=LN_PARTS as u64 {
+            ys.push(f64::from_bits((1023 << 52) | (j << 45)));
+            ys.push(f64::from_bits(((1023 << 52) | (j << 45)).saturating_sub(1)));
+        }
+        for &y in &ys {
+            let (low, high) = ln_bounds(y).unwrap();
+            let ln = y.ln();
+            assert!(low <= ln && ln <= high, "{y}: {low} {ln} {high}");
+            assert!(high - low < 0.0079, "{y}");
+        }
+        for y in [0.0, -1.0, 1e-310, f64::INFINITY, f64::NAN] {
+            assert!(ln_bounds(y).is_none(), "{y}");
         }
     }
 
