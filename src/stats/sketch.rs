@@ -187,10 +187,31 @@ fn count_one_sign<const WITH_ZEROS: bool>(
         }
         return zeros;
     }
-    // u16 counters (the slice is at most 65535 long): half the stack to clear per call. The
-    // last slot of each lane counts zeros.
+    // u16 counters (the slice is at most 65535 long). The last slot of each lane counts zeros.
+    // The lanes are the thread's, left all zero by every call (each slot used is cleared as it
+    // is read): clearing the whole 2 kB on every call cost more than the few slots a count
+    // cell's chunk uses.
+    thread_local! {
+        static LANES: std::cell::RefCell<[[u16; LANE_BUCKETS]; 4]> =
+            const { std::cell::RefCell::new([[0; LANE_BUCKETS]; 4]) };
+    }
+    LANES.with_borrow_mut(|lanes| {
+        count_in_lanes::<WITH_ZEROS>(lanes, counts, values, first, zero_below)
+    })
+}
+
+/// The narrow case of [`count_one_sign`]: `values` counted in the four all-zero `lanes`, added
+/// into `counts` (one per bucket from `first`), the lanes left all zero again; returns the
+/// number of zeros.
+#[inline(always)]
+fn count_in_lanes<const WITH_ZEROS: bool>(
+    lanes: &mut [[u16; LANE_BUCKETS]; 4],
+    counts: &mut [u64],
+    values: &[f64],
+    first: i64,
+    zero_below: u64,
+) -> u64 {
     const ZERO_SLOT: usize = LANE_BUCKETS - 1;
-    let mut lanes = [[0u16; LANE_BUCKETS]; 4];
     // `& (LANE_BUCKETS - 1)` never changes an index (all are below `span`), but lets the
     // compiler drop the bounds checks; the zero test is a select, not a branch.
     let bucket = |v: f64| {
@@ -211,11 +232,21 @@ fn count_one_sign<const WITH_ZEROS: bool>(
     for &v in blocks.remainder() {
         lanes[0][bucket(v)] += 1;
     }
-    for (j, count) in counts.iter_mut().enumerate() {
-        *count += (u64::from(lanes[0][j]) + u64::from(lanes[1][j]))
-            + (u64::from(lanes[2][j]) + u64::from(lanes[3][j]));
+    let [l0, l1, l2, l3] = lanes;
+    for ((((count, a), b), c), d) in counts
+        .iter_mut()
+        .zip(l0.iter_mut())
+        .zip(l1.iter_mut())
+        .zip(l2.iter_mut())
+        .zip(l3.iter_mut())
+    {
+        *count += (u64::from(*a) + u64::from(*b)) + (u64::from(*c) + u64::from(*d));
+        (*a, *b, *c, *d) = (0, 0, 0, 0);
     }
-    lanes.iter().map(|lane| u64::from(lane[ZERO_SLOT])).sum()
+    lanes
+        .iter_mut()
+        .map(|lane| u64::from(std::mem::take(&mut lane[ZERO_SLOT])))
+        .sum()
 }
 
 /// The lower end of bucket `index`.
