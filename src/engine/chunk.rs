@@ -436,15 +436,8 @@ impl Workspace {
                 Keep::TargetMoments => acc.target_outcomes[k].add_moments(outcome),
             }
         }
-        // A level target's outcomes are its cell's values: copy the cell's distribution rather
-        // than sketch the same values twice (the result is the same, bit for bit).
-        if ctx.keep == Keep::Everything {
-            for (k, cell) in ctx.level_cells.iter().enumerate() {
-                if let Some(c) = *cell {
-                    acc.target_outcomes[k].clone_from(&acc.cells[c]);
-                }
-            }
-        }
+        // A level target's outcomes are its cell's: copied once the block's chunks are in
+        // (`Context::copy_level_cells`).
 
         // 8. Groups and milestone pairs.
         for (g, members) in ctx.group_members.iter().enumerate() {

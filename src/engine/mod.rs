@@ -229,7 +229,22 @@ impl<'a> Context<'a> {
         for (chunk_index, first, len) in (0..BLOCK_CHUNKS).map_while(|c| self.chunk(block, c)) {
             workspace.run(self, chunk_index, first, len, &mut acc);
         }
+        self.copy_level_cells(&mut acc);
         acc
+    }
+
+    /// A level target's outcomes are its cell's values: its distribution is the cell's, copied
+    /// into `acc` once its chunks are all in, rather than sketched a second time (the same
+    /// result, bit for bit). Once per block, not per chunk: a copy allocates the sketch anew.
+    fn copy_level_cells(&self, acc: &mut Accumulator) {
+        if self.keep != Keep::Everything {
+            return;
+        }
+        for (k, cell) in self.level_cells.iter().enumerate() {
+            if let Some(c) = *cell {
+                acc.target_outcomes[k] = acc.cells[c].clone();
+            }
+        }
     }
 
     /// Chunk `c` of block `block`: (chunk index, first path, paths), or None past the last path.
@@ -269,6 +284,7 @@ impl<'a> Context<'a> {
         for chunk in &chunks {
             acc.merge(chunk);
         }
+        self.copy_level_cells(&mut acc);
         acc
     }
 
