@@ -492,22 +492,37 @@ impl Workspace {
                 continue;
             };
             let range = self.cell(d, t);
-            let out = &mut self.formula_out[..n];
-            {
-                let inputs: Vec<&[f64]> = formula
-                    .slots
-                    .iter()
-                    .map(|&(source, lag)| {
-                        let start = (source * self.n_years + t - lag) * self.chunk;
-                        &self.values[start..start + n]
+            let (chunk, n_years) = (self.chunk, self.n_years);
+            let starts = formula
+                .slots
+                .iter()
+                .map(|&(source, lag)| (source * n_years + t - lag) * chunk);
+            // The formula writes straight into its cell, which none of its inputs is (a
+            // formula never reads its own year: validation refuses the cycle); were one to be,
+            // it would go through the spare row.
+            let out = if starts.clone().all(|start| start != range.start) {
+                let (before, rest) = self.values.split_at_mut(range.start);
+                let (out, after) = rest.split_at_mut(chunk);
+                let inputs: Vec<&[f64]> = starts
+                    .map(|start| match start.checked_sub(range.end) {
+                        Some(offset) => &after[offset..offset + n],
+                        None => &before[start..start + n],
                     })
                     .collect();
+                let out = &mut out[..n];
                 formula.program.eval(&inputs, out, &mut self.scratch);
-            }
+                &*out
+            } else {
+                let out = &mut self.formula_out[..n];
+                let inputs: Vec<&[f64]> =
+                    starts.map(|start| &self.values[start..start + n]).collect();
+                formula.program.eval(&inputs, out, &mut self.scratch);
+                self.values[range.start..range.start + n].copy_from_slice(out);
+                &self.values[range.start..range.start + n]
+            };
             if let Some(p) = out.iter().position(|v| !v.is_finite()) {
                 record_non_finite(acc, first_path + p as u64, d, year, false);
             }
-            self.values[range.start..range.start + n].copy_from_slice(out);
         }
     }
 
