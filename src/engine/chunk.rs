@@ -389,35 +389,37 @@ impl Workspace {
                 let start = (i * self.n_years + plan.year_index(year)) * self.chunk;
                 &self.values[start..start + n]
             };
-            let outcome = &mut self.outcome[..n];
-            match target.kind {
-                TargetKind::Level => outcome.copy_from_slice(at(target.to)),
+            let buffer = &mut self.outcome[..n];
+            let outcome: &[f64] = match target.kind {
+                // A level target's outcome is its cell's row, read where it is.
+                TargetKind::Level => at(target.to),
                 TargetKind::Change => {
-                    for ((o, &a), &b) in outcome.iter_mut().zip(at(target.from)).zip(at(target.to))
-                    {
+                    for ((o, &a), &b) in buffer.iter_mut().zip(at(target.from)).zip(at(target.to)) {
                         *o = b - a;
                     }
+                    buffer
                 }
                 TargetKind::Cumulative => {
-                    outcome.fill(0.0);
+                    buffer.fill(0.0);
                     for year in target.from..=target.to {
-                        for (o, &v) in outcome.iter_mut().zip(at(year)) {
+                        for (o, &v) in buffer.iter_mut().zip(at(year)) {
                             *o += v;
                         }
                     }
+                    buffer
                 }
                 TargetKind::Cagr => {
                     let years = (target.to - target.from) as f64;
-                    for ((o, &a), &b) in outcome.iter_mut().zip(at(target.from)).zip(at(target.to))
-                    {
+                    for ((o, &a), &b) in buffer.iter_mut().zip(at(target.from)).zip(at(target.to)) {
                         *o = if a > 0.0 && b >= 0.0 {
                             100.0 * ((b / a).powf(1.0 / years) - 1.0)
                         } else {
                             f64::NAN
                         };
                     }
+                    buffer
                 }
-            }
+            };
             if let Some(p) = outcome.iter().position(|v| !v.is_finite()) {
                 record_non_finite(acc, first_path + p as u64, k, target.to, true);
             }
