@@ -147,9 +147,14 @@ fn index_of_bits(bits: u64) -> i64 {
     ((bits & !(1u64 << 63)) >> SUB_BUCKET_SHIFT) as i64 - 1023 * BUCKETS_PER_OCTAVE
 }
 
-/// Size of the four interleaved histograms of [`count_one_sign`]: one slot per bucket for up
-/// to `LANE_BUCKETS - 1` buckets, and the last slot for zeros.
+/// Size of the four interleaved histograms of [`Sketch::extend_mixed_finite`]: one slot per
+/// bucket for up to `LANE_BUCKETS - 1` buckets, and the last slot for zeros.
 const LANE_BUCKETS: usize = 256;
+
+/// [`LANE_BUCKETS`] for [`count_one_sign`], whose lanes are the thread's and kept all zero
+/// from call to call, so that a wide span costs only the slots it uses: a cell's chunk often
+/// spans several hundred buckets (most of the bundled scenario's do).
+const COUNT_LANE_BUCKETS: usize = 1024;
 
 /// Counts `values` (finite, of one sign) into `store`, given the bit patterns of the values
 /// of smallest and largest magnitude at least [`ZERO_THRESHOLD`], in either order; values
@@ -159,7 +164,7 @@ const LANE_BUCKETS: usize = 256;
 ///
 /// When the values span few buckets (the usual case for a chunk of one cell), consecutive
 /// values often fall in the same bucket, and incrementing one counter in memory after another
-/// waits for the previous store each time. Four interleaved histograms on the stack break that
+/// waits for the previous store each time. Four interleaved histograms (the thread's) break that
 /// chain; they are added up into the store afterwards (exact integer counts, same result).
 fn count_one_sign<const WITH_ZEROS: bool>(
     store: &mut Store,
@@ -175,7 +180,7 @@ fn count_one_sign<const WITH_ZEROS: bool>(
     let offset = (first - store.offset) as usize;
     let span = (last - first) as usize + 1;
     let counts = &mut store.counts[offset..offset + span];
-    if span >= LANE_BUCKETS || values.len() < 4 * span || values.len() > u16::MAX as usize {
+    if span >= COUNT_LANE_BUCKETS || values.len() < span || values.len() > u16::MAX as usize {
         let mut zeros = 0;
         for &v in values {
             let bits = v.to_bits();
@@ -192,8 +197,8 @@ fn count_one_sign<const WITH_ZEROS: bool>(
     // is read): clearing the whole 2 kB on every call cost more than the few slots a count
     // cell's chunk uses.
     thread_local! {
-        static LANES: std::cell::RefCell<[[u16; LANE_BUCKETS]; 4]> =
-            const { std::cell::RefCell::new([[0; LANE_BUCKETS]; 4]) };
+        static LANES: std::cell::RefCell<[[u16; COUNT_LANE_BUCKETS]; 4]> =
+            const { std::cell::RefCell::new([[0; COUNT_LANE_BUCKETS]; 4]) };
     }
     LANES.with_borrow_mut(|lanes| {
         count_in_lanes::<WITH_ZEROS>(lanes, counts, values, first, zero_below)
@@ -205,18 +210,18 @@ fn count_one_sign<const WITH_ZEROS: bool>(
 /// number of zeros.
 #[inline(always)]
 fn count_in_lanes<const WITH_ZEROS: bool>(
-    lanes: &mut [[u16; LANE_BUCKETS]; 4],
+    lanes: &mut [[u16; COUNT_LANE_BUCKETS]; 4],
     counts: &mut [u64],
     values: &[f64],
     first: i64,
     zero_below: u64,
 ) -> u64 {
-    const ZERO_SLOT: usize = LANE_BUCKETS - 1;
-    // `& (LANE_BUCKETS - 1)` never changes an index (all are below `span`), but lets the
+    const ZERO_SLOT: usize = COUNT_LANE_BUCKETS - 1;
+    // `& (COUNT_LANE_BUCKETS - 1)` never changes an index (all are below `span`), but lets the
     // compiler drop the bounds checks; the zero test is a select, not a branch.
     let bucket = |v: f64| {
         let bits = v.to_bits();
-        let index = (index_of_bits(bits) - first) as usize & (LANE_BUCKETS - 1);
+        let index = (index_of_bits(bits) - first) as usize & (COUNT_LANE_BUCKETS - 1);
         if WITH_ZEROS && bits < zero_below {
             ZERO_SLOT
         } else {
@@ -832,11 +837,18 @@ mod tests {
             })
             .collect();
         let negative_and_zero: Vec<f64> = (0..600).map(|i| -((i % 5) as f64)).collect();
+        // Several hundred buckets (the histograms of up to 1,024 slots), without and with zeros.
+        let medium: Vec<f64> = (0..2048)
+            .map(|i| 1.0 + ((i * 7919) % 2039) as f64 * 0.01)
+            .collect();
+        let medium_counts: Vec<f64> = (0..2048).map(|i| ((i * 7919) % 40) as f64).collect();
         let mut mixed_wide = wide.clone();
         mixed_wide.extend(wide.iter().map(|v| -v));
         for values in [
             &rates,
             &negative_and_zero,
+            &medium,
+            &medium_counts,
             &mixed_wide,
             &narrow,
             &narrow_negative,
