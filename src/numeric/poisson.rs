@@ -316,7 +316,7 @@ pub fn poisson_fill_held<R: Rng + ?Sized>(
     words: &[u64],
     out: &mut [f64],
 ) {
-    fill_held_onto(rng, prepared, words, out, |_| 0.0);
+    fill_held_onto(rng, prepared, words, out, std::iter::repeat(0.0), |_| 0.0);
 }
 
 /// [`poisson_fill_held`], each draw added to the same path's value in `base`:
@@ -330,17 +330,19 @@ pub fn poisson_add_held<R: Rng + ?Sized>(
     out: &mut [f64],
 ) {
     let base = &base[..prepared.rows];
-    fill_held_onto(rng, prepared, words, out, |p| base[p]);
+    fill_held_onto(rng, prepared, words, out, base.iter().copied(), |p| base[p]);
 }
 
 /// The draws of [`poisson_fill_held`], each added to `base(p)` (`draw + 0.0` is the draw: no
-/// draw is -0).
+/// draw is -0); `bases` gives the same values in path order (read alongside the row, without
+/// an index to check).
 #[inline(always)]
 fn fill_held_onto<R: Rng + ?Sized>(
     rng: &mut R,
     prepared: &mut PreparedRates,
     words: &[u64],
     out: &mut [f64],
+    bases: impl Iterator<Item = f64>,
     base: impl Fn(usize) -> f64,
 ) {
     let n = prepared.rows;
@@ -371,13 +373,13 @@ fn fill_held_onto<R: Rng + ?Sized>(
     } else {
         // Every rate's table draw (for a rate from 64 a wasted one, cheaper than a branch per
         // path).
-        for (p, ((o, pair), t)) in out
+        for (((o, pair), t), b) in out
             .iter_mut()
             .zip(words.chunks_exact(2))
             .zip(tables)
-            .enumerate()
+            .zip(bases)
         {
-            *o = base(p) + sampler.sample_prepared(t, pair[0], pair[1]);
+            *o = b + sampler.sample_prepared(t, pair[0], pair[1]);
         }
     }
     if prepared.all_tabulated {

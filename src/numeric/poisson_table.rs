@@ -28,6 +28,9 @@ const TAIL_MASS: f64 = 1e-18;
 const ALIAS_BITS: u32 = 16;
 const ALIAS_MASK: u64 = (1 << ALIAS_BITS) - 1;
 
+/// Room for the entries of all tables (a power of two above the 27,000-odd they take).
+const ENTRY_ROOM: usize = 1 << 15;
+
 /// Number of grid rates `j / 4` with a table.
 const TABLE_COUNT: usize = (TABLE_LAMBDA_MAX * GRID_PER_UNIT) as usize;
 
@@ -36,7 +39,10 @@ const TABLE_COUNT: usize = (TABLE_LAMBDA_MAX * GRID_PER_UNIT) as usize;
 /// keeping `i` as a 64-bit fixed-point threshold (its low 16 bits cleared) and, in those low
 /// bits, the alias taken otherwise: 8 bytes, so a table set stays small in cache.
 struct Tables {
-    entries: Vec<u64>,
+    /// The entries, then zeros up to a power of two, so that an index masked to that size
+    /// needs no bounds check in the draw loops (every index a draw forms is below the used
+    /// length anyway).
+    entries: Box<[u64; ENTRY_ROOM]>,
     /// (start, length) of each table; a fixed-size array so that a grid index below
     /// [`TABLE_COUNT`] needs no bounds check.
     span: [(u32, u32); TABLE_COUNT],
@@ -53,6 +59,15 @@ fn tables() -> &'static Tables {
             *slot = (entries.len() as u32, table.len() as u32);
             entries.extend(table);
         }
+        assert!(
+            entries.len() <= ENTRY_ROOM,
+            "room for every table's entries"
+        );
+        entries.resize(ENTRY_ROOM, 0);
+        let entries = entries
+            .into_boxed_slice()
+            .try_into()
+            .expect("entries padded to their room");
         Tables { entries, span }
     })
 }
@@ -234,10 +249,10 @@ impl Sampler {
 /// The index an alias table of `len` entries at `start` gives for the word `word`: 64 random
 /// bits times `len`, the high word the entry, the low word its coin.
 #[inline(always)]
-fn alias_index(entries: &[u64], start: u32, len: u32, word: u64) -> u32 {
+fn alias_index(entries: &[u64; ENTRY_ROOM], start: u32, len: u32, word: u64) -> u32 {
     let product = word as u128 * len as u128;
     let i = ((product >> 64) as u32).min(len - 1);
-    let entry = entries[(start + i) as usize];
+    let entry = entries[(start + i) as usize & (ENTRY_ROOM - 1)];
     if (product as u64) < (entry & !ALIAS_MASK) {
         i
     } else {
