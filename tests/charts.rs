@@ -3,6 +3,8 @@
 //! `plot` redraws the same files from summary.json, `--lang zh` draws Chinese names, a name the
 //! font cannot draw falls back with a warning, and `plot` refuses bad folders with exit 2.
 
+mod common;
+
 use assert_cmd::Command;
 use plancast::report::charts::{fan, outcome, probabilities};
 use plancast::report::summary::Summary;
@@ -15,20 +17,11 @@ fn plancast() -> Command {
 }
 
 fn run(scenario: &str, out: &Path, extra: &[&str]) -> std::process::Output {
-    let output = plancast()
-        .args([
-            "run", scenario, "--paths", "3000", "--seed", "11", "--quiet", "--out",
-        ])
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    let mut args = vec![
+        "run", scenario, "--paths", "3000", "--seed", "11", "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    common::plancast_ok(&args, out)
 }
 
 fn read_summary(out: &Path) -> Summary {

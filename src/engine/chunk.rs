@@ -499,29 +499,19 @@ impl Workspace {
                 .slots
                 .iter()
                 .map(|&(source, lag)| (source * n_years + t - lag) * chunk);
-            // The formula writes straight into its cell, which none of its inputs is (a
-            // formula never reads its own year: validation refuses the cycle); were one to be,
-            // it would go through the spare row.
-            let out = if starts.clone().all(|start| start != range.start) {
-                let (before, rest) = self.values.split_at_mut(range.start);
-                let (out, after) = rest.split_at_mut(chunk);
-                let inputs: Vec<&[f64]> = starts
-                    .map(|start| match start.checked_sub(range.end) {
-                        Some(offset) => &after[offset..offset + n],
-                        None => &before[start..start + n],
-                    })
-                    .collect();
-                let out = &mut out[..n];
-                formula.program.eval(&inputs, out, &mut self.scratch);
-                &*out
-            } else {
-                let out = &mut self.formula_out[..n];
-                let inputs: Vec<&[f64]> =
-                    starts.map(|start| &self.values[start..start + n]).collect();
-                formula.program.eval(&inputs, out, &mut self.scratch);
-                self.values[range.start..range.start + n].copy_from_slice(out);
-                &self.values[range.start..range.start + n]
-            };
+            // The formula writes straight into its cell, which none of its inputs is: a
+            // formula that names its own indicator, at any lag, is refused as a cycle
+            // (`derived_order`), so every input lies before or after the cell.
+            let (before, rest) = self.values.split_at_mut(range.start);
+            let (out, after) = rest.split_at_mut(chunk);
+            let inputs: Vec<&[f64]> = starts
+                .map(|start| match start.checked_sub(range.end) {
+                    Some(offset) => &after[offset..offset + n],
+                    None => &before[start..start + n],
+                })
+                .collect();
+            let out = &mut out[..n];
+            formula.program.eval(&inputs, out, &mut self.scratch);
             if let Some(p) = out.iter().position(|v| !v.is_finite()) {
                 record_non_finite(acc, first_path + p as u64, d, year, false);
             }
