@@ -204,9 +204,27 @@ fn count_one_sign<const WITH_ZEROS: bool>(
         static LANES: std::cell::RefCell<[[u16; COUNT_LANE_BUCKETS]; 4]> =
             const { std::cell::RefCell::new([[0; COUNT_LANE_BUCKETS]; 4]) };
     }
+    prefetch(counts);
     LANES.with_borrow_mut(|lanes| {
         count_in_lanes::<WITH_ZEROS>(lanes, counts, values, first, zero_below)
     })
+}
+
+/// Asks for the cache lines of `counts` ahead of use: a cell's store is read and written once
+/// per chunk, after every other cell's, so it has usually left the core's caches by then; the
+/// lines arrive while the chunk's values are counted into the lanes.
+#[inline(always)]
+fn prefetch(counts: &[u64]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in counts.chunks(8) {
+        // SAFETY: a prefetch is a hint; it reads nothing and cannot fault (and SSE, which
+        // provides it, is part of baseline x86-64).
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                line.as_ptr().cast(),
+            )
+        };
+    }
 }
 
 /// The narrow case of [`count_one_sign`]: `values` counted in the four all-zero `lanes`, added
