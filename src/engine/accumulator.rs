@@ -30,6 +30,18 @@ impl Distribution {
         self.moments.merge(&Moments::with_sum(values, scan.sum));
     }
 
+    /// Empty again, keeping the sketch's memory.
+    pub fn clear(&mut self) {
+        self.moments = Moments::default();
+        self.sketch.clear();
+    }
+
+    /// Becomes equal to `other`, reusing this one's memory.
+    pub fn copy_from(&mut self, other: &Distribution) {
+        self.moments = other.moments;
+        self.sketch.copy_from(&other.sketch);
+    }
+
     /// Merges another distribution (after this one, in path order).
     pub fn merge(&mut self, other: &Distribution) {
         self.moments.merge(&other.moments);
@@ -94,6 +106,22 @@ impl Accumulator {
         }
     }
 
+    /// Empty again, with room for the same items: equal to the [`Accumulator::new`] it was
+    /// made by, but keeping the memory its sketches took (an accumulator reused block after
+    /// block grows its sketches once, not in every block).
+    pub fn reset(&mut self) {
+        self.paths = 0;
+        self.cells.iter_mut().for_each(Distribution::clear);
+        self.fixed_cells.fill(None);
+        self.target_met.fill(0);
+        self.target_outcomes
+            .iter_mut()
+            .for_each(Distribution::clear);
+        self.group_met.fill(0);
+        self.pairs.fill(PairCounts::default());
+        self.non_finite = None;
+    }
+
     /// Merges `other`, which must hold paths that come after this one's.
     pub fn merge(&mut self, other: &Accumulator) {
         self.paths += other.paths;
@@ -122,5 +150,33 @@ impl Accumulator {
         if self.non_finite.is_none() {
             self.non_finite = other.non_finite;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reset_accumulator_is_a_new_one() {
+        let new = Accumulator::new(3, 2, 2, 1, 1);
+        let mut used = new.clone();
+        used.paths = 7;
+        used.cells[1].add_chunk(&[1.0, 2.5, -3.0, 0.0]);
+        used.fixed_cells[0] = Some(4.0);
+        used.target_met[1] = 5;
+        used.target_outcomes[0].add_chunk(&[9.0, 11.0]);
+        used.group_met[0] = 2;
+        used.pairs[0].both_met = 1;
+        used.non_finite = Some((3, 1, 2030, true));
+        assert_ne!(used, new);
+        used.reset();
+        assert_eq!(used, new);
+        // And it fills as a new one does.
+        let mut fresh = new.clone();
+        for acc in [&mut used, &mut fresh] {
+            acc.cells[2].add_chunk(&[0.5, 700.0, 3.0]);
+        }
+        assert_eq!(used, fresh);
     }
 }

@@ -219,18 +219,29 @@ impl<'a> Context<'a> {
     /// Simulates block `block` (paths `block * BLOCK_CHUNKS * CHUNK_PATHS ..`, cut at the
     /// scenario's path count).
     pub fn run_block(&self, block: u64) -> Accumulator {
-        self.run_block_in(block, &mut chunk::Workspace::new(self, CHUNK_PATHS))
+        let mut acc = self.empty_accumulator();
+        self.run_block_in(
+            block,
+            &mut chunk::Workspace::new(self, CHUNK_PATHS),
+            &mut acc,
+        );
+        acc
     }
 
-    /// [`Context::run_block`] with a workspace reused from an earlier block (its contents do
+    /// [`Context::run_block`] into `acc`, an empty accumulator of this context (new or
+    /// [`Accumulator::reset`]), with a workspace reused from an earlier block (its contents do
     /// not matter: every buffer a chunk reads is written first in that chunk).
-    pub fn run_block_in(&self, block: u64, workspace: &mut chunk::Workspace) -> Accumulator {
-        let mut acc = self.empty_accumulator();
+    pub fn run_block_in(
+        &self,
+        block: u64,
+        workspace: &mut chunk::Workspace,
+        acc: &mut Accumulator,
+    ) {
+        debug_assert_eq!(acc.paths, 0, "an empty accumulator");
         for (chunk_index, first, len) in (0..BLOCK_CHUNKS).map_while(|c| self.chunk(block, c)) {
-            workspace.run(self, chunk_index, first, len, &mut acc);
+            workspace.run(self, chunk_index, first, len, acc);
         }
-        self.copy_level_cells(&mut acc);
-        acc
+        self.copy_level_cells(acc);
     }
 
     /// A level target's outcomes are its cell's values: its distribution is the cell's, copied
@@ -242,7 +253,8 @@ impl<'a> Context<'a> {
         }
         for (k, cell) in self.level_cells.iter().enumerate() {
             if let Some(c) = *cell {
-                acc.target_outcomes[k] = acc.cells[c].clone();
+                let (cells, outcomes) = (&acc.cells, &mut acc.target_outcomes);
+                outcomes[k].copy_from(&cells[c]);
             }
         }
     }
@@ -272,11 +284,11 @@ impl<'a> Context<'a> {
             .into_par_iter()
             .filter_map(|c| {
                 let (chunk_index, first, len) = self.chunk(block, c)?;
-                let mut workspace = pop_workspace(spare)
-                    .unwrap_or_else(|| chunk::Workspace::new(self, CHUNK_PATHS));
+                let mut workspace =
+                    pop_spare(spare).unwrap_or_else(|| chunk::Workspace::new(self, CHUNK_PATHS));
                 let mut acc = self.empty_accumulator();
                 workspace.run(self, chunk_index, first, len, &mut acc);
-                push_workspace(spare, workspace);
+                push_spare(spare, workspace);
                 Some(acc)
             })
             .collect();
@@ -417,8 +429,10 @@ fn simulate_blocks_with(
     let batch = (workers * 2).max(2);
     let mut total = ctx.empty_accumulator();
     let mut next = blocks.start;
-    // Workspaces (megabytes each) are reused across blocks instead of allocated per block.
+    // Workspaces (megabytes each) are reused across blocks instead of allocated per block, and
+    // so are the blocks' accumulators once merged (their sketches keep the memory they grew).
     let spare: Mutex<Vec<chunk::Workspace>> = Mutex::new(Vec::new());
+    let spare_accumulators: Mutex<Vec<Accumulator>> = Mutex::new(Vec::new());
     // Too few blocks to keep every worker busy (a block is 16 chunks): split each block's
     // chunks across the workers instead (same numbers, see `run_block_chunks_in_parallel`).
     let split_blocks = workers > 1 && last.saturating_sub(blocks.start) < 2 * workers;
@@ -426,9 +440,10 @@ fn simulate_blocks_with(
         let end = (next + batch).min(last);
         let run_block = |b: u64| {
             let mut workspace =
-                pop_workspace(&spare).unwrap_or_else(|| chunk::Workspace::new(ctx, CHUNK_PATHS));
-            let acc = ctx.run_block_in(b, &mut workspace);
-            push_workspace(&spare, workspace);
+                pop_spare(&spare).unwrap_or_else(|| chunk::Workspace::new(ctx, CHUNK_PATHS));
+            let mut acc = pop_spare(&spare_accumulators).unwrap_or_else(|| ctx.empty_accumulator());
+            ctx.run_block_in(b, &mut workspace, &mut acc);
+            push_spare(&spare, workspace);
             acc
         };
         let results: Vec<Accumulator> = match &pool {
@@ -451,22 +466,24 @@ fn simulate_blocks_with(
         }
         progress(total.paths);
         next = end;
+        for mut acc in results {
+            acc.reset();
+            push_spare(&spare_accumulators, acc);
+        }
     }
     finish(scenario, ctx, total)
 }
 
-/// A workspace left by an earlier block or chunk, if any (a poisoned lock still holds valid
-/// workspaces: their contents never matter).
-fn pop_workspace(spare: &Mutex<Vec<chunk::Workspace>>) -> Option<chunk::Workspace> {
+/// A workspace or accumulator left by an earlier block or chunk, if any (a poisoned lock
+/// still holds valid ones: a workspace's contents never matter, and an accumulator is reset
+/// before it is put back).
+fn pop_spare<T>(spare: &Mutex<Vec<T>>) -> Option<T> {
     spare.lock().unwrap_or_else(|e| e.into_inner()).pop()
 }
 
-/// Returns a workspace for reuse.
-fn push_workspace(spare: &Mutex<Vec<chunk::Workspace>>, workspace: chunk::Workspace) {
-    spare
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(workspace);
+/// Keeps a workspace or (reset) accumulator for reuse.
+fn push_spare<T>(spare: &Mutex<Vec<T>>, item: T) {
+    spare.lock().unwrap_or_else(|e| e.into_inner()).push(item);
 }
 
 /// Wraps a folded accumulator as a [`Simulation`] of `scenario` (used by `plancast merge`, which

@@ -37,10 +37,13 @@ impl Store {
             return;
         }
         if index < self.offset {
+            // Shifted up in place (no new allocation while the capacity suffices: a store
+            // reused from block to block has grown to its usual span already).
             let grow = (self.offset - index) as usize;
-            let mut counts = vec![0; grow + self.counts.len()];
-            counts[grow..].copy_from_slice(&self.counts);
-            self.counts = counts;
+            let len = self.counts.len();
+            self.counts.resize(grow + len, 0);
+            self.counts.copy_within(0..len, grow);
+            self.counts[..grow].fill(0);
             self.offset = index;
         }
         let position = (index - self.offset) as usize;
@@ -48,6 +51,18 @@ impl Store {
             self.counts.resize(position + 1, 0);
         }
         self.counts[position] += n;
+    }
+
+    /// Empty again (as [`Store::default`]), keeping the allocation.
+    fn clear(&mut self) {
+        self.offset = 0;
+        self.counts.clear();
+    }
+
+    /// Becomes a copy of `other`, reusing the allocation.
+    fn copy_from(&mut self, other: &Store) {
+        self.offset = other.offset;
+        self.counts.clone_from(&other.counts);
     }
 
     fn merge(&mut self, other: &Store) {
@@ -292,6 +307,24 @@ impl Sketch {
     /// An empty sketch.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Empty again: equal to [`Sketch::new`], but keeping the memory its buckets took, for
+    /// a sketch that is filled again and again (the engine's accumulators, block after block).
+    pub fn clear(&mut self) {
+        self.positive.clear();
+        self.negative.clear();
+        (self.zeros, self.count) = (0, 0);
+        (self.min, self.max) = (f64::INFINITY, f64::NEG_INFINITY);
+    }
+
+    /// Becomes equal to `other`, reusing this sketch's memory (`clone_from` of the derived
+    /// `Clone` allocates anew).
+    pub fn copy_from(&mut self, other: &Sketch) {
+        self.positive.copy_from(&other.positive);
+        self.negative.copy_from(&other.negative);
+        (self.zeros, self.count) = (other.zeros, other.count);
+        (self.min, self.max) = (other.min, other.max);
     }
 
     /// Adds one value. Non-finite values are ignored (the engine reports them separately).
@@ -944,6 +977,33 @@ mod tests {
             let formula =
                 exponent * BUCKETS_PER_OCTAVE + (mantissa * BUCKETS_PER_OCTAVE as f64) as i64;
             assert_eq!(index_of(x), formula, "x = {x}");
+        }
+    }
+
+    #[test]
+    fn a_cleared_sketch_refills_as_a_new_one() {
+        // Rows whose ranges move down, up and across zero, so that the reused stores grow at
+        // both ends (in place at the low end) and a copy takes both signs.
+        let rows: Vec<Vec<f64>> = vec![
+            (1..700).map(|i| 50.0 + i as f64 * 0.9).collect(),
+            (1..400).map(|i| 0.01 * i as f64).collect(),
+            (1..900).map(|i| 1e6 / i as f64).collect(),
+            (0..300).map(|i| (i as f64 - 150.0) * 0.25).collect(),
+        ];
+        let mut reused = Sketch::new();
+        for round in 0..3 {
+            let mut fresh = Sketch::new();
+            for row in rows.iter().cycle().skip(round).take(rows.len()) {
+                fresh.extend(row);
+                reused.extend(row);
+            }
+            assert_eq!(reused, fresh, "round {round}");
+            let mut copy = Sketch::new();
+            copy.extend(&[3.0, -4.0, 0.0]);
+            copy.copy_from(&fresh);
+            assert_eq!(copy, fresh);
+            reused.clear();
+            assert_eq!(reused, Sketch::new());
         }
     }
 
