@@ -41,6 +41,8 @@ pub struct Workspace {
     /// Each count indicator's rate of each path, prepared for its draws (kept from year to
     /// year: a path's rate changes only with its period or an event).
     count_rates: Vec<PreparedRates>,
+    /// Per indicator: whether its cell of the current year is recorded already.
+    recorded: Vec<bool>,
     /// Exit streams, one per count indicator with an `exit` share.
     exit_streams: Vec<Option<Stream>>,
     /// Per count indicator: the period whose rates `count_rates` holds in this chunk.
@@ -91,6 +93,7 @@ impl Workspace {
                 })
                 .collect(),
             exit_streams: Vec::new(),
+            recorded: vec![false; n_ind],
             count_period: vec![None; n_ind],
         }
     }
@@ -243,10 +246,12 @@ impl Workspace {
                     .then(|| rng::stream(seed, chunk_index, Purpose::Exit, ctx.keys[i]))
             }));
         // The first year has no simulated step, but derived indicators and cells may start there.
+        self.recorded.fill(false);
         self.derive_year(ctx, plan.first_year, first_path, n, acc);
         self.record_year(ctx, 0, n, acc);
         for year in (plan.first_year + 1)..=plan.last_year {
             let t = plan.year_index(year);
+            self.recorded.fill(false);
             // Shocks, drawn for every year so that streams stay aligned whatever `as_of` is.
             for (i, stream) in noise_streams.iter_mut() {
                 stream.fill_normals(&mut self.draws[*i * self.chunk..*i * self.chunk + n]);
@@ -373,11 +378,15 @@ impl Workspace {
                             None => poisson_add_held(stream, prepared, words, previous, current),
                         }
                     }
-                    ModelKind::Derived => {}
+                    ModelKind::Derived => continue,
                 }
+                // 6. Its cell, recorded while the row just written is in the core's first cache
+                // (by the end of the year the year's other rows have pushed it out).
+                self.record_cell(ctx, i, t, n, acc);
+                self.recorded[i] = true;
             }
-            // 5-6. Derived indicators and the year's cells, while its rows are still in cache
-            // (all rows of a chunk are several MB; one year's rows fit in L2).
+            // 5-6. Derived indicators (each recorded as it is computed), then the year's cells
+            // not recorded yet (fixed history).
             self.derive_year(ctx, year, first_path, n, acc);
             self.record_year(ctx, t, n, acc);
         }
@@ -515,27 +524,39 @@ impl Workspace {
             if let Some(p) = out.iter().position(|v| !v.is_finite()) {
                 record_non_finite(acc, first_path + p as u64, d, year, false);
             }
+            self.record_cell(ctx, d, t, n, acc);
+            self.recorded[d] = true;
         }
     }
 
-    /// Step 6 for one year index: every indicator's cell of that year into `acc`.
+    /// Step 6 for one year index: the cells of that year not recorded yet (`recorded`) into
+    /// `acc`. Each cell has its own distribution, so the order in which a year's cells are
+    /// recorded changes nothing.
     fn record_year(&self, ctx: &Context, t: usize, n: usize, acc: &mut Accumulator) {
-        for (i, slots) in ctx.layout.slots.iter().enumerate() {
-            let range = self.cell(i, t);
-            let values = &self.values[range.start..range.start + n];
-            match slots[t] {
-                // Moments alone still show a cell that overflows (`overflowing_cell`).
-                CellSlot::Simulated(c) if ctx.keep == Keep::TargetMoments => {
-                    acc.cells[c].add_moments(values)
-                }
-                CellSlot::Simulated(c) => acc.cells[c].add_chunk(values),
-                CellSlot::Fixed(c) => {
-                    if acc.fixed_cells[c].is_none() {
-                        acc.fixed_cells[c] = Some(values[0]);
-                    }
-                }
-                CellSlot::Empty => {}
+        for i in 0..ctx.layout.slots.len() {
+            if !self.recorded[i] {
+                self.record_cell(ctx, i, t, n, acc);
             }
+        }
+    }
+
+    /// Indicator `i`'s cell of year index `t` into `acc`.
+    #[inline]
+    fn record_cell(&self, ctx: &Context, i: usize, t: usize, n: usize, acc: &mut Accumulator) {
+        let range = self.cell(i, t);
+        let values = &self.values[range.start..range.start + n];
+        match ctx.layout.slots[i][t] {
+            // Moments alone still show a cell that overflows (`overflowing_cell`).
+            CellSlot::Simulated(c) if ctx.keep == Keep::TargetMoments => {
+                acc.cells[c].add_moments(values)
+            }
+            CellSlot::Simulated(c) => acc.cells[c].add_chunk(values),
+            CellSlot::Fixed(c) => {
+                if acc.fixed_cells[c].is_none() {
+                    acc.fixed_cells[c] = Some(values[0]);
+                }
+            }
+            CellSlot::Empty => {}
         }
     }
 }
