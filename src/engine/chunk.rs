@@ -580,20 +580,38 @@ fn correlate(
     if factor.identity {
         return false;
     }
+    // Paths a block at a time, their sums in registers through every term: a term's pass over
+    // the whole row would load and store the row once per term. Each value is still the first
+    // term's product plus the others' in order, so the same bits.
+    const BLOCK: usize = 16;
     for &i in members {
         let row = &mut out[i * chunk..i * chunk + n];
-        // The first term sets the row, the others add to it (no zero-fill pass).
-        let mut terms = factor.rows[i].iter();
-        match terms.next() {
-            Some(&(j, weight)) => {
-                for (o, &d) in row.iter_mut().zip(&draws[j * chunk..j * chunk + n]) {
-                    *o = weight * d;
+        let Some((&(first, first_weight), terms)) = factor.rows[i].split_first() else {
+            row.fill(0.0);
+            continue;
+        };
+        let source = |j: usize, start: usize, len: usize| &draws[j * chunk + start..][..len];
+        let mut blocks = row.chunks_exact_mut(BLOCK);
+        for (b, block) in (&mut blocks).enumerate() {
+            let start = b * BLOCK;
+            let mut sums = [0.0; BLOCK];
+            for (s, &d) in sums.iter_mut().zip(source(first, start, BLOCK)) {
+                *s = first_weight * d;
+            }
+            for &(j, weight) in terms {
+                for (s, &d) in sums.iter_mut().zip(source(j, start, BLOCK)) {
+                    *s += weight * d;
                 }
             }
-            None => row.fill(0.0),
+            block.copy_from_slice(&sums);
+        }
+        let rest = blocks.into_remainder();
+        let (start, len) = (n - rest.len(), rest.len());
+        for (o, &d) in rest.iter_mut().zip(source(first, start, len)) {
+            *o = first_weight * d;
         }
         for &(j, weight) in terms {
-            for (o, &d) in row.iter_mut().zip(&draws[j * chunk..j * chunk + n]) {
+            for (o, &d) in rest.iter_mut().zip(source(j, start, len)) {
                 *o += weight * d;
             }
         }
