@@ -284,6 +284,7 @@ impl PreparedRates {
         let n = lambdas.len();
         assert!(self.len() >= n, "room for every rate");
         let tabulated = 0.0..TABLE_LAMBDA_MAX;
+        let sampler = Sampler::new();
         let mut all_tabulated = true;
         for (((held, table), ptrs), &lambda) in self.lambda[..n]
             .iter_mut()
@@ -292,8 +293,15 @@ impl PreparedRates {
             .zip(lambdas)
         {
             if *held != lambda {
-                let rate = PreparedRate::new(lambda);
-                (*held, *table, *ptrs) = (rate.lambda, rate.table, rate.ptrs);
+                // Only the preparation the rate's method reads: the other array keeps whatever
+                // valid preparation it held (a table draw made for a PTRS path is overwritten,
+                // and PTRS's constants are never read for a tabulated rate).
+                *held = lambda;
+                if tabulated.contains(&lambda) {
+                    *table = sampler.prepare(lambda);
+                } else {
+                    *ptrs = ptrs_constants(lambda);
+                }
                 self.listed = false;
             }
             all_tabulated &= tabulated.contains(&lambda);
