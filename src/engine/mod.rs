@@ -466,9 +466,13 @@ fn simulate_blocks_with(
         }
         progress(total.paths);
         next = end;
-        for mut acc in results {
-            acc.reset();
-            push_spare(&spare_accumulators, acc);
+        // Kept for the next batch's blocks (at most a batch of them: the split path, which
+        // makes its own per chunk, takes none).
+        if !split_blocks {
+            for mut acc in results {
+                acc.reset();
+                push_spare(&spare_accumulators, acc);
+            }
         }
     }
     finish(scenario, ctx, total)
