@@ -216,9 +216,10 @@ pub fn poisson_of_words<R: Rng + ?Sized>(rng: &mut R, lambda: f64, first: u64, s
 #[derive(Debug, Clone, Default)]
 pub struct PreparedRates {
     lambda: Vec<f64>,
-    /// Rates below 64: their table draw prepared.
+    /// Rates below 64: their table draw prepared (for a rate from 64, an earlier valid
+    /// preparation: its table draw, if made, is overwritten).
     table: Vec<PreparedTable>,
-    /// Rates from 64: PTRS's constants.
+    /// Rates from 64: PTRS's constants (for a rate below 64, whatever was there: never read).
     ptrs: Vec<[f64; 5]>,
     /// The paths (ascending) whose rate PTRS draws (or is invalid), when the row mixes both
     /// methods; listed again whenever a rate changes.
