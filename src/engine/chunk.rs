@@ -590,31 +590,26 @@ fn correlate(
             row.fill(0.0);
             continue;
         };
-        let source = |j: usize, start: usize, len: usize| &draws[j * chunk + start..][..len];
-        let mut blocks = row.chunks_exact_mut(BLOCK);
-        for (b, block) in (&mut blocks).enumerate() {
-            let start = b * BLOCK;
+        // Paths `start ..` of the row (at most BLOCK of them) into `block`.
+        let combine = |block: &mut [f64], start: usize| {
+            let source = |j: usize| &draws[j * chunk + start..][..block.len()];
             let mut sums = [0.0; BLOCK];
-            for (s, &d) in sums.iter_mut().zip(source(first, start, BLOCK)) {
+            for (s, &d) in sums.iter_mut().zip(source(first)) {
                 *s = first_weight * d;
             }
             for &(j, weight) in terms {
-                for (s, &d) in sums.iter_mut().zip(source(j, start, BLOCK)) {
+                for (s, &d) in sums.iter_mut().zip(source(j)) {
                     *s += weight * d;
                 }
             }
-            block.copy_from_slice(&sums);
+            block.copy_from_slice(&sums[..block.len()]);
+        };
+        let mut blocks = row.chunks_exact_mut(BLOCK);
+        for (b, block) in (&mut blocks).enumerate() {
+            combine(block, b * BLOCK);
         }
         let rest = blocks.into_remainder();
-        let (start, len) = (n - rest.len(), rest.len());
-        for (o, &d) in rest.iter_mut().zip(source(first, start, len)) {
-            *o = first_weight * d;
-        }
-        for &(j, weight) in terms {
-            for (o, &d) in rest.iter_mut().zip(source(j, start, len)) {
-                *o += weight * d;
-            }
-        }
+        combine(rest, n - rest.len());
     }
     true
 }

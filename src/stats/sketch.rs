@@ -416,34 +416,27 @@ impl Sketch {
         // The smallest value from the threshold, as floating-point minima in four lanes (a
         // loop that vectorises, where a minimum of bit patterns does not on baseline x86-64).
         // A -0 among the values is a zero, as `add` counts it.
-        let mut least = [f64::INFINITY; 4];
-        let mut blocks = values.chunks_exact(4);
-        for block in &mut blocks {
-            for k in 0..4 {
-                let v = block[k];
-                let candidate = if v >= ZERO_THRESHOLD {
-                    v
-                } else {
-                    f64::INFINITY
-                };
-                least[k] = if candidate < least[k] {
-                    candidate
-                } else {
-                    least[k]
-                };
-            }
-        }
-        for &v in blocks.remainder() {
+        let lower = |least: f64, v: f64| {
             let candidate = if v >= ZERO_THRESHOLD {
                 v
             } else {
                 f64::INFINITY
             };
-            least[0] = if candidate < least[0] {
+            if candidate < least {
                 candidate
             } else {
-                least[0]
-            };
+                least
+            }
+        };
+        let mut least = [f64::INFINITY; 4];
+        let mut blocks = values.chunks_exact(4);
+        for block in &mut blocks {
+            for k in 0..4 {
+                least[k] = lower(least[k], block[k]);
+            }
+        }
+        for &v in blocks.remainder() {
+            least[0] = lower(least[0], v);
         }
         let least = least[0].min(least[1]).min(least[2].min(least[3]));
         let lo = if least < f64::INFINITY {
@@ -1048,10 +1041,7 @@ mod tests {
             }
         }
     }
-}
-#[cfg(test)]
-mod probe {
-    use super::*;
+
     #[test]
     fn negative_zero_after_positive_zero() {
         for values in [
