@@ -54,8 +54,10 @@ fn identical_numbers_with_one_and_several_threads() {
     }
 }
 
-/// 70,000 paths are five blocks: two workers take whole blocks, and a run of more than 2^16
-/// paths computes its strata without the cache.
+/// 70,000 paths are five blocks: two workers take whole blocks (the caller merging them in
+/// order as they come), and a run of more than 2^16 paths computes its strata without the
+/// cache. 120,000 paths are eight blocks: enough for three workers on whole blocks, more
+/// workers than this machine may have cores, so blocks finish out of order.
 #[test]
 fn identical_numbers_with_whole_blocks_per_worker_and_uncached_strata() {
     for lhs in [false, true] {
@@ -63,6 +65,46 @@ fn identical_numbers_with_whole_blocks_per_worker_and_uncached_strata() {
             numbers_at(70_000, 1, 7, lhs) == numbers_at(70_000, 2, 7, lhs),
             "summary or quantiles.csv differ between 1 and 2 threads (lhs {lhs})"
         );
+        assert!(
+            numbers_at(120_000, 1, 7, lhs) == numbers_at(120_000, 3, 7, lhs),
+            "summary or quantiles.csv differ between 1 and 3 threads (lhs {lhs})"
+        );
+    }
+}
+
+/// A run told to stop after a block (as `--precision` stops) holds exactly the blocks up to it,
+/// whatever the thread count, although workers have started later blocks by then.
+#[test]
+fn a_run_stopped_after_a_block_holds_the_same_blocks_with_any_threads() {
+    let loaded = common::load(
+        "tests/fixtures/valid/small.toml",
+        Some(250_000),
+        Some(5),
+        &[],
+    );
+    let blocks = plancast::engine::blocks_for(250_000);
+    let stopped = |threads: usize| {
+        let mut seen = Vec::new();
+        let sim = plancast::engine::simulate_blocks(
+            &loaded.scenario,
+            Some(threads),
+            0..blocks,
+            &|_| {},
+            &mut |b, _, _| {
+                seen.push(b);
+                b < 6
+            },
+        )
+        .unwrap();
+        (seen, sim.into_accumulator())
+    };
+    let (seen1, acc1) = stopped(1);
+    assert_eq!(seen1, (0..=6).collect::<Vec<u64>>());
+    assert_eq!(acc1.paths, 7 * plancast::engine::BLOCK_PATHS);
+    for threads in [2, 3] {
+        let (seen, acc) = stopped(threads);
+        assert_eq!(seen, seen1, "{threads} threads merged other blocks");
+        assert!(acc == acc1, "{threads} threads: another accumulator");
     }
 }
 

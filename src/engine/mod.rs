@@ -6,6 +6,7 @@
 pub mod accumulator;
 pub mod chunk;
 pub mod partial;
+mod pipeline;
 pub mod precision;
 pub mod results;
 pub mod rng;
@@ -425,53 +426,48 @@ fn simulate_blocks_with(
     };
     let last = blocks.end.min(ctx.blocks());
     let workers = pool.as_ref().map_or(1, |p| p.current_num_threads()) as u64;
-    // A few blocks in flight per worker; merging always follows block order.
-    let batch = (workers * 2).max(2);
     let mut total = ctx.empty_accumulator();
-    let mut next = blocks.start;
-    // Workspaces (megabytes each) are reused across blocks instead of allocated per block, and
-    // so are the blocks' accumulators once merged (their sketches keep the memory they grew).
-    let spare: Mutex<Vec<chunk::Workspace>> = Mutex::new(Vec::new());
-    let spare_accumulators: Mutex<Vec<Accumulator>> = Mutex::new(Vec::new());
-    // Too few blocks to keep every worker busy (a block is 16 chunks): split each block's
-    // chunks across the workers instead (same numbers, see `run_block_chunks_in_parallel`).
-    let split_blocks = workers > 1 && last.saturating_sub(blocks.start) < 2 * workers;
-    'batches: while next < last {
-        let end = (next + batch).min(last);
-        let run_block = |b: u64| {
-            let mut workspace =
-                pop_spare(&spare).unwrap_or_else(|| chunk::Workspace::new(ctx, CHUNK_PATHS));
-            let mut acc = pop_spare(&spare_accumulators).unwrap_or_else(|| ctx.empty_accumulator());
-            ctx.run_block_in(b, &mut workspace, &mut acc);
-            push_spare(&spare, workspace);
-            acc
-        };
-        let results: Vec<Accumulator> = match &pool {
-            None => (next..end).map(run_block).collect(),
-            Some(pool) => pool.install(|| {
-                if split_blocks {
-                    return (next..end)
-                        .map(|b| ctx.run_block_chunks_in_parallel(b, &spare))
-                        .collect();
-                }
-                (next..end).into_par_iter().map(run_block).collect()
-            }),
-        };
-        for (b, r) in (next..end).zip(&results) {
-            total.merge(r);
-            if !after_block(b, r, &total) {
+    match &pool {
+        // Enough blocks for every worker: the workers simulate, this thread merges beside them.
+        Some(pool) if last.saturating_sub(blocks.start) >= 2 * workers => {
+            pipeline::simulate_pipelined(
+                ctx,
+                pool,
+                blocks.start..last,
+                &mut total,
+                progress,
+                after_block,
+            );
+        }
+        // Too few blocks to keep every worker busy (a block is 16 chunks): each block's chunks
+        // are split across the workers instead (same numbers, see
+        // `run_block_chunks_in_parallel`).
+        Some(pool) => {
+            let spare: Mutex<Vec<chunk::Workspace>> = Mutex::new(Vec::new());
+            for b in blocks.start..last {
+                let acc = pool.install(|| ctx.run_block_chunks_in_parallel(b, &spare));
+                total.merge(&acc);
+                let go_on = after_block(b, &acc, &total);
                 progress(total.paths);
-                break 'batches;
+                if !go_on {
+                    break;
+                }
             }
         }
-        progress(total.paths);
-        next = end;
-        // Kept for the next batch's blocks (at most a batch of them: the split path, which
-        // makes its own per chunk, takes none).
-        if !split_blocks {
-            for mut acc in results {
+        // One thread: the blocks in order on this thread, with one workspace, and one
+        // accumulator reset after each merge (its sketches keep the memory they grew).
+        None => {
+            let mut workspace = chunk::Workspace::new(ctx, CHUNK_PATHS);
+            let mut acc = ctx.empty_accumulator();
+            for b in blocks.start..last {
+                ctx.run_block_in(b, &mut workspace, &mut acc);
+                total.merge(&acc);
+                let go_on = after_block(b, &acc, &total);
+                progress(total.paths);
+                if !go_on {
+                    break;
+                }
                 acc.reset();
-                push_spare(&spare_accumulators, acc);
             }
         }
     }
