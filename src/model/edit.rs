@@ -8,6 +8,7 @@
 use super::correlation;
 use super::dist_spec::DistSpec;
 use super::rules;
+use super::scenario::Changed;
 use super::{Effect, Event, ModelKind, Scenario, Target, TargetKind};
 
 /// Largest number of paths a run may have. Memory does not grow with paths (accumulators are
@@ -164,7 +165,7 @@ impl Scenario {
         })?;
         let mut s = self.parts.clone();
         s.events[event].probability = probability;
-        Ok(Scenario::from_parts(s))
+        Ok(self.edited(s, Changed::Events))
     }
 
     /// The scenario with correlation entry `pair` set to `rho` (in [-1, 1]). When the matrix of
@@ -274,7 +275,7 @@ impl Scenario {
                 size_spec,
             }],
         });
-        Ok(Scenario::from_parts(s))
+        Ok(self.edited(s, Changed::Events))
     }
 
     /// The scenario with one more target, `target`, after the file's: `solve` measures the
@@ -314,7 +315,7 @@ impl Scenario {
         }
         let mut s = self.parts.clone();
         s.targets.push(target);
-        Ok(Scenario::from_parts(s))
+        Ok(self.edited(s, Changed::Targets))
     }
 
     /// The current value of `knob` (None for a distribution parameter the distribution does
@@ -417,7 +418,12 @@ impl Scenario {
                 return Ok(self.with_correlation_entry(*pair, value)?.0)
             }
         }
-        Ok(Scenario::from_parts(s))
+        let changed = match knob {
+            Knob::EffectParameter { .. } => Changed::Events,
+            Knob::Threshold { .. } => Changed::Targets,
+            _ => Changed::Other,
+        };
+        Ok(self.edited(s, changed))
     }
 
     /// `value` as the base of `indicator`, by the loader's rules: growth positive, counts not
@@ -563,5 +569,105 @@ fn with_spec_value(
             "a {} distribution is not a single number; set one of its parameters",
             spec.family()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Comparison;
+    use std::sync::Arc;
+
+    fn bundled() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/guangxi-14th-fyp.toml");
+        crate::scenario::load(&path, &Default::default())
+            .expect("the bundled scenario loads")
+            .scenario
+    }
+
+    /// An edit keeps the posterior only when it cannot change it, and the plan it then has is
+    /// the plan computed from scratch (the posterior included), to the last bit of every number.
+    #[test]
+    fn an_edit_keeps_the_posterior_only_when_it_cannot_change_it() {
+        let s = bundled();
+        assert!(s.plan().posterior.active, "the test needs a posterior");
+        let gdp = s.indicator_index("gdp").unwrap();
+        let last_observed = s.plan().indicators[gdp].start_year;
+        assert!(last_observed > s.base_year(), "the test needs observations");
+        let after = s
+            .with_growth_shift("t:after".into(), gdp, last_observed + 1, s.horizon(), 1.5)
+            .unwrap();
+        let probe = Target {
+            id: "t:probe".into(),
+            indicator: gdp,
+            kind: TargetKind::Level,
+            from: 2030,
+            to: 2030,
+            comparison: Comparison::AtLeast,
+            threshold: 40_000.0,
+            source: None,
+            label: None,
+            label_zh: None,
+        };
+        let shift_event = after.events().len() - 1;
+        let downturn = s.events().iter().position(|e| e.id == "downturn").unwrap();
+        let cases: Vec<(&str, Scenario, bool)> = vec![
+            ("a shift after the last observation", after.clone(), true),
+            (
+                "a shift over observed years",
+                s.with_growth_shift("t:over".into(), gdp, s.base_year() + 1, s.horizon(), 1.5)
+                    .unwrap(),
+                false,
+            ),
+            (
+                "a shift ending in the last observed year",
+                s.with_growth_shift("t:end".into(), gdp, last_observed, last_observed, 1.5)
+                    .unwrap(),
+                false,
+            ),
+            (
+                "the chance of an event after the observations",
+                after.with_event_probability(shift_event, 0.5).unwrap(),
+                true,
+            ),
+            (
+                "the chance of an event in observed years",
+                s.with_event_probability(downturn, 0.2).unwrap(),
+                false,
+            ),
+            ("a probe target", s.with_probe_target(probe).unwrap(), true),
+            (
+                "a threshold",
+                s.with_knob(&Knob::Threshold { target: 0 }, 0.5).unwrap(),
+                true,
+            ),
+            (
+                "a noise",
+                s.with_knob(
+                    &Knob::Noise {
+                        indicator: gdp,
+                        period: 0,
+                    },
+                    3.0,
+                )
+                .unwrap(),
+                false,
+            ),
+        ];
+        // `after` kept the posterior of `s`, so every kept one is that of `s`.
+        for (what, edited, kept) in cases {
+            assert_eq!(
+                Arc::ptr_eq(&edited.plan().posterior, &s.plan().posterior),
+                kept,
+                "{what}: kept or not"
+            );
+            let fresh = Scenario::from_parts(edited.parts.clone());
+            assert_eq!(
+                format!("{:?}", edited.plan()),
+                format!("{:?}", fresh.plan()),
+                "{what}: another plan than one computed from scratch"
+            );
+        }
     }
 }

@@ -3,7 +3,9 @@
 //! `as_of`), where each indicator's simulation starts, which target outcomes are already decided,
 //! the due-year groups and the milestone pairs.
 
+use super::posterior::Posterior;
 use super::{Basis, ModelKind, Scenario};
+use std::sync::Arc;
 
 /// Per-indicator facts the simulation needs.
 #[derive(Debug, Clone)]
@@ -49,8 +51,9 @@ pub struct Plan {
     pub due_groups: Vec<(i32, Vec<usize>)>,
     /// Milestone pairs on the same indicator: (earlier target, later target).
     pub milestone_pairs: Vec<(usize, usize)>,
-    /// The trends given the usable observations (`scenario.update`).
-    pub posterior: super::posterior::Posterior,
+    /// The trends given the usable observations (`scenario.update`). Shared: a checked edit
+    /// that cannot change it keeps it (`Scenario::edited`).
+    pub posterior: Arc<super::posterior::Posterior>,
 }
 
 impl Plan {
@@ -67,8 +70,9 @@ impl Plan {
 }
 
 /// The plan of `scenario` (its own plan is not read). Computed once when the scenario is built
-/// and after each checked edit; read it with [`Scenario::plan`].
-pub(super) fn prepare(scenario: &Scenario) -> Plan {
+/// and after each checked edit; read it with [`Scenario::plan`]. `posterior`: the posterior of
+/// a scenario that the edit cannot have changed (None: computed here).
+pub(super) fn prepare(scenario: &Scenario, posterior: Option<Arc<Posterior>>) -> Plan {
     let horizon = scenario.horizon();
     let as_of = scenario.as_of().unwrap_or(horizon);
     let first_year = scenario
@@ -222,7 +226,8 @@ pub(super) fn prepare(scenario: &Scenario) -> Plan {
             start_year: pi.start_year,
         })
         .collect();
-    let posterior = super::posterior::build(scenario, &observed);
+    let posterior =
+        posterior.unwrap_or_else(|| Arc::new(super::posterior::build(scenario, &observed)));
     Plan {
         first_year,
         last_year: horizon,

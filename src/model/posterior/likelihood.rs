@@ -35,7 +35,7 @@ pub const MAX_PATTERNS: usize = 1 << 10;
 pub const MAX_PATTERN_WORK: usize = 1 << 12;
 
 /// One event that can act on the indicator in one latent year.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Slot {
     /// Latent year (0-based from the year after the base year).
     year: usize,
@@ -231,7 +231,7 @@ impl Likelihood {
                 years_in_period[j][period_of[t]] += 1.0;
             }
         }
-        let slots = slots(scenario, i, n_years, &year_of);
+        let LatentEvents(slots) = latent_events(scenario, i, usable);
         notes.years = usable.iter().map(|&(y, _)| y).collect();
         match ind.kind {
             ModelKind::Growth | ModelKind::Additive => {
@@ -451,6 +451,27 @@ impl GaussianPattern {
             .sum();
         self.log_weight - 0.5 * q
     }
+}
+
+/// What the events of a scenario contribute to indicator `i`'s likelihood: each event that can
+/// act on it in a latent year (from the year after its base year to its last usable observation
+/// in `usable`), with its chance and its effect's mean and variance. The posterior reads the
+/// scenario's events through this alone, so an edit of the events that leaves it equal for every
+/// indicator leaves the posterior as it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatentEvents(Vec<Slot>);
+
+/// The [`LatentEvents`] of indicator `i` given its usable observations `usable` (none: no
+/// latent years).
+pub fn latent_events(scenario: &Scenario, i: usize, usable: &[(i32, f64)]) -> LatentEvents {
+    let ind = &scenario.indicators()[i];
+    let Some(&(last_year, _)) = usable.last() else {
+        return LatentEvents(Vec::new());
+    };
+    let n_years = (last_year - ind.base_year).max(0) as usize;
+    LatentEvents(slots(scenario, i, n_years, &|t| {
+        ind.base_year + 1 + t as i32
+    }))
 }
 
 /// The events that can act on indicator `i` in the latent years, with their effect's mean and

@@ -147,6 +147,21 @@ pub struct Observed<'a> {
     pub start_year: i32,
 }
 
+/// Whether `after`, a checked edit of `before` that changed at most the events, has
+/// `before`'s posterior: the posterior reads the events only through each indicator's
+/// [`likelihood::latent_events`] (with the usable observations of `before`'s plan, which an
+/// edit of the events does not move), so equal latent events for every indicator mean an equal
+/// posterior. `solve`'s growth shifts act after the last observation and keep it.
+pub fn same_after_event_edit(before: &Scenario, after: &Scenario) -> bool {
+    let plan = before.plan();
+    before.indicators().len() == after.indicators().len()
+        && (0..before.indicators().len()).all(|i| {
+            let usable = &plan.indicators[i].usable_observations;
+            likelihood::latent_events(before, i, usable)
+                == likelihood::latent_events(after, i, usable)
+        })
+}
+
 /// The posterior of `scenario`'s trends given each indicator's usable observations.
 pub fn build(scenario: &Scenario, plan: &[Observed<'_>]) -> Posterior {
     let n = scenario.indicators().len();
