@@ -7,7 +7,7 @@
 //! its peak; a fine grid over that region (at least a few coarse steps wide) carries the result,
 //! so a posterior far narrower than the prior is resolved as finely as a wide one.
 
-use super::likelihood::{trends_at, Likelihood};
+use super::likelihood::{trends_at, Likelihood, Scratch};
 use crate::model::score_map::{ScoreMap, Z_CLAMP};
 use crate::numeric::normal::norm_cdf;
 
@@ -59,10 +59,11 @@ impl ScoreGrid {
         with_shock: bool,
     ) -> ScoreGrid {
         let mut trends = vec![0.0; maps.len()];
+        let mut scratch = Scratch::default();
         let mut log_density = |u: f64| {
             trends_at(maps, u, &mut trends);
             let z = (u - center) / sd;
-            -0.5 * z * z + likelihood.log_at(&trends)
+            -0.5 * z * z + likelihood.log_at_in(&trends, &mut scratch)
         };
         // Pass 1: the whole range.
         let coarse_step = 2.0 * Z_CLAMP / (NODES - 1) as f64;
@@ -121,7 +122,9 @@ impl ScoreGrid {
                 .iter()
                 .map(|&u| {
                     trends_at(maps, u, &mut trends);
-                    likelihood.shock_state(&trends).unwrap_or((0.0, 0.0))
+                    likelihood
+                        .shock_state_in(&trends, &mut scratch)
+                        .unwrap_or((0.0, 0.0))
                 })
                 .collect()
         });

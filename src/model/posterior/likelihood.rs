@@ -298,48 +298,65 @@ impl Likelihood {
 
     /// log likelihood at the trend values `trends[k]` of the periods (up to a constant).
     pub fn log_at(&self, trends: &[f64]) -> f64 {
+        self.log_at_in(trends, &mut Scratch::default())
+    }
+
+    /// [`Likelihood::log_at`] with buffers kept from one call to the next (a grid evaluates it
+    /// at every node).
+    pub fn log_at_in(&self, trends: &[f64], scratch: &mut Scratch) -> f64 {
+        let Scratch { residual, logs } = scratch;
         match self {
             Likelihood::Gaussian(g) => {
-                let r = g.residual(trends);
-                log_sum_exp(g.patterns.iter().map(|p| p.log_density(&r)))
+                g.residual_into(trends, residual);
+                log_sum_exp_in(g.patterns.iter().map(|p| p.log_density(residual)), logs)
             }
-            Likelihood::Count(c) => log_sum_exp(c.patterns.iter().map(|(log_weight, mult)| {
-                let mut sum = *log_weight;
-                for (j, &n) in c.additions.iter().enumerate() {
-                    let rate: f64 = mult[j]
-                        .iter()
-                        .zip(trends)
-                        .map(|(&m, &t)| m * t.max(0.0))
-                        .sum();
-                    if let Some(survival) = &c.survival {
-                        sum += survival[j].log_likelihood(n, rate);
-                    } else if rate <= 0.0 {
-                        if n > 0.0 {
-                            return f64::NEG_INFINITY;
+            Likelihood::Count(c) => log_sum_exp_in(
+                c.patterns.iter().map(|(log_weight, mult)| {
+                    let mut sum = *log_weight;
+                    for (j, &n) in c.additions.iter().enumerate() {
+                        let rate: f64 = mult[j]
+                            .iter()
+                            .zip(trends)
+                            .map(|(&m, &t)| m * t.max(0.0))
+                            .sum();
+                        if let Some(survival) = &c.survival {
+                            sum += survival[j].log_likelihood(n, rate);
+                        } else if rate <= 0.0 {
+                            if n > 0.0 {
+                                return f64::NEG_INFINITY;
+                            }
+                        } else {
+                            sum += n * rate.ln() - rate;
                         }
-                    } else {
-                        sum += n * rate.ln() - rate;
                     }
-                }
-                sum
-            })),
+                    sum
+                }),
+                logs,
+            ),
         }
     }
 
     /// Mean and standard deviation of the shock state at the last observation given the trend
     /// values (growth and additive), or None (count).
     pub fn shock_state(&self, trends: &[f64]) -> Option<(f64, f64)> {
+        self.shock_state_in(trends, &mut Scratch::default())
+    }
+
+    /// [`Likelihood::shock_state`] with buffers kept from one call to the next.
+    pub fn shock_state_in(&self, trends: &[f64], scratch: &mut Scratch) -> Option<(f64, f64)> {
         let Likelihood::Gaussian(g) = self else {
             return None;
         };
-        let r = g.residual(trends);
-        let logs: Vec<f64> = g.patterns.iter().map(|p| p.log_density(&r)).collect();
+        let Scratch { residual: r, logs } = scratch;
+        g.residual_into(trends, r);
+        logs.clear();
+        logs.extend(g.patterns.iter().map(|p| p.log_density(r)));
         let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if !top.is_finite() {
             return Some((0.0, 0.0));
         }
         let (mut w_sum, mut m1, mut m2) = (0.0, 0.0, 0.0);
-        for (p, &l) in g.patterns.iter().zip(&logs) {
+        for (p, &l) in g.patterns.iter().zip(logs.iter()) {
             let w = (l - top).exp();
             let mean: f64 = p
                 .gain
@@ -429,25 +446,31 @@ impl GaussianModel {
         }
     }
 
-    fn residual(&self, trends: &[f64]) -> Vec<f64> {
-        self.observed
-            .iter()
-            .zip(&self.years_in_period)
-            .map(|(&y, years)| y - years.iter().zip(trends).map(|(n, t)| n * t).sum::<f64>())
-            .collect()
+    /// The observed interval sums less the trends' part of each (what shocks and events must
+    /// explain), into `out`.
+    fn residual_into(&self, trends: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(
+            self.observed
+                .iter()
+                .zip(&self.years_in_period)
+                .map(|(&y, years)| y - years.iter().zip(trends).map(|(n, t)| n * t).sum::<f64>()),
+        );
     }
 }
 
 impl GaussianPattern {
     fn log_density(&self, r: &[f64]) -> f64 {
         let m = r.len();
-        let d: Vec<f64> = r.iter().zip(&self.offset).map(|(x, o)| x - o).collect();
+        // d = r - offset, formed where it is used: no vector per call (this runs for every
+        // pattern at every grid node).
+        let d = || r.iter().zip(&self.offset).map(|(x, o)| x - o);
         // Symmetric, so nalgebra's column-major order reads the same as row-major.
         let q: f64 = self
             .precision
             .chunks_exact(m)
-            .zip(&d)
-            .map(|(row, &dj)| dj * row.iter().zip(&d).map(|(p, dk)| p * dk).sum::<f64>())
+            .zip(d())
+            .map(|(row, dj)| dj * row.iter().zip(d()).map(|(p, dk)| p * dk).sum::<f64>())
             .sum();
         self.log_weight - 0.5 * q
     }
@@ -589,12 +612,29 @@ fn invert_spd(matrix: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
 
 /// log Σ exp(x), −∞ for no terms.
 pub fn log_sum_exp(values: impl Iterator<Item = f64>) -> f64 {
-    let values: Vec<f64> = values.collect();
-    let top = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    log_sum_exp_in(values, &mut Vec::new())
+}
+
+/// [`log_sum_exp`], collecting the values in `buffer`.
+fn log_sum_exp_in(values: impl Iterator<Item = f64>, buffer: &mut Vec<f64>) -> f64 {
+    buffer.clear();
+    buffer.extend(values);
+    let top = buffer.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !top.is_finite() {
         return top;
     }
-    top + values.iter().map(|v| (v - top).exp()).sum::<f64>().ln()
+    top + buffer.iter().map(|v| (v - top).exp()).sum::<f64>().ln()
+}
+
+/// Buffers the likelihood keeps from one evaluation to the next: a posterior evaluates it at
+/// every node of every grid, hundreds of thousands of times, where a vector per call was a
+/// fifth of the time.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// One residual per observation interval.
+    residual: Vec<f64>,
+    /// One log density per strike pattern.
+    logs: Vec<f64>,
 }
 
 /// The trend of every period of `maps` at score `u`.
