@@ -60,15 +60,26 @@ impl ScoreGrid {
     ) -> ScoreGrid {
         let mut trends = vec![0.0; maps.len()];
         let mut scratch = Scratch::default();
-        let mut log_density = |u: f64| {
+        // The shock states of pass 2's nodes, computed with their likelihoods (one evaluation
+        // of the patterns for both).
+        let mut shocks: Vec<(f64, f64)> = Vec::new();
+        let mut log_density = |u: f64, shock: Option<&mut Vec<(f64, f64)>>| {
             trends_at(maps, u, &mut trends);
             let z = (u - center) / sd;
-            -0.5 * z * z + likelihood.log_at_in(&trends, &mut scratch)
+            let log_likelihood = match shock {
+                Some(shocks) => {
+                    let (l, state) = likelihood.log_at_and_shock_in(&trends, &mut scratch);
+                    shocks.push(state.unwrap_or((0.0, 0.0)));
+                    l
+                }
+                None => likelihood.log_at_in(&trends, &mut scratch),
+            };
+            -0.5 * z * z + log_likelihood
         };
         // Pass 1: the whole range.
         let coarse_step = 2.0 * Z_CLAMP / (NODES - 1) as f64;
         let coarse: Vec<f64> = (0..NODES)
-            .map(|g| log_density(-Z_CLAMP + g as f64 * coarse_step))
+            .map(|g| log_density(-Z_CLAMP + g as f64 * coarse_step, None))
             .collect();
         let top = coarse.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = if top.is_finite() {
@@ -89,7 +100,10 @@ impl ScoreGrid {
         // Pass 2: the region that carries the mass.
         let step = (hi - lo) / (NODES - 1) as f64;
         let nodes: Vec<f64> = (0..NODES).map(|g| lo + g as f64 * step).collect();
-        let mut logs: Vec<f64> = nodes.iter().map(|&u| log_density(u)).collect();
+        let mut logs: Vec<f64> = nodes
+            .iter()
+            .map(|&u| log_density(u, with_shock.then_some(&mut shocks)))
+            .collect();
         if !top.is_finite() {
             for (l, &u) in logs.iter_mut().zip(&nodes) {
                 let z = (u - center) / sd;
@@ -117,17 +131,7 @@ impl ScoreGrid {
             *c /= total;
         }
         let guide = guide_of(&cdf);
-        let shock = with_shock.then(|| {
-            nodes
-                .iter()
-                .map(|&u| {
-                    trends_at(maps, u, &mut trends);
-                    likelihood
-                        .shock_state_in(&trends, &mut scratch)
-                        .unwrap_or((0.0, 0.0))
-                })
-                .collect()
-        });
+        let shock = with_shock.then_some(shocks);
         ScoreGrid {
             start: lo,
             step,

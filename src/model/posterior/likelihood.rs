@@ -339,13 +339,20 @@ impl Likelihood {
     /// Mean and standard deviation of the shock state at the last observation given the trend
     /// values (growth and additive), or None (count).
     pub fn shock_state(&self, trends: &[f64]) -> Option<(f64, f64)> {
-        self.shock_state_in(trends, &mut Scratch::default())
+        self.log_at_and_shock_in(trends, &mut Scratch::default()).1
     }
 
-    /// [`Likelihood::shock_state`] with buffers kept from one call to the next.
-    pub fn shock_state_in(&self, trends: &[f64], scratch: &mut Scratch) -> Option<(f64, f64)> {
+    /// [`Likelihood::log_at`] and [`Likelihood::shock_state`] at the same trend values, from
+    /// one evaluation of the patterns: the shock state weighs each pattern by the terms whose
+    /// sum is the likelihood, so a grid that needs both at its nodes computes them once. The
+    /// same numbers, bit for bit, as the two calls (the same terms, added in the same order).
+    pub fn log_at_and_shock_in(
+        &self,
+        trends: &[f64],
+        scratch: &mut Scratch,
+    ) -> (f64, Option<(f64, f64)>) {
         let Likelihood::Gaussian(g) = self else {
-            return None;
+            return (self.log_at_in(trends, scratch), None);
         };
         let Scratch { residual: r, logs } = scratch;
         g.residual_into(trends, r);
@@ -353,7 +360,7 @@ impl Likelihood {
         logs.extend(g.patterns.iter().map(|p| p.log_density(r)));
         let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if !top.is_finite() {
-            return Some((0.0, 0.0));
+            return (top, Some((0.0, 0.0)));
         }
         let (mut w_sum, mut m1, mut m2) = (0.0, 0.0, 0.0);
         for (p, &l) in g.patterns.iter().zip(logs.iter()) {
@@ -369,7 +376,10 @@ impl Likelihood {
             m2 += w * (p.variance + mean * mean);
         }
         let mean = m1 / w_sum;
-        Some((mean, (m2 / w_sum - mean * mean).max(0.0).sqrt()))
+        (
+            top + w_sum.ln(),
+            Some((mean, (m2 / w_sum - mean * mean).max(0.0).sqrt())),
+        )
     }
 }
 
