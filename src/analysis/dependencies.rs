@@ -19,7 +19,8 @@
 //! own indicator from its period's first simulated year; an event probability the indicators the
 //! event acts on from its window's first simulated year; a correlation entry every indicator
 //! whose factor row differs, bit for bit, between the scenario and the scenario with the entry
-//! held at its 10th or 90th percentile (computed with [`hold`], exactly as the runs are: a row
+//! held at its 10th or 90th percentile (computed by the edit that [`hold`](super::assumptions::hold)
+//! makes for the runs, `Scenario::correlation_entry_edit`, without building the scenario: a row
 //! depends only on the entries of its own and earlier rows, and a matrix that has to be repaired
 //! can move rows an ordinary change would not, such as those of indicators declared before the
 //! pair). The reach is then closed over formulas, lags added ([`reach`]), and
@@ -30,7 +31,7 @@
 //! Any doubt is resolved towards "depends": a wrong skip would be a wrong answer, a needless run
 //! only costs time.
 
-use super::assumptions::{hold, Assumption, Lever};
+use super::assumptions::{Assumption, Lever};
 use crate::model::correlation::Factor;
 use crate::model::plan::Plan;
 use crate::model::Scenario;
@@ -134,9 +135,11 @@ pub fn direct_reach(scenario: &Scenario, plan: &Plan, assumption: &Assumption) -
             };
             let base = pick(scenario);
             for value in [assumption.low_value, assumption.high_value] {
-                // A value the edit refused changes nothing (and is refused again when run).
-                let held = match hold(scenario, assumption.lever, value) {
-                    Ok((held, _)) => pick(&held),
+                // A value the edit refused changes nothing (and is refused again when run). The
+                // factor is the one `hold` puts in the held scenario (the same edit code), made
+                // without the scenario's plan.
+                let held = match scenario.correlation_entry_edit(pair, value) {
+                    Ok(edit) => edit.factor,
                     Err(_) => base.clone(),
                 };
                 for (i, slot) in reach.iter_mut().enumerate() {

@@ -93,6 +93,20 @@ pub enum Knob {
     },
 }
 
+/// A correlation entry's new value and what it makes of its matrix
+/// ([`Scenario::correlation_entry_edit`]).
+#[derive(Debug, Clone)]
+pub struct CorrelationEdit {
+    /// The value, as checked.
+    pub rho: f64,
+    /// A trend correlation (else a noise one).
+    pub trend: bool,
+    /// The factor of the pair's kind with the new value (repaired when it had to be).
+    pub factor: correlation::Factor,
+    /// Says that the matrix was repaired, when it was.
+    pub note: Option<String>,
+}
+
 /// True for an id a scenario item could have (letters, digits, `_`): an edit's own event or
 /// target must not, so that its random stream cannot collide with one of the file's.
 fn could_be_scenario_id(id: &str) -> bool {
@@ -177,6 +191,31 @@ impl Scenario {
         pair: usize,
         rho: f64,
     ) -> Result<(Scenario, Option<String>), EditError> {
+        let edit = self.correlation_entry_edit(pair, rho)?;
+        let mut s = self.parts.clone();
+        s.correlation.pairs[pair].3 = edit.rho;
+        if edit.trend {
+            s.correlation.trend = edit.factor;
+        } else {
+            s.correlation.noise = edit.factor;
+        }
+        // The posterior reads the trend correlations only.
+        let changed = if edit.trend {
+            Changed::Other
+        } else {
+            Changed::NoiseCorrelation
+        };
+        Ok((self.edited(s, changed), edit.note))
+    }
+
+    /// What [`Scenario::with_correlation_entry`] sets, without making the scenario: the checked
+    /// value, the factor of the pair's kind and the note. `sensitivity` compares factors row by
+    /// row to see what a correlation can reach, and needs no plan (a posterior) for that.
+    pub fn correlation_entry_edit(
+        &self,
+        pair: usize,
+        rho: f64,
+    ) -> Result<CorrelationEdit, EditError> {
         check_index(
             "correlation pair",
             pair,
@@ -184,12 +223,11 @@ impl Scenario {
             rho,
         )?;
         let rho = rules::correlation(rho).map_err(|reason| refuse("a correlation", rho, reason))?;
-        let mut s = self.parts.clone();
-        let kind = s.correlation.pairs[pair].0.clone();
-        s.correlation.pairs[pair].3 = rho;
-        let n = s.indicators.len();
-        let pairs: Vec<(usize, usize, f64)> = s
-            .correlation
+        let mut correlation = self.parts.correlation.clone();
+        let kind = correlation.pairs[pair].0.clone();
+        correlation.pairs[pair].3 = rho;
+        let n = self.parts.indicators.len();
+        let pairs: Vec<(usize, usize, f64)> = correlation
             .pairs
             .iter()
             .filter(|(k, ..)| *k == kind)
@@ -197,7 +235,7 @@ impl Scenario {
                 Some((self.indicator_index(a)?, self.indicator_index(b)?, *rho))
             })
             .collect();
-        let entries = correlation::entries(&kind, &pairs, &s.correlation.factors);
+        let entries = correlation::entries(&kind, &pairs, &correlation.factors);
         let (factor, repaired) = correlation::build_factor(n, &entries, true).map_err(|_| {
             refuse(
                 format!("the {kind} correlations"),
@@ -210,12 +248,12 @@ impl Scenario {
                 "at {rho:.3} the {kind} correlations are not positive definite; the nearest valid matrix was used"
             )
         });
-        if kind == "trend" {
-            s.correlation.trend = factor;
-        } else {
-            s.correlation.noise = factor;
-        }
-        Ok((Scenario::from_parts(s), note))
+        Ok(CorrelationEdit {
+            rho,
+            trend: kind == "trend",
+            factor,
+            note,
+        })
     }
 
     /// The scenario with `shift` added to every year `from..=to` of `indicator`'s path
@@ -612,6 +650,14 @@ mod tests {
         };
         let shift_event = after.events().len() - 1;
         let downturn = s.events().iter().position(|e| e.id == "downturn").unwrap();
+        let pair_of = |kind: &str| {
+            s.correlation()
+                .pairs
+                .iter()
+                .position(|p| p.0 == kind)
+                .unwrap()
+        };
+        let (noise_pair, trend_pair) = (pair_of("noise"), pair_of("trend"));
         let cases: Vec<(&str, Scenario, bool)> = vec![
             ("a shift after the last observation", after.clone(), true),
             (
@@ -641,6 +687,16 @@ mod tests {
                 "a threshold",
                 s.with_knob(&Knob::Threshold { target: 0 }, 0.5).unwrap(),
                 true,
+            ),
+            (
+                "a noise correlation",
+                s.with_correlation_entry(noise_pair, 0.3).unwrap().0,
+                true,
+            ),
+            (
+                "a trend correlation",
+                s.with_correlation_entry(trend_pair, 0.3).unwrap().0,
+                false,
             ),
             (
                 "a noise",

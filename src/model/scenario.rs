@@ -53,6 +53,8 @@ pub(super) enum Changed {
     Targets,
     /// Events only (added, or a probability or effect size).
     Events,
+    /// The noise correlations only.
+    NoiseCorrelation,
     /// Anything else: indicators, correlations, settings.
     Other,
 }
@@ -88,8 +90,8 @@ impl Scenario {
             plan: Plan::default(),
         };
         let keep = match changed {
-            // The posterior reads no target.
-            Changed::Targets => true,
+            // The posterior reads no target, and of the correlations only the trends'.
+            Changed::Targets | Changed::NoiseCorrelation => true,
             Changed::Events => super::posterior::same_after_event_edit(self, &scenario),
             Changed::Other => false,
         };
