@@ -57,7 +57,9 @@ fn identical_numbers_with_one_and_several_threads() {
 /// 70,000 paths are five blocks: two workers take whole blocks (the caller merging them in
 /// order as they come), and a run of more than 2^16 paths computes its strata without the
 /// cache. 120,000 paths are eight blocks: enough for three workers on whole blocks, more
-/// workers than this machine may have cores, so blocks finish out of order.
+/// workers than this machine may have cores, so blocks finish out of order. 300,000 paths
+/// are 19 blocks: eight threads take whole blocks, fewer working at once where the machine
+/// has fewer than four cores (at most twice the cores simulate).
 #[test]
 fn identical_numbers_with_whole_blocks_per_worker_and_uncached_strata() {
     for lhs in [false, true] {
@@ -68,6 +70,10 @@ fn identical_numbers_with_whole_blocks_per_worker_and_uncached_strata() {
         assert!(
             numbers_at(120_000, 1, 7, lhs) == numbers_at(120_000, 3, 7, lhs),
             "summary or quantiles.csv differ between 1 and 3 threads (lhs {lhs})"
+        );
+        assert!(
+            numbers_at(300_000, 1, 7, lhs) == numbers_at(300_000, 8, 7, lhs),
+            "summary or quantiles.csv differ between 1 and 8 threads (lhs {lhs})"
         );
     }
 }
