@@ -132,7 +132,8 @@ pub struct SimulationArgs {
     /// Random seed shared by every simulation (default: the scenario's `seed`, else 1).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores; more than twice the cores are not used). Results do
+    /// not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 }
@@ -237,7 +238,8 @@ pub struct EvidenceArgs {
     /// Random seed shared by every run (default: the scenario's `seed`, else 1).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores; more than twice the cores are not used). Results do
+    /// not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// Print nothing but errors.
@@ -350,7 +352,8 @@ pub struct RunArgs {
     /// Random seed (default: the scenario's `seed`, else 1). Same seed, same numbers.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores; more than twice the cores are not used). Results do
+    /// not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// Output folder (default: output/NAME/, NAME being the scenario file name without .toml).

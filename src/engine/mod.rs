@@ -349,11 +349,19 @@ pub fn blocks_for(paths: u64) -> u64 {
     paths.div_ceil(BLOCK_PATHS)
 }
 
-/// A rayon pool of `threads` workers (None: all cores).
+/// Most workers a pool gets: twice the processors this process may use. More gain nothing,
+/// and each holds a workspace and work in flight (tens of MB for a plan-sized scenario, a
+/// simulation's in `sensitivity`), so `--threads 1024` on a laptop must not multiply the memory
+/// by a thousand. The numbers do not depend on the workers.
+pub fn max_useful_threads() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A rayon pool of `threads` workers (None: all cores), at most [`max_useful_threads`].
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
-        builder = builder.num_threads(t);
+        builder = builder.num_threads(t.min(max_useful_threads()));
     }
     builder.build().map_err(|e| EngineError::Threads {
         threads: threads.unwrap_or(0),

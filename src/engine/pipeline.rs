@@ -65,11 +65,9 @@ pub(super) fn simulate_pipelined(
     progress: &(dyn Fn(u64) + Sync),
     after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
 ) {
-    // More workers than the machine runs at once gain nothing and each holds a workspace and
-    // blocks in flight (tens of MB for a plan-sized scenario): `--threads 1024` on a laptop
-    // must not multiply the memory by a thousand.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = pool.current_num_threads().min(2 * cores).max(1) as u64;
+    // The pool has at most `super::max_useful_threads` workers, so neither the workspaces nor
+    // the blocks in flight grow with whatever `--threads` asked.
+    let workers = pool.current_num_threads() as u64;
     let ahead = AHEAD_PER_WORKER * workers;
     let (first, last) = (blocks.start, blocks.end);
     let shared = Shared {
