@@ -370,7 +370,7 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineEr
 }
 
 /// Runs the simulation with `threads` workers (None: all cores). `progress` is called with the
-/// number of paths done after each batch of blocks.
+/// number of paths merged after each block.
 pub fn simulate(
     scenario: &Scenario,
     threads: Option<usize>,
