@@ -139,3 +139,27 @@ fn summary_round_trips_through_json() {
         assert!(g["id"].is_string() && g["probability"].is_number());
     }
 }
+
+/// A period whose trend distribution repeats an earlier period's takes that period's row of
+/// trends (the same map of the same scores) instead of mapping the scores again; a period with
+/// another distribution maps its own. The golden runs pin the numbers either way.
+#[test]
+fn a_repeated_trend_distribution_is_mapped_once() {
+    let synthetic = common::load("benches/scenarios/synthetic.toml", Some(1_000), None, &[]);
+    let ctx = plancast::engine::Context::new(&synthetic.scenario);
+    for &i in &ctx.stochastic {
+        // Each of the 14 growth indicators repeats its 2021-2025 trend in 2026-2035; the
+        // others have one period.
+        let expected = match synthetic.scenario.indicators()[i].periods.len() {
+            2 => vec![None, Some(0)],
+            _ => vec![None],
+        };
+        assert_eq!(ctx.trend_same_as[i], expected, "indicator {i}");
+    }
+    let repeated = ctx.trend_same_as.iter().filter(|s| s.len() == 2).count();
+    assert_eq!(repeated, 14);
+    let bundled = common::load("scenarios/guangxi-14th-fyp.toml", Some(1_000), None, &[]);
+    let ctx = plancast::engine::Context::new(&bundled.scenario);
+    let gdp = bundled.scenario.indicator_index("gdp").unwrap();
+    assert!(ctx.trend_same_as[gdp].iter().all(Option::is_none));
+}

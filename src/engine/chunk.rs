@@ -181,10 +181,13 @@ impl Workspace {
             let scores =
                 &trend_scores_row(trend_scores, &self.draws, &self.correlated, i, self.chunk)[..n];
             for (k, map) in ctx.trend_maps[i].iter().enumerate() {
-                map.fill(
-                    scores,
-                    &mut self.trends[i][k * self.chunk..k * self.chunk + n],
-                );
+                let (done, row) = self.trends[i].split_at_mut(k * self.chunk);
+                let row = &mut row[..n];
+                match ctx.trend_same_as[i][k] {
+                    // An earlier period's distribution: its map of the same scores.
+                    Some(j) => row.copy_from_slice(&done[j * self.chunk..j * self.chunk + n]),
+                    None => map.fill(scores, row),
+                }
             }
         }
 

@@ -71,6 +71,10 @@ pub struct Context<'a> {
     pub group_members: Vec<Vec<usize>>,
     /// Copula maps of the trends, by indicator, then period.
     pub trend_maps: Vec<Vec<ScoreMap>>,
+    /// Per indicator and period: the first earlier period with the same trend distribution,
+    /// whose row of trends the period copies instead of mapping the same scores through the
+    /// same map again (plans often repeat a distribution, e.g. before and after a target year).
+    pub trend_same_as: Vec<Vec<Option<usize>>>,
     /// Per target: for a level target on a simulated cell, that cell (its outcome distribution
     /// is the cell's).
     pub level_cells: Vec<Option<usize>>,
@@ -201,6 +205,16 @@ impl<'a> Context<'a> {
                     ind.periods
                         .iter()
                         .map(|p| ScoreMap::new(&p.trend))
+                        .collect()
+                })
+                .collect(),
+            trend_same_as: scenario
+                .indicators()
+                .iter()
+                .map(|ind| {
+                    let periods = &ind.periods;
+                    (0..periods.len())
+                        .map(|k| (0..k).find(|&j| periods[j].trend == periods[k].trend))
                         .collect()
                 })
                 .collect(),
