@@ -296,13 +296,8 @@ impl Likelihood {
         }
     }
 
-    /// log likelihood at the trend values `trends[k]` of the periods (up to a constant).
-    pub fn log_at(&self, trends: &[f64]) -> f64 {
-        self.log_at_in(trends, &mut Scratch::default())
-    }
-
-    /// [`Likelihood::log_at`] with buffers kept from one call to the next (a grid evaluates it
-    /// at every node).
+    /// log likelihood at the trend values `trends[k]` of the periods (up to a constant), with
+    /// buffers kept in `scratch` from one call to the next (a grid evaluates it at every node).
     pub fn log_at_in(&self, trends: &[f64], scratch: &mut Scratch) -> f64 {
         let Scratch { residual, logs } = scratch;
         match self {
@@ -336,16 +331,11 @@ impl Likelihood {
         }
     }
 
-    /// Mean and standard deviation of the shock state at the last observation given the trend
-    /// values (growth and additive), or None (count).
-    pub fn shock_state(&self, trends: &[f64]) -> Option<(f64, f64)> {
-        self.log_at_and_shock_in(trends, &mut Scratch::default()).1
-    }
-
-    /// [`Likelihood::log_at`] and [`Likelihood::shock_state`] at the same trend values, from
+    /// [`Likelihood::log_at_in`] and the mean and standard deviation of the shock state at the
+    /// last observation given the trend values (growth and additive; None for a count), from
     /// one evaluation of the patterns: the shock state weighs each pattern by the terms whose
     /// sum is the likelihood, so a grid that needs both at its nodes computes them once. The
-    /// same numbers, bit for bit, as the two calls (the same terms, added in the same order).
+    /// log likelihood is `log_at_in`'s, bit for bit (the same terms, added in the same order).
     pub fn log_at_and_shock_in(
         &self,
         trends: &[f64],
