@@ -211,3 +211,50 @@ fn a_ratio_target_is_answered_through_its_numerator() {
     assert!(text.contains("met even without growth"), "{text}");
     assert!(!text.contains("derived indicator"), "{text}");
 }
+
+#[test]
+fn growth_is_solved_from_an_indicators_own_earlier_base_year() {
+    // `solve --all --as-of 2020` on the bundled scenario failed here: R&D personnel's base year
+    // is 2019, so its window starts in 2020, which the shift refused as "not within the
+    // simulated years 2021-2035" (the scenario's, not the indicator's).
+    let loaded = common::load(
+        "tests/fixtures/analysis/early_base_growth.toml",
+        Some(PATHS),
+        Some(6),
+        &[],
+    );
+    let request = SolveRequest::Growth {
+        targets: vec![0, 1],
+        all: true,
+        probability: None,
+    };
+    let report = solve::run(&loaded, &request, None).unwrap();
+    for (row, (start, k, years)) in report
+        .rows
+        .iter()
+        .zip([(2019, 135.0, 6.0), (2020, 130.0, 5.0)])
+    {
+        assert_eq!(row.start_year, start, "{row:?}");
+        assert_eq!(row.required.len(), 2, "{row:?}");
+        for r in &row.required {
+            // Every year of the window shifted: the trend mean needed is 5 + shift.
+            let exact = 100.0 * ((k / 100.0f64).powf(1.0 / years) - 1.0)
+                + 2.0 * norm_quantile(r.probability);
+            let se = r.uncertainty.std_error;
+            assert!(
+                (5.0 + r.shift - exact).abs() <= 4.0 * se,
+                "{} {r:?} vs {exact}",
+                row.target
+            );
+        }
+    }
+    // A window that starts before the indicator's own simulated years is still refused.
+    let refused = loaded
+        .scenario
+        .with_growth_shift("solve:test".into(), 0, 2019, 2025, 1.0)
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("simulated years 2020-2025"),
+        "{refused}"
+    );
+}

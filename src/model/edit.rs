@@ -260,7 +260,8 @@ impl Scenario {
     /// (percentage points of growth; additive: units; count: a percent change of the rate), as
     /// an event that strikes with probability 1 on its own random stream `id`, so that no other
     /// draw moves. `id` must not be a valid scenario id (e.g. contain `:`), so it cannot collide
-    /// with an event of the file.
+    /// with an event of the file. `from..=to` must lie within the indicator's own simulated
+    /// years: after its base year (which may be before the scenario's) up to the horizon.
     pub fn with_growth_shift(
         &self,
         id: String,
@@ -285,13 +286,15 @@ impl Scenario {
                 "the shift needs an id no scenario event can have",
             ));
         }
-        if from > to || from <= self.base_year() || to > self.horizon() {
+        // The indicator's own simulated years: an indicator may have a base year before the
+        // scenario's, and its growth from there is simulated (and can be shifted) too.
+        let first = self.plan().indicators[indicator].first_year + 1;
+        if from > to || from < first || to > self.horizon() {
             return Err(refuse(
                 what(),
                 shift,
                 format!(
-                    "the years {from}-{to} are not within the simulated years {}-{}",
-                    self.base_year() + 1,
+                    "the years {from}-{to} are not within its simulated years {first}-{}",
                     self.horizon()
                 ),
             ));
