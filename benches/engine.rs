@@ -3,7 +3,10 @@
 //! Guangxi scenario at 100,000 paths and the small test scenario at 1,000,000 paths. Each
 //! scenario is timed twice: the engine (`simulate`) and its random-number floor
 //! (`benches/support/floor.rs`: the same random numbers drawn and nothing else). At the end
-//! the ratio engine / floor of each scenario is printed from criterion's estimates.
+//! the ratio engine / floor of each scenario is printed from criterion's estimates, with the
+//! engine's throughput in indicator-years (simulated cells per path times paths) per second,
+//! and per core (divided by the threads the engine used; `benches/measure.sh` measures one
+//! thread's CPU time directly).
 //!
 //! Run with `cargo bench --bench engine`; one benchmark with e.g.
 //! `cargo bench --bench engine -- synthetic`.
@@ -42,9 +45,15 @@ fn bench_engine(c: &mut Criterion) {
     let started = std::time::SystemTime::now();
     let mut group = c.benchmark_group("simulate");
     group.sample_size(10);
+    let mut indicator_years = Vec::new();
     for (name, path, paths) in CASES {
         let loaded = load(path, paths);
-        group.throughput(Throughput::Elements(paths));
+        let cells = plancast::engine::Context::new(&loaded.scenario)
+            .layout
+            .simulated;
+        indicator_years.push(cells as f64 * paths as f64);
+        // Criterion's `thrpt` line then reads in indicator-years (the floor's too: the same work).
+        group.throughput(Throughput::Elements(cells as u64 * paths));
         group.bench_function(name, |b| {
             b.iter(|| plancast::engine::simulate(&loaded.scenario, None, &|_| {}).expect("runs"))
         });
@@ -53,21 +62,26 @@ fn bench_engine(c: &mut Criterion) {
         });
     }
     group.finish();
-    print_ratios(started);
+    print_ratios(started, &indicator_years);
 }
 
-/// Prints engine / floor per scenario from the mean estimates criterion wrote since `started`.
-fn print_ratios(started: std::time::SystemTime) {
+/// Prints engine / floor per scenario from the mean estimates criterion wrote since `started`,
+/// and the engine's indicator-years per second (`indicator_years` of each case).
+fn print_ratios(started: std::time::SystemTime, indicator_years: &[f64]) {
     let dir = criterion_dir().join("simulate");
-    println!("\nengine / random-number floor (criterion mean estimates):");
-    for (name, _, _) in CASES {
+    // `simulate` with no thread count uses every processor.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("\nengine / random-number floor (criterion mean estimates; {threads} threads):");
+    for ((name, _, _), &work) in CASES.iter().zip(indicator_years) {
         let engine = mean_ns(&dir.join(name), started);
         match (engine, mean_ns(&dir.join(format!("{name}_floor")), started)) {
             (Some(engine), Some(floor)) => println!(
-                "  {name:<14} engine {:>8.3} s  floor {:>8.3} s  ratio {:.2}",
+                "  {name:<14} engine {:>8.3} s  floor {:>8.3} s  ratio {:.2}  {:.3e} indicator-years/s ({:.3e} per core)",
                 engine / 1e9,
                 floor / 1e9,
-                engine / floor
+                engine / floor,
+                work / (engine / 1e9),
+                work / (engine / 1e9) / threads as f64
             ),
             _ => println!("  {name:<14} (not measured in this run)"),
         }
@@ -93,5 +107,11 @@ fn mean_ns(bench: &Path, started: std::time::SystemTime) -> Option<f64> {
     value["mean"]["point_estimate"].as_f64()
 }
 
-criterion_group!(benches, bench_engine);
+// No plots: criterion's plotting backend needs a system font and panics without one (as on a
+// fresh server); the numbers are in its reports and in the lines printed above.
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = bench_engine
+}
 criterion_main!(benches);
