@@ -69,8 +69,8 @@ fn bench_engine(c: &mut Criterion) {
 /// and the engine's indicator-years per second (`indicator_years` of each case).
 fn print_ratios(started: std::time::SystemTime, indicator_years: &[f64]) {
     let dir = criterion_dir().join("simulate");
-    // `simulate` with no thread count uses every processor.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // The workers of `simulate` with no thread count: the pool it builds.
+    let threads = plancast::engine::thread_pool(None).map_or(1, |pool| pool.current_num_threads());
     println!("\nengine / random-number floor (criterion mean estimates; {threads} threads):");
     for ((name, _, _), &work) in CASES.iter().zip(indicator_years) {
         let engine = mean_ns(&dir.join(name), started);
