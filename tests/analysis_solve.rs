@@ -170,20 +170,21 @@ fn required_numerator_growth(k: f64, p: f64) -> f64 {
     100.0 * ((k / 100.0).powf(1.0 / 5.0) * 1.03 - 1.0) + 2.0 * norm_quantile(p)
 }
 
-#[test]
-fn a_ratio_target_is_answered_through_its_numerator() {
-    let loaded = common::load(
-        "tests/fixtures/analysis/ratio_growth.toml",
-        Some(PATHS),
-        Some(5),
-        &[],
-    );
+/// `solve --all` (the growth each of its two targets needs) on the fixture `file`.
+fn growth_of_both_targets(file: &str, seed: u64) -> (Loaded, SolveReport) {
+    let loaded = common::load(file, Some(PATHS), Some(seed), &[]);
     let request = SolveRequest::Growth {
         targets: vec![0, 1],
         all: true,
         probability: None,
     };
     let report = solve::run(&loaded, &request, None).unwrap();
+    (loaded, report)
+}
+
+#[test]
+fn a_ratio_target_is_answered_through_its_numerator() {
+    let (_, report) = growth_of_both_targets("tests/fixtures/analysis/ratio_growth.toml", 5);
     for (row, k) in report.rows.iter().zip([120.0, 80.0]) {
         assert_eq!(row.indicator, "share");
         assert_eq!(row.varied, "a", "{row:?}");
@@ -217,18 +218,8 @@ fn growth_is_solved_from_an_indicators_own_earlier_base_year() {
     // `solve --all --as-of 2020` on the bundled scenario failed here: R&D personnel's base year
     // is 2019, so its window starts in 2020, which the shift refused as "not within the
     // simulated years 2021-2035" (the scenario's, not the indicator's).
-    let loaded = common::load(
-        "tests/fixtures/analysis/early_base_growth.toml",
-        Some(PATHS),
-        Some(6),
-        &[],
-    );
-    let request = SolveRequest::Growth {
-        targets: vec![0, 1],
-        all: true,
-        probability: None,
-    };
-    let report = solve::run(&loaded, &request, None).unwrap();
+    let (loaded, report) =
+        growth_of_both_targets("tests/fixtures/analysis/early_base_growth.toml", 6);
     for (row, (start, k, years)) in report
         .rows
         .iter()
