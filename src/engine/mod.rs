@@ -468,10 +468,7 @@ fn simulate_blocks_with(
             let spare: Mutex<Vec<chunk::Workspace>> = Mutex::new(Vec::new());
             for b in blocks.start..last {
                 let acc = pool.install(|| ctx.run_block_chunks_in_parallel(b, &spare));
-                total.merge(&acc);
-                let go_on = after_block(b, &acc, &total);
-                progress(total.paths);
-                if !go_on {
+                if !merge_block(&mut total, b, &acc, progress, after_block) {
                     break;
                 }
             }
@@ -483,10 +480,7 @@ fn simulate_blocks_with(
             let mut acc = ctx.empty_accumulator();
             for b in blocks.start..last {
                 ctx.run_block_in(b, &mut workspace, &mut acc);
-                total.merge(&acc);
-                let go_on = after_block(b, &acc, &total);
-                progress(total.paths);
-                if !go_on {
+                if !merge_block(&mut total, b, &acc, progress, after_block) {
                     break;
                 }
                 acc.reset();
@@ -499,6 +493,21 @@ fn simulate_blocks_with(
 /// A workspace or accumulator left by an earlier block or chunk, if any (a poisoned lock
 /// still holds valid ones: a workspace's contents never matter, and an accumulator is reset
 /// before it is put back).
+/// Merges block `b`'s accumulator `acc` into `total` (blocks come in order), then calls
+/// `after_block` and `progress`; returns whether to go on (`after_block`'s answer).
+fn merge_block(
+    total: &mut Accumulator,
+    b: u64,
+    acc: &Accumulator,
+    progress: &(dyn Fn(u64) + Sync),
+    after_block: &mut dyn FnMut(u64, &Accumulator, &Accumulator) -> bool,
+) -> bool {
+    total.merge(acc);
+    let go_on = after_block(b, acc, total);
+    progress(total.paths);
+    go_on
+}
+
 fn pop_spare<T>(spare: &Mutex<Vec<T>>) -> Option<T> {
     spare.lock().unwrap_or_else(|e| e.into_inner()).pop()
 }

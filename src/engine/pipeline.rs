@@ -121,10 +121,8 @@ pub(super) fn simulate_pipelined(
             };
             waiting.insert(block, acc);
             while let Some(mut acc) = waiting.remove(&want) {
-                total.merge(&acc);
-                let go_on = after_block(want, &acc, total);
+                let go_on = super::merge_block(total, want, &acc, progress, after_block);
                 want += 1;
-                progress(total.paths);
                 if !go_on {
                     break 'merging;
                 }
