@@ -147,23 +147,27 @@ impl Workspace {
             }
         }
         let posterior = &plan.posterior;
-        let mut trend_scores = correlate(
-            if posterior.active {
-                &posterior.factor
-            } else {
-                &ctx.scenario.correlation().trend
-            },
+        let trend_factor = if posterior.active {
+            &posterior.factor
+        } else {
+            &ctx.scenario.correlation().trend
+        };
+        let trends_correlated = correlate(
+            trend_factor,
             &ctx.stochastic,
             &self.draws,
             &mut self.correlated,
             self.chunk,
             n,
         );
+        // Whether indicator i's trend score is in `correlated` (else in `draws`).
+        let trend_score_correlated =
+            |i: usize| posterior.active || (trends_correlated && !own_draw(trend_factor, i));
         if posterior.active {
             // Posterior trends: each copula score through its indicator's transport.
             for &i in &ctx.stochastic {
                 let row = i * self.chunk..i * self.chunk + n;
-                if !trend_scores {
+                if !trends_correlated || own_draw(trend_factor, i) {
                     self.correlated[row.clone()].copy_from_slice(&self.draws[row.clone()]);
                 }
                 let transport = &posterior.transports[i];
@@ -173,13 +177,17 @@ impl Workspace {
                     }
                 }
             }
-            trend_scores = true;
         }
 
         // 2. Each period's trend at the path's score (Gaussian copula).
         for &i in &ctx.stochastic {
-            let scores =
-                &trend_scores_row(trend_scores, &self.draws, &self.correlated, i, self.chunk)[..n];
+            let scores = &trend_scores_row(
+                trend_score_correlated(i),
+                &self.draws,
+                &self.correlated,
+                i,
+                self.chunk,
+            )[..n];
             for (k, map) in ctx.trend_maps[i].iter().enumerate() {
                 let (done, row) = self.trends[i].split_at_mut(k * self.chunk);
                 let row = &mut row[..n];
@@ -259,8 +267,9 @@ impl Workspace {
             for (i, stream) in noise_streams.iter_mut() {
                 stream.fill_normals(&mut self.draws[*i * self.chunk..*i * self.chunk + n]);
             }
+            let noise_factor = &scenario.correlation().noise;
             let shocks_correlated = correlate(
-                &scenario.correlation().noise,
+                noise_factor,
                 &ctx.noisy,
                 &self.draws,
                 &mut self.correlated,
@@ -308,7 +317,7 @@ impl Workspace {
                 match ind.kind {
                     ModelKind::Growth | ModelKind::Additive => {
                         let z = &trend_scores_row(
-                            shocks_correlated,
+                            shocks_correlated && !own_draw(noise_factor, i),
                             &self.draws,
                             &self.correlated,
                             i,
@@ -318,23 +327,40 @@ impl Workspace {
                         let (phi, noise) = (period.persistence, period.noise);
                         let innovation = (1.0 - phi * phi).sqrt() * noise;
                         // A shock state conditioned on the observations carries on.
-                        if first && !posterior.conditioned_shock(i) {
-                            for (e, &z) in shock.iter_mut().zip(z) {
-                                *e = noise * z;
-                            }
-                        } else {
-                            for (e, &z) in shock.iter_mut().zip(z) {
-                                *e = phi * *e + innovation * z;
-                            }
-                        }
+                        let restart = first && !posterior.conditioned_shock(i);
                         if ind.kind == ModelKind::Growth {
-                            // `* 0.01` rather than `/ 100`: within an ulp, and a division
-                            // per path and year is a measurable share of the run.
-                            for p in 0..n {
-                                let rate = (trend[p] + shock[p] + events[p]).max(-99.0);
-                                current[p] = previous[p] * (1.0 + rate * 0.01);
+                            // The shock and the growth step in one pass. Events move the rate
+                            // only of the indicators they act on: adding the others' zeros
+                            // could only turn a rate of -0 into +0, which grows by the same
+                            // factor 1.
+                            let events = ctx
+                                .event_targets
+                                .binary_search(&i)
+                                .is_ok()
+                                .then_some(events);
+                            let rows = GrowthRows {
+                                shock,
+                                z,
+                                trend,
+                                events,
+                                previous,
+                                current,
+                            };
+                            if restart {
+                                rows.step(|_, z| noise * z);
+                            } else {
+                                rows.step(|e, z| phi * e + innovation * z);
                             }
                         } else {
+                            if restart {
+                                for (e, &z) in shock.iter_mut().zip(z) {
+                                    *e = noise * z;
+                                }
+                            } else {
+                                for (e, &z) in shock.iter_mut().zip(z) {
+                                    *e = phi * *e + innovation * z;
+                                }
+                            }
                             let (lo, hi) = (
                                 ind.min.unwrap_or(f64::NEG_INFINITY),
                                 ind.max.unwrap_or(f64::INFINITY),
@@ -564,6 +590,56 @@ impl Workspace {
     }
 }
 
+/// One year of a growth indicator's rows over a chunk's paths.
+struct GrowthRows<'a> {
+    /// The AR(1) shock state, updated in place.
+    shock: &'a mut [f64],
+    /// This year's standard normal innovations.
+    z: &'a [f64],
+    /// The path's trend for the year's period (percent).
+    trend: &'a [f64],
+    /// The events' effects on the rate this year (percentage points), for an indicator some
+    /// event acts on.
+    events: Option<&'a [f64]>,
+    /// Last year's values.
+    previous: &'a [f64],
+    /// This year's values, written.
+    current: &'a mut [f64],
+}
+
+impl GrowthRows<'_> {
+    /// `shock = next(shock, z)`, then `current = previous * (1 + rate / 100)` with `rate =
+    /// max(trend + shock + events, -99)`, a path at a time in one loop (a loop of independent
+    /// paths, which the compiler vectorises).
+    #[inline(always)]
+    fn step(self, next: impl Fn(f64, f64) -> f64) {
+        let n = self.current.len();
+        let (shock, z, trend) = (&mut self.shock[..n], &self.z[..n], &self.trend[..n]);
+        let (previous, current) = (&self.previous[..n], &mut self.current[..n]);
+        // `* 0.01` rather than `/ 100`: within an ulp, and a division per path and year is a
+        // measurable share of the run.
+        match self.events {
+            Some(events) => {
+                let events = &events[..n];
+                for p in 0..n {
+                    let e = next(shock[p], z[p]);
+                    shock[p] = e;
+                    let rate = (trend[p] + e + events[p]).max(-99.0);
+                    current[p] = previous[p] * (1.0 + rate * 0.01);
+                }
+            }
+            None => {
+                for p in 0..n {
+                    let e = next(shock[p], z[p]);
+                    shock[p] = e;
+                    let rate = (trend[p] + e).max(-99.0);
+                    current[p] = previous[p] * (1.0 + rate * 0.01);
+                }
+            }
+        }
+    }
+}
+
 fn record_non_finite(acc: &mut Accumulator, path: u64, item: usize, year: i32, is_target: bool) {
     if acc.non_finite.is_none_or(|(p, ..)| path < p) {
         acc.non_finite = Some((path, item, year, is_target));
@@ -571,7 +647,9 @@ fn record_non_finite(acc: &mut Accumulator, path: u64, item: usize, year: i32, i
 }
 
 /// Correlates the independent draws of `members` with `factor` into `out`; returns whether the
-/// correlated buffer (true) or the raw draws (false) hold the result.
+/// correlated buffer (true) or the raw draws (false) hold the result. Even when it does, a member
+/// whose correlated draw is its own draw ([`own_draw`]) is not copied there: its row is read
+/// from the draws.
 fn correlate(
     factor: &crate::model::correlation::Factor,
     members: &[usize],
@@ -588,6 +666,9 @@ fn correlate(
     // term's product plus the others' in order, so the same bits.
     const BLOCK: usize = 16;
     for &i in members {
+        if own_draw(factor, i) {
+            continue;
+        }
         let row = &mut out[i * chunk..i * chunk + n];
         let Some((&(first, first_weight), terms)) = factor.rows[i].split_first() else {
             row.fill(0.0);
@@ -617,6 +698,14 @@ fn correlate(
     true
 }
 
+/// Whether `factor` leaves member `i`'s draw as it is (its row is `1.0` times its own draw,
+/// which is the draw bit for bit): the members that no correlation reaches.
+#[inline]
+fn own_draw(factor: &crate::model::correlation::Factor, i: usize) -> bool {
+    matches!(factor.rows[i].as_slice(), &[(j, w)] if j == i && w == 1.0)
+}
+
+/// Row `i` of the correlated draws (`correlated`) or of the independent ones.
 #[inline]
 fn trend_scores_row<'a>(
     correlated: bool,

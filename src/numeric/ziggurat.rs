@@ -35,10 +35,15 @@ fn tables() -> &'static Tables {
     })
 }
 
-/// The uniform in [0, 1) of a word's high 52 bits.
+/// The uniform in [-1, 1) of a word's high 52 bits, `2 u - 1` for the uniform `u` in [0, 1)
+/// of those bits (`2.0 * (f - 1.0) - 1.0` with `f` in [1, 2) holding them), computed as
+/// `g - 3.0` with `g = 2 f` in [2, 4) holding them: every step of either form is exact (a
+/// difference within a factor of two of its operands, a doubling, a multiple of 2^-51 of
+/// magnitude at most 1), so both give the same bits, and this one takes one operation instead
+/// of three.
 #[inline(always)]
-fn unit52(word: u64) -> f64 {
-    f64::from_bits(0x3FF0_0000_0000_0000 | (word >> 12)) - 1.0
+fn signed_unit52(word: u64) -> f64 {
+    f64::from_bits(0x4000_0000_0000_0000 | (word >> 12)) - 3.0
 }
 
 /// The open uniform (0, 1) of a word (53 bits).
@@ -55,7 +60,7 @@ pub fn fill_normals(words: &[u64], out: &mut [f64], more: &mut impl FnMut() -> u
     let t = tables();
     for (o, &word) in out.iter_mut().zip(words) {
         let i = (word & 0xff) as usize;
-        let u = 2.0 * unit52(word) - 1.0;
+        let u = signed_unit52(word);
         let x = u * t.x[i];
         *o = if x.abs() < t.x[i + 1] {
             x
@@ -92,7 +97,7 @@ fn rejected(
         }
         let word = more();
         i = (word & 0xff) as usize;
-        u = 2.0 * unit52(word) - 1.0;
+        u = signed_unit52(word);
         x = u * t.x[i];
         if x.abs() < t.x[i + 1] {
             return x;
@@ -117,5 +122,33 @@ mod tests {
         // The top layer ends at the mode within the precision of the constants.
         assert!(t.x[255] > 0.0 && t.x[255] < 0.3, "{}", t.x[255]);
         assert!((t.x[0] * t.f[1] - V).abs() < 1e-15);
+    }
+
+    #[test]
+    fn signed_units_are_twice_the_unit_less_one() {
+        // The form the draws were defined with: the uniform of the high 52 bits, doubled, less 1.
+        let defined =
+            |word: u64| 2.0 * (f64::from_bits(0x3FF0_0000_0000_0000 | (word >> 12)) - 1.0) - 1.0;
+        let mut words = vec![
+            0,
+            u64::MAX,
+            1 << 63,
+            (1 << 63) - 1,
+            0xfff,
+            1 << 12,
+            0x8000_0000_0000_0fff,
+        ];
+        let mut x = 0x1234_5678_9abc_def0u64;
+        for _ in 0..100_000 {
+            x = crate::engine::rng::mix(x);
+            words.push(x);
+        }
+        for word in words {
+            assert_eq!(
+                signed_unit52(word).to_bits(),
+                defined(word).to_bits(),
+                "{word:#x}"
+            );
+        }
     }
 }

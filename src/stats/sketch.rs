@@ -183,8 +183,9 @@ const COUNT_LANE_BUCKETS: usize = 1024;
 ///
 /// When the values span few buckets (the usual case for a chunk of one cell), consecutive
 /// values often fall in the same bucket, and incrementing one counter in memory after another
-/// waits for the previous store each time. Four interleaved histograms (the thread's) break that
-/// chain; they are added up into the store afterwards (exact integer counts, same result).
+/// waits for the previous store each time. Four histograms (the thread's, a bucket's four
+/// counters side by side) break that chain; they are added up into the store afterwards (exact
+/// integer counts, same result).
 fn count_one_sign<const WITH_ZEROS: bool>(
     store: &mut Store,
     values: &[f64],
@@ -216,8 +217,8 @@ fn count_one_sign<const WITH_ZEROS: bool>(
     // is read): clearing the whole 2 kB on every call cost more than the few slots a count
     // cell's chunk uses.
     thread_local! {
-        static LANES: std::cell::RefCell<[[u16; COUNT_LANE_BUCKETS]; 4]> =
-            const { std::cell::RefCell::new([[0; COUNT_LANE_BUCKETS]; 4]) };
+        static LANES: std::cell::RefCell<[u16; 4 * COUNT_LANE_BUCKETS]> =
+            const { std::cell::RefCell::new([0; 4 * COUNT_LANE_BUCKETS]) };
     }
     prefetch(counts);
     LANES.with_borrow_mut(|lanes| {
@@ -242,23 +243,28 @@ fn prefetch(counts: &[u64]) {
     }
 }
 
-/// The narrow case of [`count_one_sign`]: `values` counted in the four all-zero `lanes`, added
-/// into `counts` (one per bucket from `first`), the lanes left all zero again; returns the
-/// number of zeros.
+/// The narrow case of [`count_one_sign`]: `values` counted in the all-zero `lanes` (bucket `b`'s
+/// four counters at `4 b .. 4 b + 4`, one for each value position modulo 4), added into `counts`
+/// (one per bucket from `first`), the lanes left all zero again; returns the number of zeros.
 #[inline(always)]
 fn count_in_lanes<const WITH_ZEROS: bool>(
-    lanes: &mut [[u16; COUNT_LANE_BUCKETS]; 4],
+    lanes: &mut [u16; 4 * COUNT_LANE_BUCKETS],
     counts: &mut [u64],
     values: &[f64],
     first: i64,
     zero_below: u64,
 ) -> u64 {
     const ZERO_SLOT: usize = COUNT_LANE_BUCKETS - 1;
-    // `& (COUNT_LANE_BUCKETS - 1)` never changes an index (all are below `span`), but lets the
-    // compiler drop the bounds checks; the zero test is a select, not a branch.
+    // The bucket relative to `first`, modulo COUNT_LANE_BUCKETS, which never changes it (all are
+    // below `span`) but lets the compiler drop the bounds checks. Modulo a power of two below
+    // 2^18, the sign bit (2^18 once shifted) and the order of the subtractions do not matter,
+    // so `index_of_bits(bits) - first` is one shift and one subtraction. The zero test is a
+    // select, not a branch.
+    let base = (first + 1023 * BUCKETS_PER_OCTAVE) as usize;
     let bucket = |v: f64| {
         let bits = v.to_bits();
-        let index = (index_of_bits(bits) - first) as usize & (COUNT_LANE_BUCKETS - 1);
+        let index =
+            ((bits >> SUB_BUCKET_SHIFT) as usize).wrapping_sub(base) & (COUNT_LANE_BUCKETS - 1);
         if WITH_ZEROS && bits & MAGNITUDE < zero_below {
             ZERO_SLOT
         } else {
@@ -268,27 +274,29 @@ fn count_in_lanes<const WITH_ZEROS: bool>(
     let mut blocks = values.chunks_exact(4);
     for block in &mut blocks {
         for k in 0..4 {
-            lanes[k][bucket(block[k])] += 1;
+            lanes[4 * bucket(block[k]) + k] += 1;
         }
     }
     for &v in blocks.remainder() {
-        lanes[0][bucket(v)] += 1;
+        lanes[4 * bucket(v)] += 1;
     }
-    let [l0, l1, l2, l3] = lanes;
-    for ((((count, a), b), c), d) in counts
-        .iter_mut()
-        .zip(l0.iter_mut())
-        .zip(l1.iter_mut())
-        .zip(l2.iter_mut())
-        .zip(l3.iter_mut())
-    {
-        *count += (u64::from(*a) + u64::from(*b)) + (u64::from(*c) + u64::from(*d));
-        (*a, *b, *c, *d) = (0, 0, 0, 0);
+    // A bucket's four counters as one word: multiplied by 0x0001_0001_0001_0001, its top 16
+    // bits are their sum, exact because they count at most u16::MAX values in all.
+    let sum_of = |quad: &[u16]| {
+        let word = u64::from(quad[0])
+            | u64::from(quad[1]) << 16
+            | u64::from(quad[2]) << 32
+            | u64::from(quad[3]) << 48;
+        word.wrapping_mul(0x0001_0001_0001_0001) >> 48
+    };
+    for (count, quad) in counts.iter_mut().zip(lanes.chunks_exact_mut(4)) {
+        *count += sum_of(quad);
+        quad.fill(0);
     }
-    lanes
-        .iter_mut()
-        .map(|lane| u64::from(std::mem::take(&mut lane[ZERO_SLOT])))
-        .sum()
+    let zeros = &mut lanes[4 * ZERO_SLOT..];
+    let zero_count = sum_of(zeros);
+    zeros.fill(0);
+    zero_count
 }
 
 /// The lower end of bucket `index`.
@@ -928,7 +936,15 @@ mod tests {
         let only_zeros = vec![0.0, -0.0, 0.0, -0.0, 1e-310, 0.0];
         let mut mixed_wide = wide.clone();
         mixed_wide.extend(wide.iter().map(|v| -v));
+        // Halves of the most values the histograms take (u16::MAX), all in one bucket, and with
+        // zeros: a bucket's four counters then add up to u16::MAX.
+        let full = vec![7.0; 2 * u16::MAX as usize];
+        let full_with_zeros: Vec<f64> = (0..2 * u16::MAX as usize)
+            .map(|i| if i % 3 == 0 { 0.0 } else { 5.0 })
+            .collect();
         for values in [
+            &full,
+            &full_with_zeros,
             &rates,
             &negative_and_zero,
             &medium,
