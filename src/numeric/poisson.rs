@@ -229,6 +229,8 @@ pub struct PreparedRates {
     small: Vec<u32>,
     /// Whether `large` lists the current rates.
     listed: bool,
+    /// Room for the paths whose rate changes in a [`PreparedRates::hold`].
+    changed: Vec<u32>,
     /// Paths whose rates are held (the last [`PreparedRates::hold`]), and whether all are
     /// below 64.
     rows: usize,
@@ -245,6 +247,7 @@ impl PreparedRates {
             large: Vec::with_capacity(len),
             small: Vec::with_capacity(len),
             listed: false,
+            changed: vec![0; len],
             rows: 0,
             all_tabulated: true,
         }
@@ -285,29 +288,31 @@ impl PreparedRates {
         let n = lambdas.len();
         assert!(self.len() >= n, "room for every rate");
         let tabulated = 0.0..TABLE_LAMBDA_MAX;
-        let sampler = Sampler::new();
+        // The paths whose rate changed, listed without a branch on the comparison (rates that
+        // change with an event's strike change at random), then prepared one by one.
+        let (held, changed) = (&self.lambda[..n], &mut self.changed[..n]);
+        let mut count = 0;
         let mut all_tabulated = true;
-        for (((held, table), ptrs), &lambda) in self.lambda[..n]
-            .iter_mut()
-            .zip(&mut self.table[..n])
-            .zip(&mut self.ptrs[..n])
-            .zip(lambdas)
-        {
-            if *held != lambda {
-                // Only the preparation the rate's method reads: the other array keeps whatever
-                // valid preparation it held (a table draw made for a PTRS path is overwritten,
-                // and PTRS's constants are never read for a tabulated rate).
-                *held = lambda;
-                if tabulated.contains(&lambda) {
-                    *table = sampler.prepare(lambda);
-                } else {
-                    *ptrs = ptrs_constants(lambda);
-                }
-                self.listed = false;
-            }
+        for (p, (&held, &lambda)) in held.iter().zip(lambdas).enumerate() {
+            // `count <= p`: in bounds.
+            changed[count] = p as u32;
+            count += usize::from(held != lambda);
             all_tabulated &= tabulated.contains(&lambda);
         }
-        if self.rows != n {
+        let sampler = Sampler::new();
+        for &p in &changed[..count] {
+            let (p, lambda) = (p as usize, lambdas[p as usize]);
+            // Only the preparation the rate's method reads: the other array keeps whatever
+            // valid preparation it held (a table draw made for a PTRS path is overwritten,
+            // and PTRS's constants are never read for a tabulated rate).
+            self.lambda[p] = lambda;
+            if tabulated.contains(&lambda) {
+                self.table[p] = sampler.prepare(lambda);
+            } else {
+                self.ptrs[p] = ptrs_constants(lambda);
+            }
+        }
+        if count > 0 || self.rows != n {
             self.listed = false;
         }
         self.rows = n;
@@ -587,8 +592,16 @@ mod tests {
     fn mostly_large_rows_and_added_stocks_draw_as_one_by_one() {
         use rand::{RngCore, SeedableRng};
         // Four paths in five from 64 (the table draws of the others alone), then a row with
-        // every path from 64, then one of mixed rates; each drawn onto a stock and alone.
-        let rows: [Vec<f64>; 3] = [
+        // every path from 64, then one of mixed rates, then the same with a few rates changed
+        // (by an event's strike, say: only those are prepared again) and the same again; each
+        // drawn onto a stock and alone.
+        let mixed: Vec<f64> = (0..300).map(|i| (i as f64 * 0.77) % 130.0).collect();
+        let struck: Vec<f64> = mixed
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| if i % 7 == 3 { l * 0.8 } else { l })
+            .collect();
+        let rows: [Vec<f64>; 5] = [
             (0..700)
                 .map(|i| match i % 5 {
                     0 => (i as f64 * 0.37) % 63.0,
@@ -596,7 +609,9 @@ mod tests {
                 })
                 .collect(),
             (0..300).map(|i| 64.0 + (i as f64) * 11.0).collect(),
-            (0..300).map(|i| (i as f64 * 0.77) % 130.0).collect(),
+            mixed,
+            struck.clone(),
+            struck,
         ];
         let mut words_rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
         let mut prepared = PreparedRates::new(700);
