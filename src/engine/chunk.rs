@@ -3,7 +3,7 @@
 //! loop over contiguous memory.
 
 use super::accumulator::{Accumulator, PairCounts};
-use super::rng::{self, open_uniform, Purpose, Stream};
+use super::rng::{self, uniform_of, Purpose, Stream};
 use super::sobol;
 use super::strata;
 use super::{CellSlot, Context, Keep};
@@ -12,6 +12,9 @@ use crate::model::{ModelKind, Sampling, TargetKind};
 use crate::numeric::binomial::survivors;
 use crate::numeric::normal::norm_quantile_fill;
 use crate::numeric::poisson::{poisson_add_held, poisson_fill_held, PreparedRates};
+
+/// Paths whose event words are drawn as one block.
+const EVENT_PATHS: usize = 64;
 
 /// Buffers reused from chunk to chunk by one worker.
 pub struct Workspace {
@@ -38,6 +41,9 @@ pub struct Workspace {
     count_streams: Vec<Option<Stream>>,
     /// The random words of one row of Poisson draws (two per path).
     count_words: Vec<u64>,
+    /// The random words of an event for [`EVENT_PATHS`] paths (a strike and one per effect,
+    /// path after path).
+    event_words: Vec<u64>,
     /// Each count indicator's rate of each path, prepared for its draws (kept from year to
     /// year: a path's rate changes only with its period or an event).
     count_rates: Vec<PreparedRates>,
@@ -83,6 +89,17 @@ impl Workspace {
             scratch: vec![Vec::with_capacity(chunk); depth],
             count_streams: Vec::new(),
             count_words: vec![0; 2 * chunk],
+            event_words: vec![
+                0;
+                EVENT_PATHS
+                    * (1 + ctx
+                        .scenario
+                        .events()
+                        .iter()
+                        .map(|e| e.effects.len())
+                        .max()
+                        .unwrap_or(0))
+            ],
             count_rates: ctx
                 .scenario
                 .indicators()
@@ -285,13 +302,19 @@ impl Workspace {
                 if year < event.from || year > event.to {
                     continue;
                 }
-                for p in 0..n {
-                    let strikes = open_uniform(stream) < event.probability;
-                    for effect in &event.effects {
-                        let u = open_uniform(stream);
-                        if strikes {
-                            self.event_add[effect.indicator * self.chunk + p] +=
-                                effect.size.quantile(u);
+                // Each path's words (its strike, then one per effect) taken from the stream as
+                // one block for a run of paths: the same words as one call per word.
+                let per_path = 1 + event.effects.len();
+                for start in (0..n).step_by(EVENT_PATHS) {
+                    let paths = EVENT_PATHS.min(n - start);
+                    let words = &mut self.event_words[..paths * per_path];
+                    stream.fill_words(words);
+                    for (p, words) in (start..).zip(words.chunks_exact(per_path)) {
+                        if uniform_of(words[0]) < event.probability {
+                            for (effect, &word) in event.effects.iter().zip(&words[1..]) {
+                                self.event_add[effect.indicator * self.chunk + p] +=
+                                    effect.size.quantile(uniform_of(word));
+                            }
                         }
                     }
                 }
