@@ -214,7 +214,7 @@ fn count_one_sign<const WITH_ZEROS: bool>(
     }
     // u16 counters (the slice is at most 65535 long). The last slot of each lane counts zeros.
     // The lanes are the thread's, left all zero by every call (each slot used is cleared as it
-    // is read): clearing the whole 2 kB on every call cost more than the few slots a count
+    // is read): clearing the whole 8 kB on every call cost more than the few slots a count
     // cell's chunk uses.
     thread_local! {
         static LANES: std::cell::RefCell<[u16; 4 * COUNT_LANE_BUCKETS]> =
