@@ -490,9 +490,6 @@ fn simulate_blocks_with(
     finish(scenario, ctx, total)
 }
 
-/// A workspace or accumulator left by an earlier block or chunk, if any (a poisoned lock
-/// still holds valid ones: a workspace's contents never matter, and an accumulator is reset
-/// before it is put back).
 /// Merges block `b`'s accumulator `acc` into `total` (blocks come in order), then calls
 /// `after_block` and `progress`; returns whether to go on (`after_block`'s answer).
 fn merge_block(
@@ -508,6 +505,9 @@ fn merge_block(
     go_on
 }
 
+/// A workspace or accumulator left by an earlier block or chunk, if any (a poisoned lock
+/// still holds valid ones: a workspace's contents never matter, and an accumulator is reset
+/// before it is put back).
 fn pop_spare<T>(spare: &Mutex<Vec<T>>) -> Option<T> {
     spare.lock().unwrap_or_else(|e| e.into_inner()).pop()
 }
