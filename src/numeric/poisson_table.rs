@@ -191,28 +191,76 @@ impl Sampler {
 /// squeeze), computed once for as long as a path's rate stays the same.
 /// [`Sampler::sample_prepared`] then gives the draw of [`Sampler::sample_words`] bit for bit,
 /// with about half its arithmetic.
+///
+/// The squeeze's bounds are held as positions of the residual's word: the uniform of a word is
+/// `u = (m + 0.5) 2^-53` with `m` its high 53 bits ([`open_unit`]), non-decreasing in `m`, so
+/// `u >= bound` exactly when `m` is at least the first position whose uniform reaches the bound
+/// ([`first_reaching`]). A draw then compares integers and converts no word to a float unless
+/// the squeeze does not decide it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PreparedTable {
     start: u32,
     len: u32,
-    /// The residual rate `d` and the bounds `lo`, `hi` and `lo (1 + d)` of the residual's
-    /// squeeze.
+    /// The residual rate `d` (for the draws the squeeze does not decide).
     residual: f64,
-    lo: f64,
-    hi: f64,
-    lo_one: f64,
+    /// The first positions whose uniform reaches the squeeze's bounds `lo`, `hi` and
+    /// `lo (1 + d)`.
+    lo_at: u64,
+    hi_at: u64,
+    lo_one_at: u64,
+}
+
+/// One past the largest position of a word's uniform (`m < 2^53`).
+const POSITIONS: u64 = 1 << 53;
+
+/// The open uniform `(m + 0.5) 2^-53` of a word whose high 53 bits are `m` (the uniform of the
+/// residual part; the largest `m` rounds to 1.0).
+#[inline(always)]
+fn open_unit(word: u64) -> f64 {
+    unit_at(word >> 11)
+}
+
+/// The uniform at position `m` (`m <= 2^53`; through `i64`, whose conversion is one
+/// instruction where a `u64`'s is several).
+#[inline(always)]
+fn unit_at(m: u64) -> f64 {
+    (m as i64 as f64 + 0.5) * (1.0 / POSITIONS as f64)
+}
+
+/// The least position `m` whose uniform [`unit_at`] is at least `bound` (not NaN), or `2^53`
+/// when none is: as [`unit_at`] never decreases, `unit_at(m) >= bound` exactly when
+/// `m >= first_reaching(bound)`.
+#[inline(always)]
+fn first_reaching(bound: f64) -> u64 {
+    debug_assert!(!bound.is_nan(), "a bound to compare with");
+    if bound > 0.5 && bound <= 1.0 {
+        // The squeeze's bounds (all above 3/4): `B = bound 2^53` is a whole number in
+        // (2^52, 2^53], and from 2^52 on `m + 0.5` rounds to the even one of `m` and `m + 1`,
+        // so the least `m` with `m + (m & 1) >= B` is `B - 1` for an even `B` and `B` for an
+        // odd one, `(B - 1) | 1` (below 2^52, `m + 0.5 < 2^52 < B`).
+        return ((bound * POSITIONS as f64) as i64 as u64 - 1) | 1;
+    }
+    // `m <= (m + 0.5) rounded <= m + 1`, so the least position is within one of
+    // `floor(bound 2^53)`: it is the first of the three from one below that reaches the bound
+    // (the guess kept from 1 up so that one below is a position; at the top, position 2^53's
+    // uniform is 1.0, as 2^53 - 1's is, so the count stops at 2^53 only for bounds above 1).
+    let guess = (bound * POSITIONS as f64).clamp(1.0, POSITIONS as f64) as i64 as u64;
+    let below = guess - 1;
+    let m = below + u64::from(unit_at(below) < bound) + u64::from(unit_at(guess) < bound);
+    m.min(POSITIONS)
 }
 
 impl PreparedTable {
-    /// A valid prepared table that always draws 0 (rate 0's table): what a row holds before
-    /// its rates are prepared, and for rates PTRS draws.
+    /// A valid prepared table that always draws 0 (rate 0's table, every position below the
+    /// squeeze's bounds): what a row holds before its rates are prepared, and for rates PTRS
+    /// draws.
     pub const ZERO: PreparedTable = PreparedTable {
         start: 0,
         len: 2,
         residual: 0.0,
-        lo: 1.0 - 1e-15,
-        hi: 1.0 + 1e-15,
-        lo_one: 1.0 - 1e-15,
+        lo_at: POSITIONS,
+        hi_at: POSITIONS,
+        lo_one_at: POSITIONS,
     };
 }
 
@@ -227,31 +275,35 @@ impl Sampler {
             start,
             len,
             residual,
-            lo,
-            hi,
-            lo_one: lo * (1.0 + residual),
+            lo_at: first_reaching(lo),
+            hi_at: first_reaching(hi),
+            lo_one_at: first_reaching(lo * (1.0 + residual)),
         }
     }
 
     /// The draw of [`Sampler::sample_words`] for the rate `table` was prepared from.
     #[inline(always)]
     pub fn sample_prepared(self, table: &PreparedTable, first: u64, second: u64) -> f64 {
-        let k = alias_index(&self.tables.entries, table.start, table.len, first) as f64;
-        let u = ((second >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
-        let undecided = (u >= table.lo) & (u < table.hi);
-        if (u < table.lo_one) & !undecided {
-            return k + (u >= table.hi) as u8 as f64;
+        let k = alias_index(&self.tables.entries, table.start, table.len, first);
+        // [`small`]'s squeeze on the word's position rather than its uniform: the same
+        // decisions (see [`PreparedTable`]).
+        let m = second >> 11;
+        let undecided = (m >= table.lo_at) & (m < table.hi_at);
+        if (m < table.lo_one_at) & !undecided {
+            // `k + 1.0` in floats is `(k + 1) as f64`: both exact.
+            return (k + u32::from(m >= table.hi_at)) as f64;
         }
-        k + small_exact(u, table.residual)
+        k as f64 + small_exact(open_unit(second), table.residual)
     }
 }
 
 /// The index an alias table of `len` entries at `start` gives for the word `word`: 64 random
-/// bits times `len`, the high word the entry, the low word its coin.
+/// bits times `len`, the high word the entry (below `len`, as `word < 2^64`), the low word its
+/// coin.
 #[inline(always)]
 fn alias_index(entries: &[u64; ENTRY_ROOM], start: u32, len: u32, word: u64) -> u32 {
     let product = word as u128 * len as u128;
-    let i = ((product >> 64) as u32).min(len - 1);
+    let i = (product >> 64) as u32;
     let entry = entries[(start + i) as usize & (ENTRY_ROOM - 1)];
     if (product as u64) < (entry & !ALIAS_MASK) {
         i
@@ -264,10 +316,7 @@ fn alias_index(entries: &[u64; ENTRY_ROOM], start: u32, len: u32, word: u64) -> 
 /// [`Sampler::sample_words`]).
 #[inline(always)]
 pub fn residual_part(d: f64, second: u64) -> f64 {
-    small(
-        ((second >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64),
-        d,
-    )
+    small(open_unit(second), d)
 }
 
 /// Poisson(`d`) for `0 <= d < 1/4` by inversion from 0. `exp(-d)` is squeezed between its
@@ -345,5 +394,70 @@ mod tests {
         }
         assert_eq!(sampler.prepare(0.0).start, PreparedTable::ZERO.start);
         assert_eq!(sampler.prepare(0.0).len, PreparedTable::ZERO.len);
+        for second in [0, 1 << 11, u64::MAX / 2, u64::MAX] {
+            for first in [0, u64::MAX / 3, u64::MAX] {
+                assert_eq!(
+                    sampler.sample_prepared(&PreparedTable::ZERO, first, second),
+                    0.0
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn squeeze_positions_decide_as_the_uniforms_do() {
+        // Around each position the bounds give, and at the ends: the position test and the
+        // uniform test agree, and the draws are those from words, in the band's every case.
+        let sampler = Sampler::new();
+        let mut rates: Vec<f64> = (0..256).map(|j| j as f64 / 4.0 + 0.249_9).collect();
+        rates.extend([0.0, 1e-300, 0.05, 0.1, 0.2, 0.25, 31.9, 63.999_999]);
+        for &lambda in &rates {
+            let table = sampler.prepare(lambda);
+            let (lo, hi) = taylor_bounds(table.residual);
+            let lo_one = lo * (1.0 + table.residual);
+            for (bound, at) in [
+                (lo, table.lo_at),
+                (hi, table.hi_at),
+                (lo_one, table.lo_one_at),
+            ] {
+                assert!(at == POSITIONS || unit_at(at) >= bound, "rate {lambda}");
+                assert!(at == 0 || unit_at(at - 1) < bound, "rate {lambda}");
+                for m in at.saturating_sub(3)..(at + 3).min(POSITIONS) {
+                    assert_eq!(m >= at, unit_at(m) >= bound, "rate {lambda}, position {m}");
+                    for low_bits in [0u64, 0x7ff] {
+                        let second = m << 11 | low_bits;
+                        for first in [0u64, 0x5555_5555_5555_5555, u64::MAX] {
+                            assert_eq!(
+                                sampler.sample_prepared(&table, first, second),
+                                sampler.sample_words(lambda, first, second),
+                                "rate {lambda}, words {first} {second}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Bounds anywhere, including below 1/2 (where `m + 0.5` is exact) and between a
+        // position's uniform and the next: the least position, by its definition.
+        let mut word = 0x2545_F491_4F6C_DD1Du64;
+        for step in 0..100_000u64 {
+            word ^= word << 13;
+            word ^= word >> 7;
+            word ^= word << 17;
+            let bound = match step % 4 {
+                0 => (word >> 11) as f64 / POSITIONS as f64 * 1.01,
+                1 => unit_at(word >> 11),
+                2 => unit_at(word >> 11) + f64::EPSILON / 4.0,
+                _ => (word >> 11) as f64 * 2f64.powi(-60 - (step % 200) as i32),
+            };
+            let at = first_reaching(bound);
+            assert!(at == POSITIONS || unit_at(at) >= bound, "bound {bound}");
+            assert!(at == 0 || unit_at(at - 1) < bound, "bound {bound}");
+        }
+        assert_eq!(first_reaching(0.0), 0);
+        assert_eq!(first_reaching(-1.0), 0);
+        assert_eq!(first_reaching(unit_at(0)), 0);
+        assert_eq!(first_reaching(1.0), POSITIONS - 1);
+        assert_eq!(first_reaching(1.0 + 1e-15), POSITIONS);
     }
 }
