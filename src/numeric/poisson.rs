@@ -148,7 +148,7 @@ impl PreparedRate {
     pub const UNSET: PreparedRate = PreparedRate {
         lambda: f64::NAN,
         table: PreparedTable::ZERO,
-        ptrs: [0.0; 5],
+        ptrs: [f64::NAN; 5],
     };
 
     /// `lambda` prepared.
@@ -183,11 +183,11 @@ impl PreparedRate {
     }
 }
 
-/// PTRS's constants for `lambda` (zeros below 64 or for an invalid rate, which never reach
-/// them).
+/// PTRS's constants for `lambda`: NaN below 64 (never drawn by PTRS) and for a negative, NaN
+/// or infinite rate (whose draw is NaN), and only then.
 fn ptrs_constants(lambda: f64) -> [f64; 5] {
     if !(lambda >= TABLE_LAMBDA_MAX && lambda.is_finite()) {
-        return [0.0; 5];
+        return [f64::NAN; 5];
     }
     let b = 0.931 + 2.53 * lambda.sqrt();
     [
@@ -243,7 +243,7 @@ impl PreparedRates {
         PreparedRates {
             lambda: vec![f64::NAN; len],
             table: vec![PreparedTable::ZERO; len],
-            ptrs: vec![[0.0; 5]; len],
+            ptrs: vec![[f64::NAN; 5]; len],
             large: Vec::with_capacity(len),
             small: Vec::with_capacity(len),
             listed: false,
@@ -435,8 +435,9 @@ fn floor(x: f64) -> f64 {
     }
 }
 
-/// PTRS for `lambda >= 64`, prepared in `c` by [`PreparedRate::new`] (the first pair of
-/// uniforms from `first` and `second`), or NaN for a negative, NaN or infinite `lambda`.
+/// PTRS for `lambda >= 64`, prepared in `c` by [`ptrs_constants`] (the first pair of uniforms
+/// from `first` and `second`), or NaN for a negative, NaN or infinite `lambda` (whose constants
+/// are NaN).
 #[cold]
 #[inline(never)]
 fn poisson_large<R: Rng + ?Sized>(
@@ -446,10 +447,12 @@ fn poisson_large<R: Rng + ?Sized>(
     first: u64,
     second: u64,
 ) -> f64 {
-    if !(lambda >= 0.0 && lambda.is_finite()) {
+    let [b, a, inv_alpha, v_r, ln_lambda] = *c;
+    // The constants of a rate that is negative, NaN or infinite are NaN: one comparison, where
+    // testing `lambda` itself compiled to some twenty integer instructions a draw.
+    if b.is_nan() {
         return f64::NAN;
     }
-    let [b, a, inv_alpha, v_r, ln_lambda] = *c;
     let (mut u, mut v) = (unit(first) - 0.5, unit(second));
     loop {
         let us = 0.5 - u.abs();
@@ -503,6 +506,23 @@ mod tests {
         assert_eq!(poisson(&mut rng, 0.0), 0.0);
         assert!(poisson(&mut rng, -1.0).is_nan());
         assert!(poisson(&mut rng, f64::NAN).is_nan());
+        assert!(poisson(&mut rng, f64::INFINITY).is_nan());
+        assert!(poisson(&mut rng, f64::NEG_INFINITY).is_nan());
+        // A rate never set, and invalid rates among valid ones in a row: NaN, and no endless
+        // rejection loop.
+        let unset = PreparedRate::default();
+        assert!(unset.draw(&mut rng, Sampler::new(), 1, 2).is_nan());
+        let lambdas = [f64::NAN, -1.0, f64::INFINITY, 100.0, 5.0, 1e6, -0.0];
+        let mut prepared = PreparedRates::new(lambdas.len());
+        let words: Vec<u64> = (0..2 * lambdas.len() as u64)
+            .map(|w| w.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let mut out = vec![0.0; lambdas.len()];
+        poisson_fill_words(&mut rng, &mut prepared, &lambdas, &words, &mut out);
+        for (lambda, k) in lambdas.iter().zip(&out) {
+            let valid = *lambda >= 0.0 && lambda.is_finite();
+            assert_eq!(k.is_nan(), !valid, "rate {lambda}: {k}");
+        }
         for lambda in [1e-300, 0.1, 9.999, 10.0, 1e6, 1e12] {
             let k = poisson(&mut rng, lambda);
             assert!(k >= 0.0 && k.fract() == 0.0, "lambda={lambda}: {k}");
