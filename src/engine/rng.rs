@@ -229,7 +229,7 @@ impl Stream {
     /// of its rejected draws (about 1.2% of them), in order.
     ///
     /// Never inlined: inside the engine's large loop body the draw loop lost its constants
-    /// and table address to register pressure (19 instructions a normal instead of 14).
+    /// and table address to register pressure (19 instructions a normal instead of 16).
     #[inline(never)]
     pub fn fill_normals(&mut self, out: &mut [f64]) {
         let mut words = [0u64; 256];

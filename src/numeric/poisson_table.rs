@@ -193,9 +193,9 @@ impl Sampler {
 /// with about half its arithmetic.
 ///
 /// The squeeze's bounds are held as positions of the residual's word: the uniform of a word is
-/// `u = (m + 0.5) 2^-53` with `m` its high 53 bits ([`open_unit`]), non-decreasing in `m`, so
+/// `u = (m + 0.5) 2^-53` with `m` its high 53 bits (`open_unit`), non-decreasing in `m`, so
 /// `u >= bound` exactly when `m` is at least the first position whose uniform reaches the bound
-/// ([`first_reaching`]). A draw then compares integers and converts no word to a float unless
+/// (`first_reaching`). A draw then compares integers and converts no word to a float unless
 /// the squeeze does not decide it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PreparedTable {
