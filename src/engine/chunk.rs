@@ -177,14 +177,15 @@ impl Workspace {
             self.chunk,
             n,
         );
-        // Whether indicator i's trend score is in `correlated` (else in `draws`).
-        let trend_score_correlated =
-            |i: usize| posterior.active || (trends_correlated && !own_draw(trend_factor, i));
+        // Whether indicator i's correlated draw is in `correlated` (else in `draws`), and its
+        // trend score (the posterior transport writes every score into `correlated`).
+        let draw_correlated = |i: usize| trends_correlated && !own_draw(trend_factor, i);
+        let trend_score_correlated = |i: usize| posterior.active || draw_correlated(i);
         if posterior.active {
             // Posterior trends: each copula score through its indicator's transport.
             for &i in &ctx.stochastic {
                 let row = i * self.chunk..i * self.chunk + n;
-                if !trends_correlated || own_draw(trend_factor, i) {
+                if !draw_correlated(i) {
                     self.correlated[row.clone()].copy_from_slice(&self.draws[row.clone()]);
                 }
                 let transport = &posterior.transports[i];

@@ -281,10 +281,10 @@ pub fn stream(seed: u64, chunk: u64, purpose: Purpose, key: u64) -> Stream {
     Stream::seed_from_u64(state)
 }
 
-/// The open uniform of one word: `(w >> 11) + 1/2` times 2^-53, in (0, 1).
+/// The open uniform of one word: `(w >> 11) + 1/2` times 2^-53 ([`crate::numeric::open_unit`]).
 #[inline(always)]
 pub fn uniform_of(word: u64) -> f64 {
-    ((word >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    crate::numeric::open_unit(word)
 }
 
 /// A uniform in the open interval (0, 1) from 53 random bits.

@@ -11,6 +11,14 @@ pub mod poisson_table;
 pub(crate) mod student_t;
 pub mod ziggurat;
 
+/// The open uniform of one random word: its high 53 bits `m` as `(m + 1/2) 2^-53`, in (0, 1]
+/// (the largest `m` rounds to 1.0). The one form every sampler here and the engine's streams
+/// use.
+#[inline(always)]
+pub fn open_unit(word: u64) -> f64 {
+    ((word >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
 /// A number for a message, short: the shortest text that reads back exactly, in exponent form
 /// when it is very large or very small (`1e308`, not a 309-digit decimal; `5e-324`), and `inf`,
 /// `-inf` or `NaN` as such.

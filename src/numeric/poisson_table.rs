@@ -14,6 +14,7 @@
 //! uniform within n 2^-64. The tables are built once per process (about 28,000 entries of 8
 //! bytes).
 
+use super::open_unit;
 use rand::RngCore;
 use std::sync::OnceLock;
 
@@ -193,7 +194,7 @@ impl Sampler {
 /// with about half its arithmetic.
 ///
 /// The squeeze's bounds are held as positions of the residual's word: the uniform of a word is
-/// `u = (m + 0.5) 2^-53` with `m` its high 53 bits (`open_unit`), non-decreasing in `m`, so
+/// `u = (m + 0.5) 2^-53` with `m` its high 53 bits ([`open_unit`]), non-decreasing in `m`, so
 /// `u >= bound` exactly when `m` is at least the first position whose uniform reaches the bound
 /// (`first_reaching`). A draw then compares integers and converts no word to a float unless
 /// the squeeze does not decide it.
@@ -213,15 +214,8 @@ pub struct PreparedTable {
 /// One past the largest position of a word's uniform (`m < 2^53`).
 const POSITIONS: u64 = 1 << 53;
 
-/// The open uniform `(m + 0.5) 2^-53` of a word whose high 53 bits are `m` (the uniform of the
-/// residual part; the largest `m` rounds to 1.0).
-#[inline(always)]
-fn open_unit(word: u64) -> f64 {
-    unit_at(word >> 11)
-}
-
-/// The uniform at position `m` (`m <= 2^53`; through `i64`, whose conversion is one
-/// instruction where a `u64`'s is several).
+/// The uniform at position `m` ([`open_unit`] of a word whose high 53 bits are `m`; `m <=
+/// 2^53`; through `i64`, whose conversion is one instruction where a `u64`'s is several).
 #[inline(always)]
 fn unit_at(m: u64) -> f64 {
     (m as i64 as f64 + 0.5) * (1.0 / POSITIONS as f64)

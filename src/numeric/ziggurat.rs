@@ -5,6 +5,7 @@
 //! (its low 8 bits pick the layer, its high 52 bits the signed position in it), and only the
 //! others draw more words, from the generator, after the block.
 
+use super::open_unit;
 use std::sync::OnceLock;
 
 /// Start of the tail (the right edge of the base layer's rectangle).
@@ -44,12 +45,6 @@ fn tables() -> &'static Tables {
 #[inline(always)]
 fn signed_unit52(word: u64) -> f64 {
     f64::from_bits(0x4000_0000_0000_0000 | (word >> 12)) - 3.0
-}
-
-/// The open uniform (0, 1) of a word (53 bits).
-#[inline(always)]
-fn open_unit(word: u64) -> f64 {
-    ((word >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
 /// Fills `out` with standard normals: `words` (as long as `out`) are the first word of each
