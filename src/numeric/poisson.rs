@@ -74,11 +74,16 @@ fn ln_pmf_bounds(k: f64, lambda: f64, ln_lambda: f64) -> Option<(f64, f64)> {
     if k >= LN_FACTORIAL_TABLE as f64 {
         return None;
     }
-    let ln_factorial = table[k as usize];
+    Some(ln_pmf_bounds_given(k, lambda, ln_lambda, table[k as usize]))
+}
+
+/// [`ln_pmf_bounds`] given `ln k!`.
+#[inline(always)]
+fn ln_pmf_bounds_given(k: f64, lambda: f64, ln_lambda: f64, ln_factorial: f64) -> (f64, f64) {
     let k_ln_lambda = k * ln_lambda;
     let value = k_ln_lambda - lambda - ln_factorial;
     let margin = 1e-14 * (k_ln_lambda.abs() + lambda + ln_factorial) + 1e-300;
-    Some((value - margin, value + margin))
+    (value - margin, value + margin)
 }
 
 /// Parts of an octave whose logarithms [`ln_bounds`] tabulates.
@@ -97,19 +102,25 @@ fn ln_parts() -> &'static [f64; LN_PARTS + 1] {
 /// 1e-13 for any exponent). None for zero, subnormal, infinite or NaN `y`.
 #[inline(always)]
 fn ln_bounds(y: f64) -> Option<(f64, f64)> {
-    const MARGIN: f64 = 1e-12;
     if !(y.is_normal() && y > 0.0) {
         return None;
     }
+    Some(ln_bounds_given(y, ln_parts()))
+}
+
+/// [`ln_bounds`] for a `y` known to be positive and normal (for any other, bounds that mean
+/// nothing, and no fault).
+#[inline(always)]
+fn ln_bounds_given(y: f64, table: &[f64; LN_PARTS + 1]) -> (f64, f64) {
+    const MARGIN: f64 = 1e-12;
     let bits = y.to_bits();
     let exponent = (bits >> 52) as i64 - 1023;
     let part = ((bits >> (52 - LN_PARTS.trailing_zeros())) as usize) & (LN_PARTS - 1);
-    let table = ln_parts();
     let octave = exponent as f64 * std::f64::consts::LN_2;
-    Some((
+    (
         octave + table[part] - MARGIN,
         octave + table[part + 1] + MARGIN,
-    ))
+    )
 }
 
 /// Draws a Poisson(`lambda`) variate (`lambda >= 0`; `lambda == 0` gives 0) from `rng`,
@@ -231,6 +242,9 @@ pub struct PreparedRates {
     listed: bool,
     /// Room for the paths whose rate changes in a [`PreparedRates::hold`].
     changed: Vec<u32>,
+    /// Room for the PTRS paths whose first pair of uniforms falls outside PTRS's squeeze
+    /// (about one in four), listed by the first pass of a row's PTRS draws.
+    pending: Vec<u32>,
     /// Paths whose rates are held (the last [`PreparedRates::hold`]), and whether all are
     /// below 64.
     rows: usize,
@@ -248,6 +262,7 @@ impl PreparedRates {
             small: Vec::with_capacity(len),
             listed: false,
             changed: vec![0; len],
+            pending: vec![0; len],
             rows: 0,
             all_tabulated: true,
         }
@@ -356,7 +371,7 @@ fn fill_held_onto<R: Rng + ?Sized>(
     prepared: &mut PreparedRates,
     words: &[u64],
     out: &mut [f64],
-    bases: impl Iterator<Item = f64>,
+    bases: impl Iterator<Item = f64> + Clone,
     base: impl Fn(usize) -> f64,
 ) {
     let n = prepared.rows;
@@ -391,7 +406,7 @@ fn fill_held_onto<R: Rng + ?Sized>(
             .iter_mut()
             .zip(words.chunks_exact(2))
             .zip(tables)
-            .zip(bases)
+            .zip(bases.clone())
         {
             *o = b + sampler.sample_prepared(t, pair[0], pair[1]);
         }
@@ -399,8 +414,53 @@ fn fill_held_onto<R: Rng + ?Sized>(
     if prepared.all_tabulated {
         return;
     }
-    // PTRS for the paths from 64, in path order (only it takes further words from `rng`).
-    for &p in &prepared.large {
+    // PTRS for the paths from 64 in three passes, each path's draw the one `poisson_large`
+    // makes. The first decides, without a branch, the draws whose first pair of uniforms falls
+    // inside PTRS's squeeze (about three in four for rates from 64 to 6,000; the others' values
+    // are overwritten later), and lists the others. The second decides, again without a branch,
+    // those that PTRS's bounded test accepts from the same pair (about half of them). The third
+    // draws the rest in path order with the whole method: only they take further words from
+    // `rng`, in path order, as when every draw is made in turn.
+    let mut pending = 0;
+    if prepared.large.len() == n {
+        // Every path (the usual row of a large count): the rows side by side, without an index.
+        let listed = &mut prepared.pending[..n];
+        let rows = (prepared.ptrs[..n].iter())
+            .zip(&prepared.lambda[..n])
+            .zip(words.chunks_exact(2))
+            .zip(out.iter_mut())
+            .zip(bases);
+        for (p, ((((c, &lambda), pair), o), b)) in rows.enumerate() {
+            let (k, accepted) = ptrs_squeeze(lambda, c, pair[0], pair[1]);
+            *o = b + k;
+            // `pending <= p`: in bounds.
+            listed[pending] = p as u32;
+            pending += usize::from(!accepted);
+        }
+    } else {
+        for &p in &prepared.large {
+            let p = p as usize;
+            let (c, lambda) = (&prepared.ptrs[p], prepared.lambda[p]);
+            let (k, accepted) = ptrs_squeeze(lambda, c, words[2 * p], words[2 * p + 1]);
+            out[p] = base(p) + k;
+            // `pending <=` the paths seen so far: in bounds.
+            prepared.pending[pending] = p as u32;
+            pending += usize::from(!accepted);
+        }
+    }
+    // The second pass; the list keeps the paths it does not decide.
+    let mut undecided = 0;
+    let tables = (ln_factorials(), ln_parts());
+    for j in 0..pending {
+        let p = prepared.pending[j] as usize;
+        let (c, lambda) = (&prepared.ptrs[p], prepared.lambda[p]);
+        let (k, accepted) = ptrs_bounded(lambda, c, words[2 * p], words[2 * p + 1], tables);
+        out[p] = base(p) + k;
+        // `undecided <= j`: the list is compacted in place.
+        prepared.pending[undecided] = p as u32;
+        undecided += usize::from(!accepted);
+    }
+    for &p in &prepared.pending[..undecided] {
         let p = p as usize;
         out[p] = base(p)
             + poisson_large(
@@ -411,6 +471,60 @@ fn fill_held_onto<R: Rng + ?Sized>(
                 words[2 * p + 1],
             );
     }
+}
+
+/// PTRS's first step from the words `first` and `second` for `lambda` (constants `c`): the
+/// candidate `k`, and whether the squeeze accepts it (then `k` is the draw that
+/// [`poisson_large`] returns for the same words). Never accepted for NaN constants.
+#[inline(always)]
+fn ptrs_squeeze(lambda: f64, c: &[f64; 5], first: u64, second: u64) -> (f64, bool) {
+    let [b, a, _, v_r, _] = *c;
+    let (u, v) = (unit(first) - 0.5, unit(second));
+    let us = 0.5 - u.abs();
+    let (k, whole) = floor_near((2.0 * a / us + b) * u + lambda + 0.43);
+    (k, (us >= 0.07) & (v <= v_r) & whole)
+}
+
+/// `floor(x)` without a branch, and whether that is right: for `|x| < 2^51` (then `x + 1.5
+/// 2^52` is `x` rounded to a whole number, plus that constant, exactly), not for any other `x`.
+#[inline(always)]
+fn floor_near(x: f64) -> (f64, bool) {
+    const SHIFT: f64 = 6_755_399_441_055_744.0;
+    let rounded = (x + SHIFT) - SHIFT;
+    let k = rounded - f64::from(u8::from(rounded > x));
+    (k, x.abs() < 2_251_799_813_685_248.0)
+}
+
+/// PTRS's second test of its first step, for a first pair outside the squeeze: the candidate
+/// `k`, and whether [`poisson_large`]'s bounded test (the tabulated `ln k!` against bounds on
+/// the ratio's logarithm read from its bits) accepts it, computed without a branch (then `k` is
+/// the draw that [`poisson_large`] returns for the same words). False whenever that test would
+/// not accept it outright: a rejection, a draw it decides with a logarithm, or NaN constants.
+#[inline(always)]
+fn ptrs_bounded(
+    lambda: f64,
+    c: &[f64; 5],
+    first: u64,
+    second: u64,
+    (ln_factorials, ln_parts): (&[f64], &[f64; LN_PARTS + 1]),
+) -> (f64, bool) {
+    let [b, a, inv_alpha, _, ln_lambda] = *c;
+    let (u, v) = (unit(first) - 0.5, unit(second));
+    let us = 0.5 - u.abs();
+    let (k, whole) = floor_near((2.0 * a / us + b) * u + lambda + 0.43);
+    // `k >= 0` is false for NaN: `poisson_large`'s `!(k.is_nan() || k < 0 || ...)`.
+    let eligible = (k >= 0.0) & !((us < 0.013) & (v > us));
+    let ratio = v * inv_alpha / (a / (us * us) + b);
+    let in_table = k < LN_FACTORIAL_TABLE as f64;
+    // Any index in the table: its entry counts only when `k` is in it.
+    let index = (k as usize).min(LN_FACTORIAL_TABLE - 1);
+    let (low, _) = ln_pmf_bounds_given(k, lambda, ln_lambda, ln_factorials[index]);
+    let (_, ratio_high) = ln_bounds_given(ratio, ln_parts);
+    let normal = ratio.is_normal() & (ratio > 0.0);
+    (
+        k,
+        whole & eligible & in_table & normal & (ratio_high <= low),
+    )
 }
 
 /// The uniform in [0, 1) of a word that `rand` draws as `rng.random::<f64>()`.
@@ -621,7 +735,24 @@ mod tests {
             .enumerate()
             .map(|(i, &l)| if i % 7 == 3 { l * 0.8 } else { l })
             .collect();
-        let rows: [Vec<f64>; 5] = [
+        // Every path from 64 or invalid, with rates whose draws pass the tabulated ln k! (from
+        // 2^16) and PTRS candidates beyond 2^51 (whose floor the first pass leaves to the
+        // whole method).
+        let extremes: Vec<f64> = (0..200)
+            .map(|i| match i % 10 {
+                0 => 64.0,
+                1 => 7.0e4 + i as f64,
+                2 => 1.0e9,
+                3 => 1.0e15,
+                4 => 3.0e15 + (i as f64) * 1e12,
+                5 => 1.0e17,
+                6 => f64::INFINITY,
+                7 => f64::NAN,
+                8 => -5.0,
+                _ => 250.0 + i as f64,
+            })
+            .collect();
+        let rows: [Vec<f64>; 6] = [
             (0..700)
                 .map(|i| match i % 5 {
                     0 => (i as f64 * 0.37) % 63.0,
@@ -632,6 +763,7 @@ mod tests {
             mixed,
             struck.clone(),
             struck,
+            extremes,
         ];
         let mut words_rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
         let mut prepared = PreparedRates::new(700);
@@ -646,9 +778,55 @@ mod tests {
             poisson_add_held(&mut r1, &mut prepared, &words, &stock, &mut added);
             for (p, &l) in lambdas.iter().enumerate() {
                 let one = poisson_of_words(&mut r2, l, words[2 * p], words[2 * p + 1]);
-                assert_eq!(added[p], stock[p] + one, "rate {l}");
+                let sum = stock[p] + one;
+                assert!(
+                    added[p] == sum || (added[p].is_nan() && sum.is_nan()),
+                    "rate {l}"
+                );
             }
             assert_eq!(r1, r2);
+        }
+    }
+
+    #[test]
+    fn floor_near_is_the_floor_below_2_pow_51() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.999_999_999_999_999_9,
+            -1e-300,
+        ];
+        let mut word = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..100_000 {
+            word = word
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            // Magnitudes from 2^-10 to below 2^51, either sign, and whole numbers and halves.
+            let exponent = 1013 + (word >> 58) % 61;
+            let x = f64::from_bits((exponent << 52) | (word >> 12));
+            let x = if word & 1 == 0 { x } else { -x };
+            xs.extend([x, x.round(), x.trunc() + 0.5]);
+        }
+        for &x in &xs {
+            let (k, whole) = floor_near(x);
+            if x.abs() < 2_251_799_813_685_248.0 {
+                assert!(whole, "{x}");
+                assert_eq!(k.to_bits(), floor(x).to_bits(), "{x}");
+            }
+        }
+        for x in [
+            2_251_799_813_685_248.0,
+            -3e15,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            assert!(!floor_near(x).1, "{x}");
         }
     }
 
