@@ -511,7 +511,9 @@ fn ptrs_bounded(
     let [b, a, inv_alpha, _, ln_lambda] = *c;
     let (u, v) = (unit(first) - 0.5, unit(second));
     let us = 0.5 - u.abs();
-    let (k, whole) = floor_near((2.0 * a / us + b) * u + lambda + 0.43);
+    // Only a candidate from 0 to below 2^16 (in the table) is accepted, and `floor_near` gets
+    // every such one right: beyond 2^51 in magnitude its value is far outside that range.
+    let (k, _) = floor_near((2.0 * a / us + b) * u + lambda + 0.43);
     // `k >= 0` is false for NaN: `poisson_large`'s `!(k.is_nan() || k < 0 || ...)`.
     let eligible = (k >= 0.0) & !((us < 0.013) & (v > us));
     let ratio = v * inv_alpha / (a / (us * us) + b);
@@ -521,10 +523,7 @@ fn ptrs_bounded(
     let (low, _) = ln_pmf_bounds_given(k, lambda, ln_lambda, ln_factorials[index]);
     let (_, ratio_high) = ln_bounds_given(ratio, ln_parts);
     let normal = ratio.is_normal() & (ratio > 0.0);
-    (
-        k,
-        whole & eligible & in_table & normal & (ratio_high <= low),
-    )
+    (k, eligible & in_table & normal & (ratio_high <= low))
 }
 
 /// The uniform in [0, 1) of a word that `rand` draws as `rng.random::<f64>()`.
