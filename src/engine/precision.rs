@@ -9,7 +9,7 @@
 //! block keeps the number of looks small (log2 of the paths), which limits the optimism of
 //! stopping at the first look that happens to pass.
 
-use super::{self as engine, EngineError, Simulation};
+use crate::engine::{self, EngineError, Simulation};
 use crate::model::{Sampling, Scenario};
 use serde::{Deserialize, Serialize};
 

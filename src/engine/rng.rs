@@ -100,16 +100,23 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     /// Rotation left by `L` of each 64-bit lane (`R = 64 - L`).
+    ///
+    /// # Safety
+    /// The processor must have AVX2. (Unsafe rather than a safe function with the target
+    /// feature, which needs Rust 1.86; the crate builds with 1.85.)
     #[target_feature(enable = "avx2")]
     #[inline]
-    fn rotl<const L: i32, const R: i32>(x: __m256i) -> __m256i {
+    unsafe fn rotl<const L: i32, const R: i32>(x: __m256i) -> __m256i {
         _mm256_or_si256(_mm256_slli_epi64::<L>(x), _mm256_srli_epi64::<R>(x))
     }
 
     /// [`super::fill_steps`] with AVX2: the same operations as [`super::step`], four lanes a
     /// register, two registers per state word.
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(super) fn fill_steps(state: &mut [[u64; LANES]; 4], out: &mut [u64]) {
+    pub(super) unsafe fn fill_steps(state: &mut [[u64; LANES]; 4], out: &mut [u64]) {
         const HALF: usize = LANES / 2;
         debug_assert_eq!(HALF, 4);
         let load = |w: &[u64; LANES], h: usize| {
