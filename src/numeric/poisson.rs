@@ -478,11 +478,24 @@ fn fill_held_onto<R: Rng + ?Sized>(
 /// [`poisson_large`] returns for the same words). Never accepted for NaN constants.
 #[inline(always)]
 fn ptrs_squeeze(lambda: f64, c: &[f64; 5], first: u64, second: u64) -> (f64, bool) {
-    let [b, a, _, v_r, _] = *c;
+    let (v, us, (k, whole)) = ptrs_first_candidate(lambda, c, first, second);
+    (k, (us >= 0.07) & (v <= c[3]) & whole)
+}
+
+/// PTRS's first pair of uniforms from `first` and `second` for `lambda` (constants `c`), as
+/// [`poisson_large`] forms it: `v`, `us = 1/2 - |u - 1/2|`, and the candidate's
+/// [`floor_near`].
+#[inline(always)]
+fn ptrs_first_candidate(
+    lambda: f64,
+    c: &[f64; 5],
+    first: u64,
+    second: u64,
+) -> (f64, f64, (f64, bool)) {
+    let [b, a, ..] = *c;
     let (u, v) = (unit(first) - 0.5, unit(second));
     let us = 0.5 - u.abs();
-    let (k, whole) = floor_near((2.0 * a / us + b) * u + lambda + 0.43);
-    (k, (us >= 0.07) & (v <= v_r) & whole)
+    (v, us, floor_near((2.0 * a / us + b) * u + lambda + 0.43))
 }
 
 /// `floor(x)` without a branch, and whether that is right: for `|x| < 2^51` (then `x + 1.5
@@ -509,11 +522,9 @@ fn ptrs_bounded(
     (ln_factorials, ln_parts): (&[f64], &[f64; LN_PARTS + 1]),
 ) -> (f64, bool) {
     let [b, a, inv_alpha, _, ln_lambda] = *c;
-    let (u, v) = (unit(first) - 0.5, unit(second));
-    let us = 0.5 - u.abs();
     // Only a candidate from 0 to below 2^16 (in the table) is accepted, and `floor_near` gets
     // every such one right: beyond 2^51 in magnitude its value is far outside that range.
-    let (k, _) = floor_near((2.0 * a / us + b) * u + lambda + 0.43);
+    let (v, us, (k, _)) = ptrs_first_candidate(lambda, c, first, second);
     // `k >= 0` is false for NaN: `poisson_large`'s `!(k.is_nan() || k < 0 || ...)`.
     let eligible = (k >= 0.0) & !((us < 0.013) & (v > us));
     let ratio = v * inv_alpha / (a / (us * us) + b);
