@@ -26,8 +26,8 @@ impl Distribution {
     /// Adds a chunk of values to the moments only (the quantile sketch stays as it is): the
     /// moments [`Distribution::add_chunk`] gives, bit for bit.
     pub fn add_moments(&mut self, values: &[f64]) {
-        let scan = ChunkScan::of(values);
-        self.moments.merge(&Moments::with_sum(values, scan.sum));
+        // The sum alone: the scan's minimum and maximum are for the sketch.
+        self.moments.merge(&Moments::of(values));
     }
 
     /// Empty again, keeping the sketch's memory.

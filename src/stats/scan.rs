@@ -17,9 +17,47 @@ pub struct ChunkScan {
 }
 
 impl ChunkScan {
-    /// Scans `values` in four interleaved lanes (no dependency chain from one value to the
-    /// next, so the loop runs at the adders' throughput and vectorises).
+    /// Scans `values`: the sum in four interleaved lanes (no dependency chain from one value to
+    /// the next but the lane's own, so the loop runs at the adders' throughput and vectorises),
+    /// the minimum and maximum in eight (a comparison's latency is twice an addition's, so four
+    /// lanes of them were the loop's critical path).
+    ///
+    /// The same bits as [`ChunkScan::of_in_four_lanes`], always: a smallest or largest value
+    /// that is not zero compares equal only to copies of its own bits (and a NaN never replaces
+    /// a lane's value), so it is the same whatever order the lanes meet the values in; when
+    /// either is a zero (of either sign: which one the four lanes keep depends on the order),
+    /// the four lanes decide.
     pub fn of(values: &[f64]) -> Self {
+        let whole = values.len() / 8 * 8;
+        let (mut sum, mut min, mut max) = scan_in_eights(&values[..whole]);
+        let rest = &values[whole..];
+        let (four, single) = rest.split_at(rest.len() / 4 * 4);
+        for (k, &v) in four.iter().enumerate() {
+            sum[k] += v;
+            min[k] = if v < min[k] { v } else { min[k] };
+            max[k] = if v > max[k] { v } else { max[k] };
+        }
+        for &v in single {
+            sum[0] += v;
+            min[0] = if v < min[0] { v } else { min[0] };
+            max[0] = if v > max[0] { v } else { max[0] };
+        }
+        let sum = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        let min = min
+            .into_iter()
+            .fold(f64::INFINITY, |a, b| if b < a { b } else { a });
+        let max = max
+            .into_iter()
+            .fold(f64::NEG_INFINITY, |a, b| if b > a { b } else { a });
+        if min == 0.0 || max == 0.0 {
+            return Self::of_in_four_lanes(values);
+        }
+        ChunkScan { sum, min, max }
+    }
+
+    /// [`ChunkScan::of`] with the minimum and maximum in the same four lanes as the sum: the
+    /// definition of its result (and the form it takes for zeros and non-finite sums).
+    pub fn of_in_four_lanes(values: &[f64]) -> Self {
         let mut sum = [0.0f64; 4];
         let mut min = [f64::INFINITY; 4];
         let mut max = [f64::NEG_INFINITY; 4];
@@ -47,6 +85,25 @@ impl ChunkScan {
     }
 }
 
+/// The four sum lanes and eight minimum and maximum lanes of [`ChunkScan::of`] over `values`, a
+/// multiple of eight long (a loop of its own, which the compiler keeps in registers).
+#[inline(always)]
+fn scan_in_eights(values: &[f64]) -> ([f64; 4], [f64; 8], [f64; 8]) {
+    let mut sum = [0.0f64; 4];
+    let mut min = [f64::INFINITY; 8];
+    let mut max = [f64::NEG_INFINITY; 8];
+    for block in values.chunks_exact(8) {
+        for k in 0..8 {
+            let v = block[k];
+            // Lane k % 4 adds block[k] before block[k + 4]: the four lanes' order.
+            sum[k % 4] += v;
+            min[k] = if v < min[k] { v } else { min[k] };
+            max[k] = if v > max[k] { v } else { max[k] };
+        }
+    }
+    (sum, min, max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +121,69 @@ mod tests {
             let min = values.iter().copied().fold(f64::INFINITY, f64::min);
             let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             assert_eq!((scan.min, scan.max), (min, max), "len {len}");
+        }
+    }
+
+    /// SplitMix64's finaliser: well-spread test values from a counter.
+    fn scramble(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// The bits of every field (NaN's payload aside: any NaN is the same NaN here).
+    fn bits(scan: ChunkScan) -> [u64; 3] {
+        [scan.sum, scan.min, scan.max].map(|v| if v.is_nan() { 1 } else { v.to_bits() })
+    }
+
+    #[test]
+    fn eight_lanes_give_the_four_lanes_bits() {
+        // Every length up to 40 and round the chunk's (remainders of 0..8, blocks of four
+        // left over or not), values of both signs and both zeros at varied positions.
+        let special = [0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+        for len in (0..=40).chain([1021, 1023, 1024, 1025, 1031]) {
+            for case in 0..40u64 {
+                let mut values: Vec<f64> = (0..len as u64)
+                    .map(|i| {
+                        let h = scramble(case * 1_000_003 + i);
+                        (h % 2001) as f64 * 0.25 - 250.0 * (case % 3) as f64
+                    })
+                    .collect();
+                if len > 0 && case >= 10 {
+                    // One to three special values, so that the smallest or largest is a zero
+                    // of either sign (or the sum is not finite).
+                    for j in 0..(case % 3 + 1) {
+                        let h = scramble(case ^ (j << 32));
+                        let at = (h % len as u64) as usize;
+                        values[at] = special[((h >> 20) % special.len() as u64) as usize];
+                    }
+                    if case % 4 == 0 {
+                        values.iter_mut().for_each(|v| *v = v.abs());
+                    }
+                    if case % 4 == 1 {
+                        values.iter_mut().for_each(|v| *v = -v.abs());
+                    }
+                }
+                assert_eq!(
+                    bits(ChunkScan::of(&values)),
+                    bits(ChunkScan::of_in_four_lanes(&values)),
+                    "len {len}, case {case}: {values:?}"
+                );
+            }
+        }
+        // Every arrangement of nine values from {+0, -0, 1, -1}: which zero is the extreme
+        // depends on the order the lanes meet them.
+        let choices = [0.0, -0.0, 1.0, -1.0];
+        for code in 0..4u32.pow(9) {
+            let values: Vec<f64> = (0..9)
+                .map(|d| choices[(code / 4u32.pow(d) % 4) as usize])
+                .collect();
+            assert_eq!(
+                bits(ChunkScan::of(&values)),
+                bits(ChunkScan::of_in_four_lanes(&values)),
+                "{values:?}"
+            );
         }
     }
 
