@@ -5,7 +5,7 @@
 
 use super::beta::stirling_remainder;
 use super::normal::LN_SQRT_2PI;
-use super::poisson_table::{PreparedTable, Sampler, TABLE_LAMBDA_MAX};
+use super::poisson_table::{add_table_draws_wide, PreparedTable, Sampler, TABLE_LAMBDA_MAX};
 use rand::Rng;
 
 /// `ln k!` for `k = 0..10`.
@@ -345,7 +345,15 @@ pub fn poisson_fill_held<R: Rng + ?Sized>(
     words: &[u64],
     out: &mut [f64],
 ) {
-    fill_held_onto(rng, prepared, words, out, std::iter::repeat(0.0), |_| 0.0);
+    fill_held_onto(
+        rng,
+        prepared,
+        words,
+        out,
+        None,
+        std::iter::repeat(0.0),
+        |_| 0.0,
+    );
 }
 
 /// [`poisson_fill_held`], each draw added to the same path's value in `base`:
@@ -359,18 +367,27 @@ pub fn poisson_add_held<R: Rng + ?Sized>(
     out: &mut [f64],
 ) {
     let base = &base[..prepared.rows];
-    fill_held_onto(rng, prepared, words, out, base.iter().copied(), |p| base[p]);
+    fill_held_onto(
+        rng,
+        prepared,
+        words,
+        out,
+        Some(base),
+        base.iter().copied(),
+        |p| base[p],
+    );
 }
 
 /// The draws of [`poisson_fill_held`], each added to `base(p)` (`draw + 0.0` is the draw: no
 /// draw is -0); `bases` gives the same values in path order (read alongside the row, without
-/// an index to check).
+/// an index to check), and `base_row` the same as a row (`None` for zeros).
 #[inline(always)]
 fn fill_held_onto<R: Rng + ?Sized>(
     rng: &mut R,
     prepared: &mut PreparedRates,
     words: &[u64],
     out: &mut [f64],
+    base_row: Option<&[f64]>,
     bases: impl Iterator<Item = f64> + Clone,
     base: impl Fn(usize) -> f64,
 ) {
@@ -401,12 +418,13 @@ fn fill_held_onto<R: Rng + ?Sized>(
         }
     } else {
         // Every rate's table draw (for a rate from 64 a wasted one, cheaper than a branch per
-        // path).
-        for (((o, pair), t), b) in out
+        // path): eight a register where the processor can, the rest one by one.
+        let wide = add_table_draws_wide(sampler, tables, words, base_row, out);
+        for (((o, pair), t), b) in out[wide..]
             .iter_mut()
-            .zip(words.chunks_exact(2))
-            .zip(tables)
-            .zip(bases.clone())
+            .zip(words[2 * wide..].chunks_exact(2))
+            .zip(&tables[wide..])
+            .zip(bases.clone().skip(wide))
         {
             *o = b + sampler.sample_prepared(t, pair[0], pair[1]);
         }

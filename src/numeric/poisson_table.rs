@@ -199,6 +199,8 @@ impl Sampler {
 /// (`first_reaching`). A draw then compares integers and converts no word to a float unless
 /// the squeeze does not decide it.
 #[derive(Debug, Clone, Copy, PartialEq)]
+// `repr(C)`: the AVX-512 draws gather its fields by their place (`start` and `len` as one word).
+#[repr(C)]
 pub struct PreparedTable {
     start: u32,
     len: u32,
@@ -291,6 +293,172 @@ impl Sampler {
     }
 }
 
+/// The table draws of whole groups of eight rates, eight a register with AVX-512 when the
+/// processor has it (and the compiler could build it): for each path `p` from 0, `out[p] =
+/// base[p] + ` [`Sampler::sample_prepared`]`(tables[p], words[2 p], words[2 p + 1])` (`base`
+/// zeros when `None`), the same values bit for bit. Returns the number of paths drawn (a
+/// multiple of eight, 0 without AVX-512); the rest are the caller's.
+pub fn add_table_draws_wide(
+    sampler: Sampler,
+    tables: &[PreparedTable],
+    words: &[u64],
+    base: Option<&[f64]>,
+    out: &mut [f64],
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        avx512::add_table_draws_if_available(sampler, tables, words, base, out)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (sampler, tables, words, base, out);
+        0
+    }
+}
+
+/// The AVX-512 form of [`add_table_draws_wide`], built by compilers from Rust 1.89 (whose
+/// AVX-512 intrinsics it uses).
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{PreparedTable, Sampler};
+
+    /// [`super::add_table_draws_wide`] where the processor has AVX-512F and DQ.
+    #[rustversion::since(1.89)]
+    pub(super) fn add_table_draws_if_available(
+        sampler: Sampler,
+        tables: &[PreparedTable],
+        words: &[u64],
+        base: Option<&[f64]>,
+        out: &mut [f64],
+    ) -> usize {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
+            // SAFETY: the processor has AVX-512F and DQ, the features the function is
+            // compiled for.
+            return unsafe { add_table_draws(sampler, tables, words, base, out) };
+        }
+        0
+    }
+
+    /// Without a compiler that builds the AVX-512 form: no draw made.
+    #[rustversion::before(1.89)]
+    pub(super) fn add_table_draws_if_available(
+        _sampler: Sampler,
+        _tables: &[PreparedTable],
+        _words: &[u64],
+        _base: Option<&[f64]>,
+        _out: &mut [f64],
+    ) -> usize {
+        0
+    }
+
+    /// Eight draws a register: the operations of [`Sampler::sample_prepared`] in each lane.
+    /// The alias index's 128-bit product is formed from 32-bit halves (`len` is below 2^16);
+    /// the draws the squeeze does not decide (about d^2 / 2 of them) are then made one by one.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F and AVX-512DQ.
+    #[rustversion::since(1.89)]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    unsafe fn add_table_draws(
+        sampler: Sampler,
+        tables: &[PreparedTable],
+        words: &[u64],
+        base: Option<&[f64]>,
+        out: &mut [f64],
+    ) -> usize {
+        use std::arch::x86_64::*;
+        use std::mem::{offset_of, size_of};
+        const WORDS: usize = size_of::<PreparedTable>() / 8;
+        const _: () = assert!(size_of::<PreparedTable>() == 8 * WORDS);
+        const _: () = assert!(offset_of!(PreparedTable, start) == 0);
+        const _: () = assert!(offset_of!(PreparedTable, len) == 4);
+        let field = |offset: usize| (offset / 8) as i64;
+        let n = tables.len().min(words.len() / 2).min(out.len()) / 8 * 8;
+        if let Some(base) = base {
+            assert!(base.len() >= n, "a base value for every draw");
+        }
+        let entries = sampler.tables.entries.as_ptr();
+        let fields = tables.as_ptr().cast::<i64>();
+        let lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+        let even = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+        let odd = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+        let low32 = _mm512_set1_epi64(0xffff_ffff);
+        let one = _mm512_set1_epi64(1);
+        for group in (0..n).step_by(8) {
+            // SAFETY (loads and gathers): `group + 8 <= n`, so the 16 words from `2 group`, the
+            // base values and the tables from `group` are in their slices; each field index
+            // is that of a field of one of the eight tables; an entry index is masked to the
+            // entries' room.
+            let (first, second) = unsafe {
+                let a = _mm512_loadu_si512(words.as_ptr().add(2 * group).cast());
+                let b = _mm512_loadu_si512(words.as_ptr().add(2 * group + 8).cast());
+                (
+                    _mm512_permutex2var_epi64(a, even, b),
+                    _mm512_permutex2var_epi64(a, odd, b),
+                )
+            };
+            let at = _mm512_mullo_epi64(
+                _mm512_add_epi64(_mm512_set1_epi64(group as i64), lane),
+                _mm512_set1_epi64(WORDS as i64),
+            );
+            let gather = |offset: usize| unsafe {
+                _mm512_i64gather_epi64::<8>(
+                    _mm512_add_epi64(at, _mm512_set1_epi64(field(offset))),
+                    fields,
+                )
+            };
+            let start_len = gather(offset_of!(PreparedTable, start));
+            let lo_at = gather(offset_of!(PreparedTable, lo_at));
+            let hi_at = gather(offset_of!(PreparedTable, hi_at));
+            let lo_one_at = gather(offset_of!(PreparedTable, lo_one_at));
+            let start = _mm512_and_si512(start_len, low32);
+            let len = _mm512_srli_epi64::<32>(start_len);
+            // first * len = (a 2^32 + b) len: high word (a len + (b len >> 32)) >> 32, low word
+            // (a len << 32) + b len (a len below 2^48, b len's high part below 2^16).
+            let a_len = _mm512_mul_epu32(_mm512_srli_epi64::<32>(first), len);
+            let b_len = _mm512_mul_epu32(first, len);
+            let i =
+                _mm512_srli_epi64::<32>(_mm512_add_epi64(a_len, _mm512_srli_epi64::<32>(b_len)));
+            let coin = _mm512_add_epi64(_mm512_slli_epi64::<32>(a_len), b_len);
+            let index = _mm512_and_si512(
+                _mm512_add_epi64(start, i),
+                _mm512_set1_epi64((super::ENTRY_ROOM - 1) as i64),
+            );
+            let entry = unsafe { _mm512_i64gather_epi64::<8>(index, entries.cast()) };
+            let keep = _mm512_cmplt_epu64_mask(
+                coin,
+                _mm512_andnot_si512(_mm512_set1_epi64(super::ALIAS_MASK as i64), entry),
+            );
+            let alias = _mm512_and_si512(entry, _mm512_set1_epi64(super::ALIAS_MASK as i64));
+            let k = _mm512_mask_blend_epi64(keep, alias, i);
+            // The squeeze on the second word's position.
+            let m = _mm512_srli_epi64::<11>(second);
+            let undecided = _mm512_cmpge_epu64_mask(m, lo_at) & _mm512_cmplt_epu64_mask(m, hi_at);
+            let decided = _mm512_cmplt_epu64_mask(m, lo_one_at) & !undecided;
+            let k = _mm512_mask_add_epi64(k, _mm512_cmpge_epu64_mask(m, hi_at), k, one);
+            let draw = _mm512_cvtepu64_pd(k);
+            let sum = match base {
+                Some(base) => {
+                    _mm512_add_pd(unsafe { _mm512_loadu_pd(base.as_ptr().add(group)) }, draw)
+                }
+                None => _mm512_add_pd(_mm512_setzero_pd(), draw),
+            };
+            // SAFETY: `out` has room for the eight draws from `group`.
+            unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(group), sum) };
+            let mut rest = !decided;
+            while rest != 0 {
+                let p = group + rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let b = base.map_or(0.0, |base| base[p]);
+                out[p] = b + sampler.sample_prepared(&tables[p], words[2 * p], words[2 * p + 1]);
+            }
+        }
+        n
+    }
+}
+
 /// The index an alias table of `len` entries at `start` gives for the word `word`: 64 random
 /// bits times `len`, the high word the entry (below `len`, as `word < 2^64`), the low word its
 /// coin.
@@ -359,6 +527,91 @@ fn small_exact(u: f64, d: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The draws eight a register (where the processor has AVX-512) against the prepared
+    /// draws one by one, onto a base row and alone, for rows of every length modulo eight:
+    /// rates on and off the grid, near 0 and 64; second words in the squeeze's undecided band
+    /// and above it as well as at random.
+    #[test]
+    fn wide_table_draws_are_the_prepared_draws() {
+        let sampler = Sampler::new();
+        let mut x = 0x5eed_u64;
+        let mut next = move || {
+            x = crate::engine::rng::mix(x);
+            x
+        };
+        for len in (0..24).chain([255, 1024, 1031]) {
+            let tables: Vec<PreparedTable> = (0..len)
+                .map(|p| {
+                    let lambda = match p % 6 {
+                        0 => (p as f64 * 0.25) % 64.0,
+                        1 => 63.999_999,
+                        2 => 1e-300,
+                        _ => (next() % 64_000) as f64 / 1000.0,
+                    };
+                    sampler.prepare(lambda)
+                })
+                .collect();
+            let mut words: Vec<u64> = (0..2 * len).map(|_| next()).collect();
+            for (p, table) in tables.iter().enumerate() {
+                // A second word whose position is in the undecided band or past `lo (1 + d)`.
+                let (lo, hi) = (table.lo_at.min(table.hi_at), table.hi_at.max(table.lo_at));
+                let m = match p % 4 {
+                    0 if hi > lo => lo + next() % (hi - lo),
+                    1 => table.lo_one_at.min(POSITIONS - 1),
+                    _ => continue,
+                };
+                words[2 * p + 1] = (m << 11) | (next() & 0x7ff);
+            }
+            let base: Vec<f64> = (0..len).map(|p| (p % 5) as f64 * 1e3 + 0.5).collect();
+            for base in [None, Some(&base[..])] {
+                let mut wide = vec![f64::NAN; len];
+                let done = add_table_draws_wide(sampler, &tables, &words, base, &mut wide);
+                assert!(done <= len && done % 8 == 0, "len {len}: {done}");
+                for p in 0..done {
+                    let one = base.map_or(0.0, |b| b[p])
+                        + sampler.sample_prepared(&tables[p], words[2 * p], words[2 * p + 1]);
+                    assert_eq!(wide[p].to_bits(), one.to_bits(), "len {len}, path {p}");
+                }
+                assert!(
+                    wide[done..].iter().all(|v| v.is_nan()),
+                    "the rest left alone"
+                );
+            }
+        }
+        // First words whose coin equals its entry's keep-threshold exactly (which keeps the
+        // alias): for a table of 2^k entries, word = (i 2^64 + threshold) / 2^k is whole.
+        let mut tables = Vec::new();
+        let mut words = Vec::new();
+        for j in 0..TABLE_COUNT {
+            let table = sampler.prepare(j as f64 / GRID_PER_UNIT);
+            if table.len < 4 || !table.len.is_power_of_two() {
+                continue;
+            }
+            for i in 0..table.len {
+                let entry = sampler.tables.entries[(table.start + i) as usize];
+                let word = ((u128::from(i) << 64) | u128::from(entry & !ALIAS_MASK))
+                    / u128::from(table.len);
+                tables.push(table);
+                words.extend([word as u64, next()]);
+            }
+        }
+        assert!(
+            tables.len() >= 64,
+            "tables of 2^k entries: {}",
+            tables.len()
+        );
+        let mut wide = vec![f64::NAN; tables.len()];
+        let done = add_table_draws_wide(sampler, &tables, &words, None, &mut wide);
+        for p in 0..done {
+            let one = sampler.sample_prepared(&tables[p], words[2 * p], words[2 * p + 1]);
+            assert_eq!(
+                wide[p].to_bits(),
+                one.to_bits(),
+                "coin at the threshold, path {p}"
+            );
+        }
+    }
 
     #[test]
     fn prepared_draws_are_the_draws_from_words() {
