@@ -5,7 +5,9 @@
 
 use super::beta::stirling_remainder;
 use super::normal::LN_SQRT_2PI;
-use super::poisson_table::{add_table_draws_wide, PreparedTable, Sampler, TABLE_LAMBDA_MAX};
+use super::poisson_table::{
+    add_table_draws_wide, PreparedRow, PreparedTable, Sampler, TABLE_LAMBDA_MAX,
+};
 use rand::Rng;
 
 /// `ln k!` for `k = 0..10`.
@@ -229,7 +231,7 @@ pub struct PreparedRates {
     lambda: Vec<f64>,
     /// Rates below 64: their table draw prepared (for a rate from 64, an earlier valid
     /// preparation: its table draw, if made, is overwritten).
-    table: Vec<PreparedTable>,
+    table: PreparedRow,
     /// Rates from 64: PTRS's constants (for a rate below 64, whatever was there: never read).
     ptrs: Vec<[f64; 5]>,
     /// The paths (ascending) whose rate PTRS draws (or is invalid), when the row mixes both
@@ -256,7 +258,7 @@ impl PreparedRates {
     pub fn new(len: usize) -> Self {
         PreparedRates {
             lambda: vec![f64::NAN; len],
-            table: vec![PreparedTable::ZERO; len],
+            table: PreparedRow::new(len),
             ptrs: vec![[f64::NAN; 5]; len],
             large: Vec::with_capacity(len),
             small: Vec::with_capacity(len),
@@ -322,7 +324,7 @@ impl PreparedRates {
             // and PTRS's constants are never read for a tabulated rate).
             self.lambda[p] = lambda;
             if tabulated.contains(&lambda) {
-                self.table[p] = sampler.prepare(lambda);
+                self.table.set(p, sampler.prepare(lambda));
             } else {
                 self.ptrs[p] = ptrs_constants(lambda);
             }
@@ -409,24 +411,33 @@ fn fill_held_onto<R: Rng + ?Sized>(
         prepared.listed = true;
     }
     let sampler = Sampler::new();
-    let (tables, out) = (&prepared.table[..n], &mut out[..n]);
+    let (tables, out) = (&prepared.table, &mut out[..n]);
     if !prepared.all_tabulated && 2 * prepared.large.len() > n {
         // Mostly PTRS: the table draws of the few others alone.
         for &p in &prepared.small {
             let p = p as usize;
-            out[p] = base(p) + sampler.sample_prepared(&tables[p], words[2 * p], words[2 * p + 1]);
+            out[p] =
+                base(p) + sampler.sample_prepared(&tables.get(p), words[2 * p], words[2 * p + 1]);
         }
     } else {
         // Every rate's table draw (for a rate from 64 a wasted one, cheaper than a branch per
         // path): eight a register where the processor can, the rest one by one.
-        let wide = add_table_draws_wide(sampler, tables, words, base_row, out);
+        let wide = add_table_draws_wide(
+            sampler,
+            tables,
+            n,
+            words,
+            base_row,
+            out,
+            &mut prepared.pending,
+        );
         for (((o, pair), t), b) in out[wide..]
             .iter_mut()
             .zip(words[2 * wide..].chunks_exact(2))
-            .zip(&tables[wide..])
+            .zip(tables.tables(wide..n))
             .zip(bases.clone().skip(wide))
         {
-            *o = b + sampler.sample_prepared(t, pair[0], pair[1]);
+            *o = b + sampler.sample_prepared(&t, pair[0], pair[1]);
         }
     }
     if prepared.all_tabulated {

@@ -199,8 +199,6 @@ impl Sampler {
 /// (`first_reaching`). A draw then compares integers and converts no word to a float unless
 /// the squeeze does not decide it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-// `repr(C)`: the AVX-512 draws gather its fields by their place (`start` and `len` as one word).
-#[repr(C)]
 pub struct PreparedTable {
     start: u32,
     len: u32,
@@ -260,6 +258,81 @@ impl PreparedTable {
     };
 }
 
+/// The prepared table draws of a row of paths, field by field, so that eight paths' fields are
+/// one vector load each.
+#[derive(Debug, Clone, Default)]
+pub struct PreparedRow {
+    /// `start | len << 32`.
+    start_len: Vec<u64>,
+    residual: Vec<f64>,
+    lo_at: Vec<u64>,
+    hi_at: Vec<u64>,
+    lo_one_at: Vec<u64>,
+}
+
+impl PreparedRow {
+    /// Room for `len` paths, each holding [`PreparedTable::ZERO`].
+    pub fn new(len: usize) -> Self {
+        let mut row = PreparedRow::default();
+        row.start_len.resize(len, 0);
+        row.residual.resize(len, 0.0);
+        row.lo_at.resize(len, 0);
+        row.hi_at.resize(len, 0);
+        row.lo_one_at.resize(len, 0);
+        for p in 0..len {
+            row.set(p, PreparedTable::ZERO);
+        }
+        row
+    }
+
+    /// Path `p`'s preparation becomes `table`.
+    #[inline(always)]
+    pub fn set(&mut self, p: usize, table: PreparedTable) {
+        self.start_len[p] = u64::from(table.start) | u64::from(table.len) << 32;
+        self.residual[p] = table.residual;
+        self.lo_at[p] = table.lo_at;
+        self.hi_at[p] = table.hi_at;
+        self.lo_one_at[p] = table.lo_one_at;
+    }
+
+    /// The preparations of paths `range`, in order.
+    #[inline(always)]
+    pub fn tables(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = PreparedTable> + '_ {
+        (self.start_len[range.clone()].iter())
+            .zip(&self.residual[range.clone()])
+            .zip(&self.lo_at[range.clone()])
+            .zip(&self.hi_at[range.clone()])
+            .zip(&self.lo_one_at[range])
+            .map(
+                |((((&start_len, &residual), &lo_at), &hi_at), &lo_one_at)| PreparedTable {
+                    start: start_len as u32,
+                    len: (start_len >> 32) as u32,
+                    residual,
+                    lo_at,
+                    hi_at,
+                    lo_one_at,
+                },
+            )
+    }
+
+    /// Path `p`'s preparation.
+    #[inline(always)]
+    pub fn get(&self, p: usize) -> PreparedTable {
+        let start_len = self.start_len[p];
+        PreparedTable {
+            start: start_len as u32,
+            len: (start_len >> 32) as u32,
+            residual: self.residual[p],
+            lo_at: self.lo_at[p],
+            hi_at: self.hi_at[p],
+            lo_one_at: self.lo_one_at[p],
+        }
+    }
+}
+
 impl Sampler {
     /// `lambda` (in `[0, TABLE_LAMBDA_MAX)`) prepared for [`Sampler::sample_prepared`].
     pub fn prepare(self, lambda: f64) -> PreparedTable {
@@ -293,25 +366,28 @@ impl Sampler {
     }
 }
 
-/// The table draws of whole groups of eight rates, eight a register with AVX-512 when the
-/// processor has it (and the compiler could build it): for each path `p` from 0, `out[p] =
-/// base[p] + ` [`Sampler::sample_prepared`]`(tables[p], words[2 p], words[2 p + 1])` (`base`
-/// zeros when `None`), the same values bit for bit. Returns the number of paths drawn (a
-/// multiple of eight, 0 without AVX-512); the rest are the caller's.
+/// The table draws of whole groups of eight of the first `rows` paths of `row`, eight a
+/// register with AVX-512 when the processor has it (and the compiler could build it): for each
+/// path `p` from 0, `out[p] = base[p] + ` [`Sampler::sample_prepared`]`(row.get(p), words[2 p],
+/// words[2 p + 1])` (`base` zeros when `None`), the same values bit for bit. Returns the number of paths drawn (a
+/// multiple of eight, 0 without AVX-512); the rest are the caller's. `scratch` (room for a
+/// path each) lists the draws the squeeze leaves undecided, made one by one after the rest.
 pub fn add_table_draws_wide(
     sampler: Sampler,
-    tables: &[PreparedTable],
+    row: &PreparedRow,
+    rows: usize,
     words: &[u64],
     base: Option<&[f64]>,
     out: &mut [f64],
+    scratch: &mut [u32],
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
-        avx512::add_table_draws_if_available(sampler, tables, words, base, out)
+        avx512::add_table_draws_if_available(sampler, row, rows, words, base, out, scratch)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (sampler, tables, words, base, out);
+        let _ = (sampler, row, rows, words, base, out, scratch);
         0
     }
 }
@@ -320,23 +396,26 @@ pub fn add_table_draws_wide(
 /// AVX-512 intrinsics it uses).
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::{PreparedTable, Sampler};
+    use super::{PreparedRow, Sampler};
 
-    /// [`super::add_table_draws_wide`] where the processor has AVX-512F and DQ.
+    /// [`super::add_table_draws_wide`] where the processor has AVX-512F, DQ and VL.
     #[rustversion::since(1.89)]
     pub(super) fn add_table_draws_if_available(
         sampler: Sampler,
-        tables: &[PreparedTable],
+        row: &PreparedRow,
+        rows: usize,
         words: &[u64],
         base: Option<&[f64]>,
         out: &mut [f64],
+        scratch: &mut [u32],
     ) -> usize {
         if std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl")
         {
-            // SAFETY: the processor has AVX-512F and DQ, the features the function is
+            // SAFETY: the processor has AVX-512F, DQ and VL, the features the function is
             // compiled for.
-            return unsafe { add_table_draws(sampler, tables, words, base, out) };
+            return unsafe { add_table_draws(sampler, row, rows, words, base, out, scratch) };
         }
         0
     }
@@ -345,52 +424,57 @@ mod avx512 {
     #[rustversion::before(1.89)]
     pub(super) fn add_table_draws_if_available(
         _sampler: Sampler,
-        _tables: &[PreparedTable],
+        _row: &PreparedRow,
+        _rows: usize,
         _words: &[u64],
         _base: Option<&[f64]>,
         _out: &mut [f64],
+        _scratch: &mut [u32],
     ) -> usize {
         0
     }
 
     /// Eight draws a register: the operations of [`Sampler::sample_prepared`] in each lane.
     /// The alias index's 128-bit product is formed from 32-bit halves (`len` is below 2^16);
-    /// the draws the squeeze does not decide (about d^2 / 2 of them) are then made one by one.
+    /// the draws the squeeze does not decide (about d^2 / 2 of them) are listed in `scratch`
+    /// and made one by one after the loop (a branch in the loop, taken at random, would stop
+    /// the processor from overlapping one group's gathers with the next's).
     ///
     /// # Safety
-    /// The processor must have AVX-512F and AVX-512DQ.
+    /// The processor must have AVX-512F, DQ and VL.
     #[rustversion::since(1.89)]
-    #[target_feature(enable = "avx512f,avx512dq")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
     unsafe fn add_table_draws(
         sampler: Sampler,
-        tables: &[PreparedTable],
+        row: &PreparedRow,
+        rows: usize,
         words: &[u64],
         base: Option<&[f64]>,
         out: &mut [f64],
+        scratch: &mut [u32],
     ) -> usize {
         use std::arch::x86_64::*;
-        use std::mem::{offset_of, size_of};
-        const WORDS: usize = size_of::<PreparedTable>() / 8;
-        const _: () = assert!(size_of::<PreparedTable>() == 8 * WORDS);
-        const _: () = assert!(offset_of!(PreparedTable, start) == 0);
-        const _: () = assert!(offset_of!(PreparedTable, len) == 4);
-        let field = |offset: usize| (offset / 8) as i64;
-        let n = tables.len().min(words.len() / 2).min(out.len()) / 8 * 8;
+        let n = rows
+            .min(row.start_len.len())
+            .min(words.len() / 2)
+            .min(out.len())
+            / 8
+            * 8;
         if let Some(base) = base {
             assert!(base.len() >= n, "a base value for every draw");
         }
+        assert!(scratch.len() >= n, "room to list every draw");
+        let mut undecided_count = 0;
         let entries = sampler.tables.entries.as_ptr();
-        let fields = tables.as_ptr().cast::<i64>();
         let lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
         let even = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
         let odd = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
         let low32 = _mm512_set1_epi64(0xffff_ffff);
         let one = _mm512_set1_epi64(1);
         for group in (0..n).step_by(8) {
-            // SAFETY (loads and gathers): `group + 8 <= n`, so the 16 words from `2 group`, the
-            // base values and the tables from `group` are in their slices; each field index
-            // is that of a field of one of the eight tables; an entry index is masked to the
-            // entries' room.
+            // SAFETY (loads and the gather): `group + 8 <= n`, so the 16 words from `2 group`
+            // and the base values from `group` are in their slices; an entry index is masked to
+            // the entries' room.
             let (first, second) = unsafe {
                 let a = _mm512_loadu_si512(words.as_ptr().add(2 * group).cast());
                 let b = _mm512_loadu_si512(words.as_ptr().add(2 * group + 8).cast());
@@ -399,20 +483,12 @@ mod avx512 {
                     _mm512_permutex2var_epi64(a, odd, b),
                 )
             };
-            let at = _mm512_mullo_epi64(
-                _mm512_add_epi64(_mm512_set1_epi64(group as i64), lane),
-                _mm512_set1_epi64(WORDS as i64),
-            );
-            let gather = |offset: usize| unsafe {
-                _mm512_i64gather_epi64::<8>(
-                    _mm512_add_epi64(at, _mm512_set1_epi64(field(offset))),
-                    fields,
-                )
-            };
-            let start_len = gather(offset_of!(PreparedTable, start));
-            let lo_at = gather(offset_of!(PreparedTable, lo_at));
-            let hi_at = gather(offset_of!(PreparedTable, hi_at));
-            let lo_one_at = gather(offset_of!(PreparedTable, lo_one_at));
+            // SAFETY: `group + 8 <= n`, within every field's vector.
+            let field = |v: &[u64]| unsafe { _mm512_loadu_si512(v.as_ptr().add(group).cast()) };
+            let start_len = field(&row.start_len);
+            let lo_at = field(&row.lo_at);
+            let hi_at = field(&row.hi_at);
+            let lo_one_at = field(&row.lo_one_at);
             let start = _mm512_and_si512(start_len, low32);
             let len = _mm512_srli_epi64::<32>(start_len);
             // first * len = (a 2^32 + b) len: high word (a len + (b len >> 32)) >> 32, low word
@@ -447,13 +523,24 @@ mod avx512 {
             };
             // SAFETY: `out` has room for the eight draws from `group`.
             unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(group), sum) };
-            let mut rest = !decided;
-            while rest != 0 {
-                let p = group + rest.trailing_zeros() as usize;
-                rest &= rest - 1;
-                let b = base.map_or(0.0, |base| base[p]);
-                out[p] = b + sampler.sample_prepared(&tables[p], words[2 * p], words[2 * p + 1]);
-            }
+            // The undecided lanes' paths, packed into the list (`undecided_count + 8 <= n`
+            // while groups remain, as at most one per path seen is listed).
+            let paths =
+                _mm512_cvtepi64_epi32(_mm512_add_epi64(_mm512_set1_epi64(group as i64), lane));
+            // SAFETY: `undecided_count + 8 <= group + 8 <= n <= scratch.len()`.
+            unsafe {
+                _mm256_mask_compressstoreu_epi32(
+                    scratch.as_mut_ptr().add(undecided_count).cast(),
+                    !decided,
+                    paths,
+                )
+            };
+            undecided_count += (!decided).count_ones() as usize;
+        }
+        for &p in &scratch[..undecided_count] {
+            let p = p as usize;
+            let b = base.map_or(0.0, |base| base[p]);
+            out[p] = b + sampler.sample_prepared(&row.get(p), words[2 * p], words[2 * p + 1]);
         }
         n
     }
@@ -528,6 +615,16 @@ fn small_exact(u: f64, d: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// A row holding `tables` (and room for a few paths more, which the draws must not read).
+    fn row_of(tables: &[PreparedTable]) -> PreparedRow {
+        let mut row = PreparedRow::new(tables.len() + 9);
+        for (p, &table) in tables.iter().enumerate() {
+            row.set(p, table);
+            assert_eq!(row.get(p), table);
+        }
+        row
+    }
+
     /// The draws eight a register (where the processor has AVX-512) against the prepared
     /// draws one by one, onto a base row and alone, for rows of every length modulo eight:
     /// rates on and off the grid, near 0 and 64; second words in the squeeze's undecided band
@@ -566,7 +663,15 @@ mod tests {
             let base: Vec<f64> = (0..len).map(|p| (p % 5) as f64 * 1e3 + 0.5).collect();
             for base in [None, Some(&base[..])] {
                 let mut wide = vec![f64::NAN; len];
-                let done = add_table_draws_wide(sampler, &tables, &words, base, &mut wide);
+                let done = add_table_draws_wide(
+                    sampler,
+                    &row_of(&tables),
+                    len,
+                    &words,
+                    base,
+                    &mut wide,
+                    &mut vec![0; len],
+                );
                 assert!(done <= len && done % 8 == 0, "len {len}: {done}");
                 for p in 0..done {
                     let one = base.map_or(0.0, |b| b[p])
@@ -602,7 +707,16 @@ mod tests {
             tables.len()
         );
         let mut wide = vec![f64::NAN; tables.len()];
-        let done = add_table_draws_wide(sampler, &tables, &words, None, &mut wide);
+        let rows = tables.len();
+        let done = add_table_draws_wide(
+            sampler,
+            &row_of(&tables),
+            rows,
+            &words,
+            None,
+            &mut wide,
+            &mut vec![0; rows],
+        );
         for p in 0..done {
             let one = sampler.sample_prepared(&tables[p], words[2 * p], words[2 * p + 1]);
             assert_eq!(
