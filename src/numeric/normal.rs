@@ -250,27 +250,18 @@ fn central(q: f64) -> f64 {
 /// `values[i] = norm_quantile(values[i])` for every `i`, the same values bit for bit: the
 /// central rational function over the whole slice first (a loop without branches, which the
 /// compiler vectorises), then the tails (about 15% of uniform inputs) one by one.
-/// (`norm_quantile` takes the central function exactly when `|p - 0.5| <= 0.425`.)
 pub fn norm_quantile_fill(values: &mut [f64]) {
     let mut results = [0.0f64; 256];
     for part in values.chunks_mut(results.len()) {
         let results = &mut results[..part.len()];
         central_fill(results, part);
-        // The tails listed without a branch (which of the inputs are in a tail is random, so a
-        // branch per value would be mispredicted about as often as it is taken), then drawn.
-        let mut tails = [0u8; 256];
-        let mut count = 0;
-        for (j, &p) in part.iter().enumerate() {
-            // `count <= j < 256`: in bounds, and `j` fits a byte.
-            tails[count] = j as u8;
-            let central = (p - 0.5).abs() <= 0.425;
-            count += usize::from(!central);
+        for (v, &r) in part.iter_mut().zip(results.iter()) {
+            *v = if (*v - 0.5).abs() <= 0.425 {
+                r
+            } else {
+                norm_quantile(*v)
+            };
         }
-        for &j in &tails[..count] {
-            let j = usize::from(j);
-            results[j] = norm_quantile(part[j]);
-        }
-        part.copy_from_slice(results);
     }
 }
 
