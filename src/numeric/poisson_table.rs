@@ -369,9 +369,10 @@ impl Sampler {
 /// The table draws of whole groups of eight of the first `rows` paths of `row`, eight a
 /// register with AVX-512 when the processor has it (and the compiler could build it): for each
 /// path `p` from 0, `out[p] = base[p] + ` [`Sampler::sample_prepared`]`(row.get(p), words[2 p],
-/// words[2 p + 1])` (`base` zeros when `None`), the same values bit for bit. Returns the number of paths drawn (a
-/// multiple of eight, 0 without AVX-512); the rest are the caller's. `scratch` (room for a
-/// path each) lists the draws the squeeze leaves undecided, made one by one after the rest.
+/// words[2 p + 1])` (`base` zeros when `None`), the same values bit for bit. Returns the number
+/// of paths drawn (a multiple of eight, 0 without AVX-512); the rest are the caller's.
+/// `scratch` (room for a path each) lists the draws the squeeze leaves undecided, made one by
+/// one after the rest.
 pub fn add_table_draws_wide(
     sampler: Sampler,
     row: &PreparedRow,
