@@ -4,7 +4,7 @@
 //! Xoshiro256++ states stepped side by side in vector registers (one 512-bit register per state
 //! word with AVX-512, two 256-bit ones with AVX2, chosen at run time; the portable loop elsewhere,
 //! all giving the same words), and one step yields [`LANES`] words. The stream's words are the
-//! lanes' outputs interleaved step by step (lane 0, lane 1, .., lane 3 of step 0, then of step 1,
+//! lanes' outputs interleaved step by step (lane 0, lane 1, .., lane 7 of step 0, then of step 1,
 //! ..), produced a block at a time into a small buffer ([`Stream::next_word`]) or straight into a
 //! caller's slice ([`Stream::fill_words`]); both give the same sequence. The lanes are seeded
 //! through SplitMix64 from one word derived from (seed, chunk index, purpose, key). The key is a
