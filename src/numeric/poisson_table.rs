@@ -273,16 +273,14 @@ pub struct PreparedRow {
 impl PreparedRow {
     /// Room for `len` paths, each holding [`PreparedTable::ZERO`].
     pub fn new(len: usize) -> Self {
-        let mut row = PreparedRow::default();
-        row.start_len.resize(len, 0);
-        row.residual.resize(len, 0.0);
-        row.lo_at.resize(len, 0);
-        row.hi_at.resize(len, 0);
-        row.lo_one_at.resize(len, 0);
-        for p in 0..len {
-            row.set(p, PreparedTable::ZERO);
+        let zero = PreparedTable::ZERO;
+        PreparedRow {
+            start_len: vec![u64::from(zero.start) | u64::from(zero.len) << 32; len],
+            residual: vec![zero.residual; len],
+            lo_at: vec![zero.lo_at; len],
+            hi_at: vec![zero.hi_at; len],
+            lo_one_at: vec![zero.lo_one_at; len],
         }
-        row
     }
 
     /// Path `p`'s preparation becomes `table`.
@@ -295,7 +293,8 @@ impl PreparedRow {
         self.lo_one_at[p] = table.lo_one_at;
     }
 
-    /// The preparations of paths `range`, in order.
+    /// The preparations of paths `range`, in order (the fields' slices read side by side,
+    /// without an index to check).
     #[inline(always)]
     pub fn tables(
         &self,
@@ -307,13 +306,8 @@ impl PreparedRow {
             .zip(&self.hi_at[range.clone()])
             .zip(&self.lo_one_at[range])
             .map(
-                |((((&start_len, &residual), &lo_at), &hi_at), &lo_one_at)| PreparedTable {
-                    start: start_len as u32,
-                    len: (start_len >> 32) as u32,
-                    residual,
-                    lo_at,
-                    hi_at,
-                    lo_one_at,
+                |((((&start_len, &residual), &lo_at), &hi_at), &lo_one_at)| {
+                    PreparedTable::from_fields(start_len, residual, lo_at, hi_at, lo_one_at)
                 },
             )
     }
@@ -321,14 +315,27 @@ impl PreparedRow {
     /// Path `p`'s preparation.
     #[inline(always)]
     pub fn get(&self, p: usize) -> PreparedTable {
-        let start_len = self.start_len[p];
+        PreparedTable::from_fields(
+            self.start_len[p],
+            self.residual[p],
+            self.lo_at[p],
+            self.hi_at[p],
+            self.lo_one_at[p],
+        )
+    }
+}
+
+impl PreparedTable {
+    /// The preparation a [`PreparedRow`] holds as these fields (`start | len << 32` first).
+    #[inline(always)]
+    fn from_fields(start_len: u64, residual: f64, lo_at: u64, hi_at: u64, lo_one_at: u64) -> Self {
         PreparedTable {
             start: start_len as u32,
             len: (start_len >> 32) as u32,
-            residual: self.residual[p],
-            lo_at: self.lo_at[p],
-            hi_at: self.hi_at[p],
-            lo_one_at: self.lo_one_at[p],
+            residual,
+            lo_at,
+            hi_at,
+            lo_one_at,
         }
     }
 }
