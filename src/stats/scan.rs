@@ -1,7 +1,8 @@
 //! One pass over a chunk of values that gives what both the moments and the quantile sketch
 //! need first: the sum (for the mean) and the smallest and largest value (for the sketch's
 //! bucket range). Recording a cell then costs this pass, the squared-deviation pass and the
-//! bucket-count pass, instead of four.
+//! bucket-count pass, instead of four. Also the passes that narrow the sketch's bucket range
+//! when the values hold zeros or both signs.
 
 /// Sum, minimum and maximum of a slice.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,9 +87,34 @@ impl ChunkScan {
 }
 
 /// The four sum lanes and eight minimum and maximum lanes of [`ChunkScan::of`] over `values`, a
-/// multiple of eight long (a loop of its own, which the compiler keeps in registers).
-#[inline(always)]
+/// multiple of eight long: compiled for AVX2 when the processor has it (the sum's four lanes
+/// one 256-bit register, the extremes' eight two), otherwise for the baseline's 128-bit
+/// registers. The same operations in the same order either way, so the same bits.
 fn scan_in_eights(values: &[f64]) -> ([f64; 4], [f64; 8], [f64; 8]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, the one feature the function is compiled for.
+        return unsafe { scan_in_eights_avx2(values) };
+    }
+    scan_in_eights_portable(values)
+}
+
+/// [`scan_in_eights`] compiled for AVX2: about 0.18 ns a value against 0.30 for the baseline's
+/// registers (rows of 1,024 timed alone). Not AVX-512: 512-bit registers were slower (0.23).
+///
+/// # Safety
+/// The processor must have AVX2. (Unsafe rather than a safe function with the target feature,
+/// which needs Rust 1.86; the crate builds with 1.85.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn scan_in_eights_avx2(values: &[f64]) -> ([f64; 4], [f64; 8], [f64; 8]) {
+    scan_in_eights_portable(values)
+}
+
+/// The portable form of [`scan_in_eights`] (a loop of its own, which the compiler keeps in
+/// registers).
+#[inline(always)]
+fn scan_in_eights_portable(values: &[f64]) -> ([f64; 4], [f64; 8], [f64; 8]) {
     let mut sum = [0.0f64; 4];
     let mut min = [f64::INFINITY; 8];
     let mut max = [f64::NEG_INFINITY; 8];
@@ -102,6 +128,130 @@ fn scan_in_eights(values: &[f64]) -> ([f64; 4], [f64; 8], [f64; 8]) {
         }
     }
     (sum, min, max)
+}
+
+/// The smallest and largest magnitude (as bits) of the positive values whose magnitude is at
+/// least `threshold` (a positive number), then of the negative ones: `[lo_pos, hi_pos, lo_neg,
+/// hi_neg]`, a sign's pair `(u64::MAX, 0)` when it has none (the sketch's bucket ranges for
+/// finite values of both signs; a finite value's magnitude is below `i64::MAX`). Compiled for
+/// AVX2 when the processor has it, where the minima and maxima of 64-bit integers take vector
+/// registers (baseline x86-64 has no 64-bit comparison in them); integer minima and maxima, so
+/// the same result either way.
+pub fn bucketed_magnitude_ranges(values: &[f64], threshold: f64) -> [u64; 4] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, the one feature the function is compiled for.
+        return unsafe { bucketed_magnitude_ranges_avx2(values, threshold) };
+    }
+    bucketed_magnitude_ranges_portable(values, threshold)
+}
+
+/// [`bucketed_magnitude_ranges`] compiled for AVX2.
+///
+/// # Safety
+/// The processor must have AVX2. (Unsafe rather than a safe function with the target feature,
+/// which needs Rust 1.86; the crate builds with 1.85.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn bucketed_magnitude_ranges_avx2(values: &[f64], threshold: f64) -> [u64; 4] {
+    bucketed_magnitude_ranges_portable(values, threshold)
+}
+
+/// The portable form of [`bucketed_magnitude_ranges`]: each bound in four lanes of signed
+/// integers (a finite value's magnitude is below 2^63, and `i64::MAX` is above every one), so
+/// that the loop is one the compiler widens.
+#[inline(always)]
+fn bucketed_magnitude_ranges_portable(values: &[f64], threshold: f64) -> [u64; 4] {
+    let smallest = threshold.to_bits() as i64;
+    let mut lo_pos = [i64::MAX; 4];
+    let mut hi_pos = [0i64; 4];
+    let mut lo_neg = [i64::MAX; 4];
+    let mut hi_neg = [0i64; 4];
+    // Bound k of the four lanes takes the values at positions k modulo 4 (and the last few).
+    let candidates = |v: f64| {
+        let bits = v.to_bits() as i64;
+        let magnitude = bits & i64::MAX;
+        let bucketed = magnitude >= smallest;
+        let (pos, neg) = (bucketed & (bits >= 0), bucketed & (bits < 0));
+        (
+            if pos { magnitude } else { i64::MAX },
+            if pos { magnitude } else { 0 },
+            if neg { magnitude } else { i64::MAX },
+            if neg { magnitude } else { 0 },
+        )
+    };
+    let mut blocks = values.chunks_exact(4);
+    for block in &mut blocks {
+        for k in 0..4 {
+            let (a, b, c, d) = candidates(block[k]);
+            lo_pos[k] = lo_pos[k].min(a);
+            hi_pos[k] = hi_pos[k].max(b);
+            lo_neg[k] = lo_neg[k].min(c);
+            hi_neg[k] = hi_neg[k].max(d);
+        }
+    }
+    for &v in blocks.remainder() {
+        let (a, b, c, d) = candidates(v);
+        lo_pos[0] = lo_pos[0].min(a);
+        hi_pos[0] = hi_pos[0].max(b);
+        lo_neg[0] = lo_neg[0].min(c);
+        hi_neg[0] = hi_neg[0].max(d);
+    }
+    let least = |lanes: [i64; 4]| match lanes.into_iter().min() {
+        Some(i64::MAX) | None => u64::MAX,
+        Some(m) => m as u64,
+    };
+    let most = |lanes: [i64; 4]| lanes.into_iter().max().unwrap_or(0) as u64;
+    [least(lo_pos), most(hi_pos), least(lo_neg), most(hi_neg)]
+}
+
+/// The smallest value from `threshold` on (`+inf` when there is none), as floating-point minima
+/// in four lanes: compiled for AVX2 when the processor has it, as [`ChunkScan::of`] is; the
+/// minimum of the same values either way. (The sketch's lower bucket for values that are
+/// zeros or positive.)
+pub fn least_from(values: &[f64], threshold: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, the one feature the function is compiled for.
+        return unsafe { least_from_avx2(values, threshold) };
+    }
+    least_from_portable(values, threshold)
+}
+
+/// [`least_from`] compiled for AVX2.
+///
+/// # Safety
+/// The processor must have AVX2. (Unsafe rather than a safe function with the target feature,
+/// which needs Rust 1.86; the crate builds with 1.85.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn least_from_avx2(values: &[f64], threshold: f64) -> f64 {
+    least_from_portable(values, threshold)
+}
+
+/// The portable form of [`least_from`] (a loop that vectorises, where a minimum of bit patterns
+/// does not on baseline x86-64).
+#[inline(always)]
+fn least_from_portable(values: &[f64], threshold: f64) -> f64 {
+    let lower = |least: f64, v: f64| {
+        let candidate = if v >= threshold { v } else { f64::INFINITY };
+        if candidate < least {
+            candidate
+        } else {
+            least
+        }
+    };
+    let mut least = [f64::INFINITY; 4];
+    let mut blocks = values.chunks_exact(4);
+    for block in &mut blocks {
+        for k in 0..4 {
+            least[k] = lower(least[k], block[k]);
+        }
+    }
+    for &v in blocks.remainder() {
+        least[0] = lower(least[0], v);
+    }
+    least[0].min(least[1]).min(least[2].min(least[3]))
 }
 
 #[cfg(test)]
@@ -193,6 +343,73 @@ mod tests {
             let mut values = vec![1.0; 9];
             values[5] = bad;
             assert!(!ChunkScan::of(&values).sum.is_finite());
+        }
+    }
+
+    /// The ranges and the least value from a threshold against the loops written out, for
+    /// every length up to 40 and round 1,024, with zeros of both signs, values just below, at
+    /// and above the threshold, of both signs, at varied positions.
+    #[test]
+    fn bucket_bounds_are_the_written_out_minima_and_maxima() {
+        let threshold = 1e-300;
+        let special = [
+            0.0,
+            -0.0,
+            threshold,
+            -threshold,
+            threshold * 0.5,
+            -threshold * 0.5,
+            f64::MAX,
+            -f64::MAX,
+        ];
+        for len in (0..=40).chain([1021, 1024, 1027]) {
+            for case in 0..30u64 {
+                let mut values: Vec<f64> = (0..len as u64)
+                    .map(|i| {
+                        let h = scramble(case * 7_919 + i);
+                        let v = (h % 4001) as f64 * 0.125;
+                        match case % 3 {
+                            0 => v,
+                            1 => -v,
+                            _ => v - 250.0,
+                        }
+                    })
+                    .collect();
+                for j in 0..(case % 5) {
+                    if len > 0 {
+                        let h = scramble(case ^ (j << 40));
+                        values[(h % len as u64) as usize] =
+                            special[((h >> 24) % special.len() as u64) as usize];
+                    }
+                }
+                let (mut lo_pos, mut hi_pos, mut lo_neg, mut hi_neg) = (u64::MAX, 0, u64::MAX, 0);
+                let mut least = f64::INFINITY;
+                for &v in &values {
+                    let magnitude = v.to_bits() & (u64::MAX >> 1);
+                    if magnitude >= threshold.to_bits() {
+                        if v.is_sign_positive() {
+                            lo_pos = lo_pos.min(magnitude);
+                            hi_pos = hi_pos.max(magnitude);
+                        } else {
+                            lo_neg = lo_neg.min(magnitude);
+                            hi_neg = hi_neg.max(magnitude);
+                        }
+                    }
+                    if v >= threshold {
+                        least = least.min(v);
+                    }
+                }
+                assert_eq!(
+                    bucketed_magnitude_ranges(&values, threshold),
+                    [lo_pos, hi_pos, lo_neg, hi_neg],
+                    "len {len}, case {case}: {values:?}"
+                );
+                assert_eq!(
+                    least_from(&values, threshold).to_bits(),
+                    least.to_bits(),
+                    "len {len}, case {case}"
+                );
+            }
         }
     }
 }

@@ -9,7 +9,7 @@
 //! (the bucket's midpoint) is within [`RELATIVE_ACCURACY`] of the exact order statistic.
 //! Merging adds integer counts, so the result does not depend on merge order.
 
-use super::scan::ChunkScan;
+use super::scan::{bucketed_magnitude_ranges, least_from, ChunkScan};
 
 /// Buckets per factor of two.
 pub const BUCKETS_PER_OCTAVE: i64 = 128;
@@ -486,32 +486,8 @@ impl Sketch {
     /// counts (zeros in a slot of their own).
     fn extend_non_negative(&mut self, values: &[f64], scan: &ChunkScan) {
         let smallest = ZERO_THRESHOLD.to_bits();
-        // The smallest value from the threshold, as floating-point minima in four lanes (a
-        // loop that vectorises, where a minimum of bit patterns does not on baseline x86-64).
         // A -0 among the values is a zero, as `add` counts it.
-        let lower = |least: f64, v: f64| {
-            let candidate = if v >= ZERO_THRESHOLD {
-                v
-            } else {
-                f64::INFINITY
-            };
-            if candidate < least {
-                candidate
-            } else {
-                least
-            }
-        };
-        let mut least = [f64::INFINITY; 4];
-        let mut blocks = values.chunks_exact(4);
-        for block in &mut blocks {
-            for k in 0..4 {
-                least[k] = lower(least[k], block[k]);
-            }
-        }
-        for &v in blocks.remainder() {
-            least[0] = lower(least[0], v);
-        }
-        let least = least[0].min(least[1]).min(least[2].min(least[3]));
+        let least = least_from(values, ZERO_THRESHOLD);
         let lo = if least < f64::INFINITY {
             least.to_bits()
         } else {
@@ -536,17 +512,7 @@ impl Sketch {
     fn extend_mixed_finite(&mut self, values: &[f64], scan: &ChunkScan) {
         const ZERO_SLOT: usize = LANE_BUCKETS - 1;
         let smallest = ZERO_THRESHOLD.to_bits();
-        let (mut lo_pos, mut hi_pos, mut lo_neg, mut hi_neg) = (u64::MAX, 0u64, u64::MAX, 0u64);
-        for &v in values {
-            let bits = v.to_bits();
-            let magnitude = bits & MAGNITUDE;
-            let bucketed = magnitude >= smallest;
-            let (pos, neg) = (bucketed & (bits >> 63 == 0), bucketed & (bits >> 63 == 1));
-            lo_pos = lo_pos.min(if pos { magnitude } else { u64::MAX });
-            hi_pos = hi_pos.max(if pos { magnitude } else { 0 });
-            lo_neg = lo_neg.min(if neg { magnitude } else { u64::MAX });
-            hi_neg = hi_neg.max(if neg { magnitude } else { 0 });
-        }
+        let [lo_pos, hi_pos, lo_neg, hi_neg] = bucketed_magnitude_ranges(values, ZERO_THRESHOLD);
         // (first bucket, number of buckets) of each sign; none when it has no bucketed value.
         let range = |lo: u64, hi: u64| {
             (lo <= hi).then(|| {
