@@ -307,18 +307,12 @@ impl PreparedRates {
         let tabulated = 0.0..TABLE_LAMBDA_MAX;
         // The paths whose rate changed, listed without a branch on the comparison (rates that
         // change with an event's strike change at random), then prepared one by one.
-        let (held, changed) = (&self.lambda[..n], &mut self.changed[..n]);
-        let mut count = 0;
-        let mut all_tabulated = true;
-        for (p, (&held, &lambda)) in held.iter().zip(lambdas).enumerate() {
-            // `count <= p`: in bounds.
-            changed[count] = p as u32;
-            count += usize::from(held != lambda);
-            all_tabulated &= tabulated.contains(&lambda);
-        }
+        let (count, all_tabulated) =
+            list_changed(&self.lambda[..n], lambdas, &mut self.changed[..n]);
         let sampler = Sampler::new();
-        for &p in &changed[..count] {
-            let (p, lambda) = (p as usize, lambdas[p as usize]);
+        for j in 0..count {
+            let p = self.changed[j] as usize;
+            let lambda = lambdas[p];
             // Only the preparation the rate's method reads: the other array keeps whatever
             // valid preparation it held (a table draw made for a PTRS path is overwritten,
             // and PTRS's constants are never read for a tabulated rate).
@@ -334,6 +328,107 @@ impl PreparedRates {
         }
         self.rows = n;
         self.all_tabulated = all_tabulated;
+    }
+}
+
+/// Lists in `changed` (as long as the rows) the paths whose rate in `lambdas` differs from the
+/// one `held` (`held != lambda`, so a NaN always), in order: their number, and whether every
+/// rate of `lambdas` is one the tables draw. Without a branch on the comparison (rates that
+/// change with an event's strike change at random): eight paths a register with AVX-512 when
+/// the processor has it (and the compiler could build it), the rest one by one; the same list
+/// either way.
+fn list_changed(held: &[f64], lambdas: &[f64], changed: &mut [u32]) -> (usize, bool) {
+    let n = lambdas.len();
+    assert!(held.len() == n && changed.len() == n, "one slot per path");
+    let (done, mut count, mut all_tabulated) =
+        wide::list_changed_if_available(held, lambdas, changed);
+    for p in done..n {
+        // `count <= p`: in bounds.
+        changed[count] = p as u32;
+        count += usize::from(held[p] != lambdas[p]);
+        all_tabulated &= (0.0..TABLE_LAMBDA_MAX).contains(&lambdas[p]);
+    }
+    (count, all_tabulated)
+}
+
+/// The AVX-512 form of [`list_changed`], built by compilers from Rust 1.89 (whose AVX-512
+/// intrinsics it uses).
+mod wide {
+    /// The first paths of [`super::list_changed`], eight a register, with AVX-512 if the
+    /// processor has it (and the compiler could build it): `(paths done, paths listed, all of
+    /// the done ones tabulated)`; `(0, 0, true)` otherwise, the rest the caller's.
+    #[rustversion::since(1.89)]
+    pub(super) fn list_changed_if_available(
+        held: &[f64],
+        lambdas: &[f64],
+        changed: &mut [u32],
+    ) -> (usize, usize, bool) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor has AVX-512F, the one feature the function is compiled for.
+            return unsafe { list_changed(held, lambdas, changed) };
+        }
+        let _ = (held, lambdas, changed);
+        (0, 0, true)
+    }
+
+    /// Without a compiler that builds the AVX-512 form: nothing done.
+    #[rustversion::before(1.89)]
+    pub(super) fn list_changed_if_available(
+        _held: &[f64],
+        _lambdas: &[f64],
+        _changed: &mut [u32],
+    ) -> (usize, usize, bool) {
+        (0, 0, true)
+    }
+
+    /// Eight paths a step: the comparison as a mask (`_CMP_NEQ_UQ` is Rust's `!=`, true for a
+    /// NaN), the paths' indices compressed under it into the low lanes and stored as eight
+    /// 32-bit words at the list's end (the lanes past the listed ones are overwritten by the
+    /// next step or left beyond the count), and the tabulated range as two ordered comparisons
+    /// (false for a NaN, as `contains` is).
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F.
+    #[rustversion::since(1.89)]
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn list_changed(
+        held: &[f64],
+        lambdas: &[f64],
+        changed: &mut [u32],
+    ) -> (usize, usize, bool) {
+        use super::TABLE_LAMBDA_MAX;
+        use std::arch::x86_64::*;
+        let n = lambdas.len().min(held.len()).min(changed.len()) / 8 * 8;
+        let (zero, top) = (_mm512_setzero_pd(), _mm512_set1_pd(TABLE_LAMBDA_MAX));
+        let mut index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0);
+        let eight = _mm512_set1_epi32(8);
+        let (mut count, mut tabulated) = (0usize, 0xffu8);
+        for p in (0..n).step_by(8) {
+            // SAFETY: `p + 8 <= n`, within both rows; unaligned loads.
+            let (h, l) = unsafe {
+                (
+                    _mm512_loadu_pd(held.as_ptr().add(p)),
+                    _mm512_loadu_pd(lambdas.as_ptr().add(p)),
+                )
+            };
+            let differs = _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(h, l);
+            let listed = _mm512_maskz_compress_epi32(u16::from(differs), index);
+            // SAFETY: `count <= p` (at most one listed per path before), so the eight words
+            // at `count` end by `p + 8 <= n`, within `changed`; an unaligned store.
+            unsafe {
+                _mm256_storeu_si256(
+                    changed.as_mut_ptr().add(count).cast(),
+                    _mm512_castsi512_si256(listed),
+                )
+            };
+            count += differs.count_ones() as usize;
+            tabulated &= _mm512_cmp_pd_mask::<_CMP_GE_OQ>(l, zero)
+                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(l, top);
+            index = _mm512_add_epi32(index, eight);
+        }
+        (n, count, tabulated == 0xff)
     }
 }
 
@@ -651,6 +746,56 @@ fn poisson_large<R: Rng + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The dispatched listing (eight paths a register where the processor has AVX-512) against
+    /// the loop written out: the same list and the same verdict on the tabulated range, for
+    /// rows of every length modulo eight, with NaN, zeros of both signs, negative rates and
+    /// rates at and beside the tables' limit, held or changed at varied positions.
+    #[test]
+    fn changed_paths_are_listed_as_one_by_one() {
+        let special = [
+            f64::NAN,
+            0.0,
+            -0.0,
+            -1.0,
+            TABLE_LAMBDA_MAX,
+            TABLE_LAMBDA_MAX - 1e-9,
+            f64::INFINITY,
+            3.5,
+        ];
+        let mut x = 0x5eed_u64;
+        let mut next = move || {
+            x = crate::engine::rng::mix(x);
+            x
+        };
+        for len in (0..40).chain([1023, 1024]) {
+            for case in 0..20 {
+                let held: Vec<f64> = (0..len)
+                    .map(|_| special[(next() % special.len() as u64) as usize])
+                    .collect();
+                let lambdas: Vec<f64> = held
+                    .iter()
+                    .map(|&h| match next() % 4 {
+                        // Unchanged (a NaN stays changed), or any of the special rates.
+                        0 | 1 if case % 5 != 0 => h,
+                        _ => special[(next() % special.len() as u64) as usize],
+                    })
+                    .collect();
+                let mut want = Vec::new();
+                let mut tabulated = true;
+                for p in 0..len {
+                    if held[p] != lambdas[p] {
+                        want.push(p as u32);
+                    }
+                    tabulated &= (0.0..TABLE_LAMBDA_MAX).contains(&lambdas[p]);
+                }
+                let mut changed = vec![u32::MAX; len];
+                let (count, all_tabulated) = list_changed(&held, &lambdas, &mut changed);
+                assert_eq!(&changed[..count], &want[..], "len {len}, case {case}");
+                assert_eq!(all_tabulated, tabulated, "len {len}, case {case}");
+            }
+        }
+    }
 
     #[test]
     fn poisson_edge_cases() {
