@@ -304,30 +304,50 @@ impl PreparedRates {
     pub fn hold(&mut self, lambdas: &[f64]) {
         let n = lambdas.len();
         assert!(self.len() >= n, "room for every rate");
-        let tabulated = 0.0..TABLE_LAMBDA_MAX;
         // The paths whose rate changed, listed without a branch on the comparison (rates that
         // change with an event's strike change at random), then prepared one by one.
         let (count, all_tabulated) =
             list_changed(&self.lambda[..n], lambdas, &mut self.changed[..n]);
         let sampler = Sampler::new();
-        for j in 0..count {
-            let p = self.changed[j] as usize;
-            let lambda = lambdas[p];
-            // Only the preparation the rate's method reads: the other array keeps whatever
-            // valid preparation it held (a table draw made for a PTRS path is overwritten,
-            // and PTRS's constants are never read for a tabulated rate).
-            self.lambda[p] = lambda;
-            if tabulated.contains(&lambda) {
-                self.table.set(p, sampler.prepare(lambda));
+        // Eight listed paths at a time where all eight are table rates (the same preparations
+        // as one by one), the others one by one.
+        let mut j = 0;
+        while j + 8 <= count {
+            let mut group = [0u32; 8];
+            group.copy_from_slice(&self.changed[j..j + 8]);
+            if self.table.prepare_eight(sampler, lambdas, &group) {
+                for p in group.map(|p| p as usize) {
+                    self.lambda[p] = lambdas[p];
+                }
             } else {
-                self.ptrs[p] = ptrs_constants(lambda);
+                for p in group.map(|p| p as usize) {
+                    self.prepare_one(sampler, p, lambdas[p]);
+                }
             }
+            j += 8;
+        }
+        for j in j..count {
+            let p = self.changed[j] as usize;
+            self.prepare_one(sampler, p, lambdas[p]);
         }
         if count > 0 || self.rows != n {
             self.listed = false;
         }
         self.rows = n;
         self.all_tabulated = all_tabulated;
+    }
+
+    /// Path `p`'s rate becomes `lambda`, prepared. Only the preparation the rate's method reads:
+    /// the other array keeps whatever valid preparation it held (a table draw made for a PTRS
+    /// path is overwritten, and PTRS's constants are never read for a tabulated rate).
+    #[inline(always)]
+    fn prepare_one(&mut self, sampler: Sampler, p: usize, lambda: f64) {
+        self.lambda[p] = lambda;
+        if (0.0..TABLE_LAMBDA_MAX).contains(&lambda) {
+            self.table.set(p, sampler.prepare(lambda));
+        } else {
+            self.ptrs[p] = ptrs_constants(lambda);
+        }
     }
 }
 

@@ -36,7 +36,7 @@ const ENTRY_ROOM: usize = 1 << 15;
 const TABLE_COUNT: usize = (TABLE_LAMBDA_MAX * GRID_PER_UNIT) as usize;
 
 /// The alias tables of `Poisson(j / 4)`, `j = 0 .. 256`, concatenated: table `j` is
-/// `entries[span[j].0 ..][.. span[j].1]`. An entry packs, for index `i`, the probability of
+/// `entries[start ..][.. len]` with `start | len << 32 = start_len[j]`. An entry packs, for index `i`, the probability of
 /// keeping `i` as a 64-bit fixed-point threshold (its low 16 bits cleared) and, in those low
 /// bits, the alias taken otherwise: 8 bytes, so a table set stays small in cache.
 struct Tables {
@@ -44,20 +44,30 @@ struct Tables {
     /// needs no bounds check in the draw loops (every index a draw forms is below the used
     /// length anyway).
     entries: Box<[u64; ENTRY_ROOM]>,
-    /// (start, length) of each table; a fixed-size array so that a grid index below
-    /// [`TABLE_COUNT`] needs no bounds check.
-    span: [(u32, u32); TABLE_COUNT],
+    /// `start | len << 32` of each table (as a [`PreparedRow`] holds it, so that eight can be
+    /// gathered at once); a fixed-size array so that a grid index below [`TABLE_COUNT`] needs
+    /// no bounds check.
+    start_len: [u64; TABLE_COUNT],
+}
+
+impl Tables {
+    /// (start, length) of table `j` (below [`TABLE_COUNT`]).
+    #[inline(always)]
+    fn span(&self, j: u32) -> (u32, u32) {
+        let start_len = self.start_len[j as usize];
+        (start_len as u32, (start_len >> 32) as u32)
+    }
 }
 
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let mut entries = Vec::new();
-        let mut span = [(0u32, 0u32); TABLE_COUNT];
-        for (j, slot) in span.iter_mut().enumerate() {
+        let mut start_len = [0u64; TABLE_COUNT];
+        for (j, slot) in start_len.iter_mut().enumerate() {
             let table = alias_table(&pmf_table(j as f64 / GRID_PER_UNIT));
             // About 28,000 entries in all: far inside u32.
-            *slot = (entries.len() as u32, table.len() as u32);
+            *slot = entries.len() as u64 | (table.len() as u64) << 32;
             entries.extend(table);
         }
         assert!(
@@ -69,7 +79,7 @@ fn tables() -> &'static Tables {
             .into_boxed_slice()
             .try_into()
             .expect("entries padded to their room");
-        Tables { entries, span }
+        Tables { entries, start_len }
     })
 }
 
@@ -181,7 +191,7 @@ impl Sampler {
         // instruction each, where usize ones take several.
         let j = ((lambda * GRID_PER_UNIT) as u32).min(TABLE_COUNT as u32 - 1);
         let residual = (lambda - j as f64 / GRID_PER_UNIT).max(0.0);
-        let (start, len) = self.tables.span[j as usize];
+        let (start, len) = self.tables.span(j);
         let k = alias_index(&self.tables.entries, start, len, first);
         (k as f64, residual)
     }
@@ -312,6 +322,24 @@ impl PreparedRow {
             )
     }
 
+    /// Prepares paths `group` for their rates in `lambdas` as [`Sampler::prepare`] and
+    /// [`PreparedRow::set`] do one by one, eight a register with AVX-512 when the processor has
+    /// it (and the compiler could build it), if every rate is tabulated and every squeeze
+    /// bound of the eight is in (1/2, 1] (nearly always: a rate on the grid has its upper bound
+    /// just above 1) and every path is within the row and `lambdas`: whether it did; when not,
+    /// nothing is written and the caller prepares them one by one.
+    pub fn prepare_eight(&mut self, sampler: Sampler, lambdas: &[f64], group: &[u32; 8]) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            avx512::prepare_eight_if_available(sampler, self, lambdas, group)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (sampler, lambdas, group);
+            false
+        }
+    }
+
     /// Path `p`'s preparation.
     #[inline(always)]
     pub fn get(&self, p: usize) -> PreparedTable {
@@ -345,7 +373,7 @@ impl Sampler {
     pub fn prepare(self, lambda: f64) -> PreparedTable {
         let j = ((lambda * GRID_PER_UNIT) as u32).min(TABLE_COUNT as u32 - 1);
         let residual = (lambda - j as f64 / GRID_PER_UNIT).max(0.0);
-        let (start, len) = self.tables.span[j as usize];
+        let (start, len) = self.tables.span(j);
         let (lo, hi) = taylor_bounds(residual);
         PreparedTable {
             start,
@@ -405,6 +433,137 @@ pub fn add_table_draws_wide(
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::{PreparedRow, Sampler};
+
+    /// [`PreparedRow::prepare_eight`] where the processor has AVX-512F and DQ.
+    #[rustversion::since(1.89)]
+    pub(super) fn prepare_eight_if_available(
+        sampler: Sampler,
+        row: &mut PreparedRow,
+        lambdas: &[f64],
+        group: &[u32; 8],
+    ) -> bool {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
+            // SAFETY: the processor has AVX-512F and DQ, the features the function is compiled
+            // for.
+            return unsafe { prepare_eight(sampler, row, lambdas, group) };
+        }
+        false
+    }
+
+    /// Without a compiler that builds the AVX-512 form: nothing prepared.
+    #[rustversion::before(1.89)]
+    pub(super) fn prepare_eight_if_available(
+        _sampler: Sampler,
+        _row: &mut PreparedRow,
+        _lambdas: &[f64],
+        _group: &[u32; 8],
+    ) -> bool {
+        false
+    }
+
+    /// The operations of [`Sampler::prepare`] (with [`super::taylor_bounds`] and the first case
+    /// of [`super::first_reaching`]) in each lane, in the same order (no fused multiply-add:
+    /// each lane rounds as the scalar code does); the eight preparations scattered into the
+    /// row's fields in lane order, as eight calls of [`PreparedRow::set`] in turn would write
+    /// them (a repeated path keeps its last lane's).
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F and DQ.
+    #[rustversion::since(1.89)]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    unsafe fn prepare_eight(
+        sampler: Sampler,
+        row: &mut PreparedRow,
+        lambdas: &[f64],
+        group: &[u32; 8],
+    ) -> bool {
+        use super::{GRID_PER_UNIT, MARGIN, POSITIONS, TABLE_COUNT, TABLE_LAMBDA_MAX};
+        use std::arch::x86_64::*;
+        // Every path within `lambdas` and the row: the gathers and scatters stay inside them.
+        let rows = lambdas
+            .len()
+            .min(row.start_len.len())
+            .min(row.residual.len())
+            .min(row.lo_at.len())
+            .min(row.hi_at.len())
+            .min(row.lo_one_at.len());
+        if group.iter().any(|&p| p as usize >= rows) {
+            return false;
+        }
+        // SAFETY: `group` is eight u32 (32 bytes) of readable memory; an unaligned load.
+        let index = unsafe { _mm256_loadu_si256(group.as_ptr().cast()) };
+        // SAFETY: every index is below `lambdas.len()` (checked above).
+        let lambda = unsafe { _mm512_i32gather_pd::<8>(index, lambdas.as_ptr().cast()) };
+        let (zero, one) = (_mm512_setzero_pd(), _mm512_set1_pd(1.0));
+        // Tabulated: `(0.0..TABLE_LAMBDA_MAX).contains` (false for a NaN).
+        let tabulated = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(lambda, zero)
+            & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(lambda, _mm512_set1_pd(TABLE_LAMBDA_MAX));
+        if tabulated != 0xff {
+            return false;
+        }
+        // The grid index: `lambda * 4` is in [0, 256) here, so the truncation to u32 is the
+        // scalar `as u32`.
+        let grid = _mm512_set1_pd(GRID_PER_UNIT);
+        let j = _mm256_min_epu32(
+            _mm512_cvttpd_epu32(_mm512_mul_pd(lambda, grid)),
+            _mm256_set1_epi32(TABLE_COUNT as i32 - 1),
+        );
+        // The residual: `lambda - j / 4`, at least +0 (never a NaN or a -0 here, so
+        // `vmaxpd` is `f64::max`).
+        let residual = _mm512_max_pd(
+            _mm512_sub_pd(lambda, _mm512_div_pd(_mm512_cvtepu32_pd(j), grid)),
+            zero,
+        );
+        // SAFETY: every grid index is below TABLE_COUNT, the table's length.
+        let start_len =
+            unsafe { _mm512_i32gather_epi64::<8>(j, sampler.tables.start_len.as_ptr().cast()) };
+        // `taylor_bounds`, operation by operation.
+        let d = residual;
+        let d2 = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), d), d);
+        let hi = _mm512_add_pd(
+            _mm512_add_pd(_mm512_sub_pd(one, d), d2),
+            _mm512_set1_pd(MARGIN),
+        );
+        let lo = _mm512_sub_pd(
+            _mm512_sub_pd(
+                hi,
+                _mm512_mul_pd(_mm512_mul_pd(d2, d), _mm512_set1_pd(1.0 / 3.0)),
+            ),
+            _mm512_set1_pd(2.0 * MARGIN),
+        );
+        let lo_one = _mm512_mul_pd(lo, _mm512_add_pd(one, residual));
+        // `first_reaching`'s first case, `0.5 < bound <= 1.0`, for all three bounds.
+        let half = _mm512_set1_pd(0.5);
+        let mut in_range = 0xffu8;
+        for bound in [lo, hi, lo_one] {
+            in_range &= _mm512_cmp_pd_mask::<_CMP_GT_OQ>(bound, half)
+                & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(bound, one);
+        }
+        if in_range != 0xff {
+            return false;
+        }
+        // `((bound * 2^53) as i64 as u64 - 1) | 1`: the product is in (2^52, 2^53].
+        let positions = _mm512_set1_pd(POSITIONS as f64);
+        let unit = _mm512_set1_epi64(1);
+        let [lo_at, hi_at, lo_one_at] = [lo, hi, lo_one].map(|bound| {
+            _mm512_or_si512(
+                _mm512_sub_epi64(_mm512_cvttpd_epi64(_mm512_mul_pd(bound, positions)), unit),
+                unit,
+            )
+        });
+        // SAFETY: every index is below each field's length (checked above); scatters write in
+        // lane order.
+        unsafe {
+            _mm512_i32scatter_epi64::<8>(row.start_len.as_mut_ptr().cast(), index, start_len);
+            _mm512_i32scatter_pd::<8>(row.residual.as_mut_ptr().cast(), index, residual);
+            _mm512_i32scatter_epi64::<8>(row.lo_at.as_mut_ptr().cast(), index, lo_at);
+            _mm512_i32scatter_epi64::<8>(row.hi_at.as_mut_ptr().cast(), index, hi_at);
+            _mm512_i32scatter_epi64::<8>(row.lo_one_at.as_mut_ptr().cast(), index, lo_one_at);
+        }
+        true
+    }
 
     /// [`super::add_table_draws_wide`] where the processor has AVX-512F, DQ and VL.
     #[rustversion::since(1.89)]
@@ -592,10 +751,13 @@ fn small(u: f64, d: f64) -> f64 {
     small_exact(u, d)
 }
 
+/// How far [`taylor_bounds`] widens the Taylor polynomial's bounds of `exp(-d)` (against its
+/// rounding).
+const MARGIN: f64 = 1e-15;
+
 /// The bounds `(lo, hi)` of `exp(-d)` that [`small`] uses.
 #[inline(always)]
 fn taylor_bounds(d: f64) -> (f64, f64) {
-    const MARGIN: f64 = 1e-15;
     let d2 = 0.5 * d * d;
     let hi = 1.0 - d + d2 + MARGIN;
     // `* (1/3)` rather than `/ 3`: within an ulp, far inside MARGIN, and no division.
@@ -622,6 +784,89 @@ fn small_exact(u: f64, d: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether this build has the AVX-512 forms (compilers from Rust 1.89).
+    #[rustversion::since(1.89)]
+    fn built_with_avx512() -> bool {
+        true
+    }
+
+    /// Without the AVX-512 forms.
+    #[rustversion::before(1.89)]
+    fn built_with_avx512() -> bool {
+        false
+    }
+
+    /// Eight paths prepared at once against the same paths prepared one by one: the same
+    /// fields bit for bit when it prepares them, nothing written when it declines (a rate from
+    /// 64, negative or NaN, a rate on the grid, whose upper bound is above 1, a path beyond the
+    /// rows), and a repeated path keeps its last preparation.
+    #[test]
+    fn eight_preparations_are_the_ones_made_one_by_one() {
+        let sampler = Sampler::new();
+        let rows = 64;
+        let mut x = 0x0dd_ba11_u64;
+        let mut next = move || {
+            x = crate::engine::rng::mix(x);
+            x
+        };
+        let mut prepared_at_once = 0;
+        for case in 0..3000 {
+            let lambdas: Vec<f64> = (0..rows)
+                .map(|_| {
+                    let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+                    match next() % 40 {
+                        0 => f64::NAN,
+                        1 => -1.0,
+                        2 => 64.0 + u,
+                        3 => (next() % 256) as f64 / 4.0,
+                        4 => 0.0,
+                        5 => 1e-300,
+                        6 => TABLE_LAMBDA_MAX * (1.0 - 1e-16),
+                        _ => u * TABLE_LAMBDA_MAX,
+                    }
+                })
+                .collect();
+            let mut group = [0u32; 8];
+            for p in &mut group {
+                *p = (next() % rows as u64) as u32;
+            }
+            if case % 10 == 0 {
+                group[3] = group[6];
+            }
+            if case % 97 == 0 {
+                group[5] = rows as u32;
+            }
+            let mut at_once = PreparedRow::new(rows);
+            let mut one_by_one = PreparedRow::new(rows);
+            let before: Vec<PreparedTable> = (0..rows).map(|p| at_once.get(p)).collect();
+            if at_once.prepare_eight(sampler, &lambdas, &group) {
+                prepared_at_once += 1;
+                for &p in &group {
+                    one_by_one.set(p as usize, sampler.prepare(lambdas[p as usize]));
+                }
+                for p in 0..rows {
+                    assert_eq!(at_once.get(p), one_by_one.get(p), "case {case}, path {p}");
+                }
+            } else {
+                for (p, &held) in before.iter().enumerate() {
+                    assert_eq!(at_once.get(p), held, "case {case}: written");
+                }
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if built_with_avx512()
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
+            // About a third of the groups have no declined rate.
+            assert!(
+                prepared_at_once > 500,
+                "{prepared_at_once} groups prepared at once"
+            );
+        }
+        let _ = prepared_at_once;
+    }
 
     /// A row holding `tables` (and room for a few paths more, which the draws must not read).
     fn row_of(tables: &[PreparedTable]) -> PreparedRow {
