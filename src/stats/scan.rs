@@ -133,76 +133,95 @@ fn scan_in_eights_portable(values: &[f64]) -> ([f64; 4], [f64; 8], [f64; 8]) {
 /// The smallest and largest magnitude (as bits) of the positive values whose magnitude is at
 /// least `threshold` (a positive number), then of the negative ones: `[lo_pos, hi_pos, lo_neg,
 /// hi_neg]`, a sign's pair `(u64::MAX, 0)` when it has none (the sketch's bucket ranges for
-/// finite values of both signs; a finite value's magnitude is below `i64::MAX`). Compiled for
-/// AVX2 when the processor has it, where the minima and maxima of 64-bit integers take vector
-/// registers (baseline x86-64 has no 64-bit comparison in them); integer minima and maxima, so
-/// the same result either way.
+/// values of both signs). Eight values a register with AVX-512 when the processor has it (and
+/// the compiler could build it), the rest one by one: integer minima and maxima, so the same
+/// result in any order.
 pub fn bucketed_magnitude_ranges(values: &[f64], threshold: f64) -> [u64; 4] {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2, the one feature the function is compiled for.
-        return unsafe { bucketed_magnitude_ranges_avx2(values, threshold) };
-    }
-    bucketed_magnitude_ranges_portable(values, threshold)
-}
-
-/// [`bucketed_magnitude_ranges`] compiled for AVX2.
-///
-/// # Safety
-/// The processor must have AVX2. (Unsafe rather than a safe function with the target feature,
-/// which needs Rust 1.86; the crate builds with 1.85.)
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn bucketed_magnitude_ranges_avx2(values: &[f64], threshold: f64) -> [u64; 4] {
-    bucketed_magnitude_ranges_portable(values, threshold)
-}
-
-/// The portable form of [`bucketed_magnitude_ranges`]: each bound in four lanes of signed
-/// integers (a finite value's magnitude is below 2^63, and `i64::MAX` is above every one), so
-/// that the loop is one the compiler widens.
-#[inline(always)]
-fn bucketed_magnitude_ranges_portable(values: &[f64], threshold: f64) -> [u64; 4] {
-    let smallest = threshold.to_bits() as i64;
-    let mut lo_pos = [i64::MAX; 4];
-    let mut hi_pos = [0i64; 4];
-    let mut lo_neg = [i64::MAX; 4];
-    let mut hi_neg = [0i64; 4];
-    // Bound k of the four lanes takes the values at positions k modulo 4 (and the last few).
-    let candidates = |v: f64| {
-        let bits = v.to_bits() as i64;
-        let magnitude = bits & i64::MAX;
+    let smallest = threshold.to_bits();
+    let (done, mut bounds) = wide::bucketed_magnitude_ranges_if_available(values, smallest)
+        .unwrap_or((0, [u64::MAX, 0, u64::MAX, 0]));
+    for &v in &values[done..] {
+        let bits = v.to_bits();
+        let magnitude = bits & (u64::MAX >> 1);
         let bucketed = magnitude >= smallest;
-        let (pos, neg) = (bucketed & (bits >= 0), bucketed & (bits < 0));
-        (
-            if pos { magnitude } else { i64::MAX },
-            if pos { magnitude } else { 0 },
-            if neg { magnitude } else { i64::MAX },
-            if neg { magnitude } else { 0 },
-        )
-    };
-    let mut blocks = values.chunks_exact(4);
-    for block in &mut blocks {
-        for k in 0..4 {
-            let (a, b, c, d) = candidates(block[k]);
-            lo_pos[k] = lo_pos[k].min(a);
-            hi_pos[k] = hi_pos[k].max(b);
-            lo_neg[k] = lo_neg[k].min(c);
-            hi_neg[k] = hi_neg[k].max(d);
+        let (pos, neg) = (bucketed & (bits >> 63 == 0), bucketed & (bits >> 63 == 1));
+        // Selects, not branches: the signs of a row of rates change at random.
+        bounds[0] = bounds[0].min(if pos { magnitude } else { u64::MAX });
+        bounds[1] = bounds[1].max(if pos { magnitude } else { 0 });
+        bounds[2] = bounds[2].min(if neg { magnitude } else { u64::MAX });
+        bounds[3] = bounds[3].max(if neg { magnitude } else { 0 });
+    }
+    bounds
+}
+
+/// The AVX-512 form of [`bucketed_magnitude_ranges`], built by compilers from Rust 1.89 (whose
+/// AVX-512 intrinsics it uses). Compiled for AVX2 by the compiler, the loop kept its bounds on
+/// the stack and was no faster than one value at a time.
+mod wide {
+    /// The bounds of the first values (a multiple of eight) with AVX-512 if the processor has
+    /// it: `(values done, bounds)`, the rest the caller's; `None` otherwise.
+    #[rustversion::since(1.89)]
+    pub(super) fn bucketed_magnitude_ranges_if_available(
+        values: &[f64],
+        smallest: u64,
+    ) -> Option<(usize, [u64; 4])> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor has AVX-512F, the one feature the function is compiled for.
+            return Some(unsafe { bucketed_magnitude_ranges(values, smallest) });
         }
+        let _ = (values, smallest);
+        None
     }
-    for &v in blocks.remainder() {
-        let (a, b, c, d) = candidates(v);
-        lo_pos[0] = lo_pos[0].min(a);
-        hi_pos[0] = hi_pos[0].max(b);
-        lo_neg[0] = lo_neg[0].min(c);
-        hi_neg[0] = hi_neg[0].max(d);
+
+    /// Without a compiler that builds the AVX-512 form: nothing done.
+    #[rustversion::before(1.89)]
+    pub(super) fn bucketed_magnitude_ranges_if_available(
+        _values: &[f64],
+        _smallest: u64,
+    ) -> Option<(usize, [u64; 4])> {
+        None
     }
-    let least = |lanes: [i64; 4]| match lanes.into_iter().min() {
-        Some(i64::MAX) | None => u64::MAX,
-        Some(m) => m as u64,
-    };
-    let most = |lanes: [i64; 4]| lanes.into_iter().max().unwrap_or(0) as u64;
-    [least(lo_pos), most(hi_pos), least(lo_neg), most(hi_neg)]
+
+    /// Eight values a step: each sign's bucketed values as a mask, and the four bounds as
+    /// masked unsigned minima and maxima of the magnitudes, eight lanes each, folded at the
+    /// end.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F.
+    #[rustversion::since(1.89)]
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn bucketed_magnitude_ranges(values: &[f64], smallest: u64) -> (usize, [u64; 4]) {
+        use std::arch::x86_64::*;
+        let n = values.len() / 8 * 8;
+        let magnitude_bits = _mm512_set1_epi64((u64::MAX >> 1) as i64);
+        let least = _mm512_set1_epi64(smallest as i64);
+        let (none_low, none_high) = (_mm512_set1_epi64(-1), _mm512_setzero_si512());
+        let (mut lo_pos, mut hi_pos) = (none_low, none_high);
+        let (mut lo_neg, mut hi_neg) = (none_low, none_high);
+        for block in values[..n].chunks_exact(8) {
+            // SAFETY: `block` is eight f64 (64 bytes) of readable memory; an unaligned load.
+            let bits = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+            let magnitude = _mm512_and_si512(bits, magnitude_bits);
+            let bucketed = _mm512_cmpge_epu64_mask(magnitude, least);
+            let negative = _mm512_cmplt_epi64_mask(bits, none_high);
+            let (pos, neg) = (bucketed & !negative, bucketed & negative);
+            lo_pos = _mm512_mask_min_epu64(lo_pos, pos, lo_pos, magnitude);
+            hi_pos = _mm512_mask_max_epu64(hi_pos, pos, hi_pos, magnitude);
+            lo_neg = _mm512_mask_min_epu64(lo_neg, neg, lo_neg, magnitude);
+            hi_neg = _mm512_mask_max_epu64(hi_neg, neg, hi_neg, magnitude);
+        }
+        let lanes = |v: __m512i| {
+            let mut out = [0u64; 8];
+            // SAFETY: `out` is eight u64 (64 bytes) of writable memory; an unaligned store.
+            unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), v) };
+            out
+        };
+        let min = |v: __m512i| lanes(v).into_iter().min().unwrap_or(u64::MAX);
+        let max = |v: __m512i| lanes(v).into_iter().max().unwrap_or(0);
+        (n, [min(lo_pos), max(hi_pos), min(lo_neg), max(hi_neg)])
+    }
 }
 
 /// The smallest value from `threshold` on (`+inf` when there is none), as floating-point minima
@@ -230,7 +249,8 @@ unsafe fn least_from_avx2(values: &[f64], threshold: f64) -> f64 {
 }
 
 /// The portable form of [`least_from`] (a loop that vectorises, where a minimum of bit patterns
-/// does not on baseline x86-64).
+/// does not on baseline x86-64). Eight lanes: the candidates are positive or infinite (a NaN
+/// is never one), so their minimum is the same in any order.
 #[inline(always)]
 fn least_from_portable(values: &[f64], threshold: f64) -> f64 {
     let lower = |least: f64, v: f64| {
@@ -241,17 +261,17 @@ fn least_from_portable(values: &[f64], threshold: f64) -> f64 {
             least
         }
     };
-    let mut least = [f64::INFINITY; 4];
-    let mut blocks = values.chunks_exact(4);
+    let mut least = [f64::INFINITY; 8];
+    let mut blocks = values.chunks_exact(8);
     for block in &mut blocks {
-        for k in 0..4 {
+        for k in 0..8 {
             least[k] = lower(least[k], block[k]);
         }
     }
     for &v in blocks.remainder() {
         least[0] = lower(least[0], v);
     }
-    least[0].min(least[1]).min(least[2].min(least[3]))
+    least.into_iter().fold(f64::INFINITY, lower)
 }
 
 #[cfg(test)]
