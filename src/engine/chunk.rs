@@ -12,6 +12,7 @@ use crate::model::{ModelKind, Sampling, TargetKind};
 use crate::numeric::binomial::survivors;
 use crate::numeric::normal::norm_quantile_fill;
 use crate::numeric::poisson::{poisson_add_held, poisson_fill_held, PreparedRates};
+use crate::stats::scan::first_non_finite;
 
 /// Paths whose event words are drawn as one block.
 const EVENT_PATHS: usize = 64;
@@ -482,7 +483,7 @@ impl Workspace {
                     buffer
                 }
             };
-            if let Some(p) = outcome.iter().position(|v| !v.is_finite()) {
+            if let Some(p) = first_non_finite(outcome) {
                 record_non_finite(acc, first_path + p as u64, k, target.to, true);
             }
             let met = &mut self.met[k * self.chunk..k * self.chunk + n];
@@ -574,7 +575,7 @@ impl Workspace {
                 .collect();
             let out = &mut out[..n];
             formula.program.eval(&inputs, out, &mut self.scratch);
-            if let Some(p) = out.iter().position(|v| !v.is_finite()) {
+            if let Some(p) = first_non_finite(out) {
                 record_non_finite(acc, first_path + p as u64, d, year, false);
             }
             self.record_cell(ctx, d, t, n, acc);
