@@ -168,7 +168,11 @@ impl ScoreMap {
         match self {
             ScoreMap::Constant(v) => out.fill(*v),
             ScoreMap::Table(table) => {
-                for (o, &z) in out.iter_mut().zip(scores) {
+                let done = match table.form {
+                    Form::Direct => wide::fill_direct_if_available(table, scores, out),
+                    Form::Sinh { .. } => 0,
+                };
+                for (o, &z) in out[done..].iter_mut().zip(&scores[done..]) {
                     *o = table.at(z);
                 }
             }
@@ -281,9 +285,158 @@ impl Table {
     }
 }
 
+/// The AVX-512 form of [`Table::at`] over a row for a table of the value itself, built by
+/// compilers from Rust 1.89 (whose AVX-512 intrinsics it uses).
+mod wide {
+    use super::Table;
+
+    /// Fills the first paths of `out` (a multiple of eight) with the table's values at their
+    /// `scores` with AVX-512 if the processor has it (and the compiler could build it): the
+    /// number of paths done, the rest the caller's. For a table of [`super::Form::Direct`].
+    #[rustversion::since(1.89)]
+    pub(super) fn fill_direct_if_available(
+        table: &Table,
+        scores: &[f64],
+        out: &mut [f64],
+    ) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor has AVX-512F, the one feature the function is compiled for.
+            return unsafe { fill_direct(table, scores, out) };
+        }
+        let _ = (table, scores, out);
+        0
+    }
+
+    /// Without a compiler that builds the AVX-512 form: nothing done.
+    #[rustversion::before(1.89)]
+    pub(super) fn fill_direct_if_available(
+        _table: &Table,
+        _scores: &[f64],
+        _out: &mut [f64],
+    ) -> usize {
+        0
+    }
+
+    /// Eight scores a register: the operations of [`Table::at`] in each lane, in the same order
+    /// (no fused multiply-add, so each lane rounds as the scalar code does), the piece's four
+    /// coefficients gathered for the lanes inside the table; the lanes outside it (or NaN)
+    /// then take the exact map one by one, as the scalar code does.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F.
+    #[rustversion::since(1.89)]
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn fill_direct(table: &Table, scores: &[f64], out: &mut [f64]) -> usize {
+        use super::{exact, NODES_PER_UNIT};
+        use std::arch::x86_64::*;
+        let n = scores.len().min(out.len()) / 8 * 8;
+        // Coefficient k of piece j is `base[4 j + k]`; 4 j + 3 fits an i32 index for any table
+        // built (a few thousand pieces).
+        if table.pieces.len() >= (i32::MAX / 4) as usize {
+            return 0;
+        }
+        let base: *const f64 = table.pieces.as_ptr().cast();
+        let start = _mm512_set1_pd(table.start);
+        let (nodes, pieces) = (
+            _mm512_set1_pd(NODES_PER_UNIT),
+            _mm512_set1_pd(table.pieces.len() as f64),
+        );
+        let zero = _mm512_setzero_pd();
+        for (group, values) in scores[..n]
+            .chunks_exact(8)
+            .zip(out[..n].chunks_exact_mut(8))
+        {
+            // SAFETY: `group` is eight f64 (64 bytes) of readable memory; an unaligned load.
+            let z = unsafe { _mm512_loadu_pd(group.as_ptr()) };
+            let s = _mm512_mul_pd(_mm512_sub_pd(z, start), nodes);
+            // `s >= 0.0 && s < len` (false for NaN).
+            let inside = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(s, zero)
+                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(s, pieces);
+            // `s as u32` for the lanes inside (in [0, len)), then back to f64, exactly.
+            let j = _mm512_cvttpd_epu32(s);
+            let u = _mm512_sub_pd(s, _mm512_cvtepu32_pd(j));
+            let first = _mm256_slli_epi32::<2>(j);
+            let coefficient = |k: i32| {
+                let index = _mm256_add_epi32(first, _mm256_set1_epi32(k));
+                // SAFETY: for the lanes inside, `j < len`, so `4 j + k` is within the pieces;
+                // the others are masked off and read nothing.
+                unsafe { _mm512_mask_i32gather_pd::<8>(zero, inside, index, base) }
+            };
+            let (c0, c1, c2, c3) = (
+                coefficient(0),
+                coefficient(1),
+                coefficient(2),
+                coefficient(3),
+            );
+            // `c0 + u * (c1 + u * (c2 + u * c3))`.
+            let value = _mm512_add_pd(
+                c0,
+                _mm512_mul_pd(
+                    u,
+                    _mm512_add_pd(
+                        c1,
+                        _mm512_mul_pd(u, _mm512_add_pd(c2, _mm512_mul_pd(u, c3))),
+                    ),
+                ),
+            );
+            // SAFETY: `values` is eight f64 (64 bytes) of writable memory; an unaligned store.
+            unsafe { _mm512_storeu_pd(values.as_mut_ptr(), value) };
+            let mut outside = !inside;
+            while outside != 0 {
+                let lane = outside.trailing_zeros() as usize;
+                outside &= outside - 1;
+                values[lane] = exact(&table.dist, group[lane]);
+            }
+        }
+        n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row filled at once (eight scores a register where the processor has AVX-512, for a
+    /// table of the value itself) against the map at each score: the same values bit for bit,
+    /// on and between the nodes, at and beyond both ends of the table, for NaN and both zeros.
+    #[test]
+    fn a_filled_row_is_the_map_at_each_score() {
+        for dist in [
+            Dist::triangular(2.0, 5.0, 10.0).unwrap(),
+            Dist::pert(5.0, 15.0, 30.0).unwrap(),
+            Dist::split_normal(10.0, 3.0, 5.0).unwrap(),
+            Dist::student_t(0.0, 1.0, 2.0).unwrap(),
+        ] {
+            let map = ScoreMap::new(&dist);
+            let ScoreMap::Table(table) = &map else {
+                panic!("{dist:?} should be tabulated");
+            };
+            let end = table.start + table.pieces.len() as f64 / NODES_PER_UNIT;
+            let mut scores: Vec<f64> = (-700..=700).map(|k| k as f64 / 117.0).collect();
+            scores.extend([
+                table.start,
+                end,
+                end - 1e-12,
+                table.start - 1e-12,
+                f64::NAN,
+                0.0,
+                -0.0,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                1.0 / NODES_PER_UNIT,
+            ]);
+            for len in [scores.len(), scores.len() - 3, 7, 0] {
+                let row = &scores[scores.len() - len..];
+                let mut out = vec![0.0; len];
+                map.fill(row, &mut out);
+                for (&z, &got) in row.iter().zip(&out) {
+                    assert_eq!(got.to_bits(), map.at(z).to_bits(), "{dist:?} at {z}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn closed_forms_match_the_exact_map() {
