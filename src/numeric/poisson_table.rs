@@ -36,9 +36,10 @@ const ENTRY_ROOM: usize = 1 << 15;
 const TABLE_COUNT: usize = (TABLE_LAMBDA_MAX * GRID_PER_UNIT) as usize;
 
 /// The alias tables of `Poisson(j / 4)`, `j = 0 .. 256`, concatenated: table `j` is
-/// `entries[start ..][.. len]` with `start | len << 32 = start_len[j]`. An entry packs, for index `i`, the probability of
-/// keeping `i` as a 64-bit fixed-point threshold (its low 16 bits cleared) and, in those low
-/// bits, the alias taken otherwise: 8 bytes, so a table set stays small in cache.
+/// `entries[start ..][.. len]` with `start | len << 32 = start_len[j]`. An entry packs, for
+/// index `i`, the probability of keeping `i` as a 64-bit fixed-point threshold (its low 16 bits
+/// cleared) and, in those low bits, the alias taken otherwise: 8 bytes, so a table set stays
+/// small in cache.
 struct Tables {
     /// The entries, then zeros up to a power of two, so that an index masked to that size
     /// needs no bounds check in the draw loops (every index a draw forms is below the used
