@@ -305,14 +305,14 @@ impl PreparedRates {
         let n = lambdas.len();
         assert!(self.len() >= n, "room for every rate");
         // The paths whose rate changed, listed without a branch on the comparison (rates that
-        // change with an event's strike change at random), then prepared one by one.
+        // change with an event's strike change at random), then prepared eight at a time where
+        // all eight are table rates (the same preparations as one by one), the others one by
+        // one.
         let (count, all_tabulated) =
             list_changed(&self.lambda[..n], lambdas, &mut self.changed[..n]);
         let sampler = Sampler::new();
-        // Eight listed paths at a time where all eight are table rates (the same preparations
-        // as one by one), the others one by one.
-        let mut j = 0;
-        while j + 8 <= count {
+        let whole = count / 8 * 8;
+        for j in (0..whole).step_by(8) {
             let mut group = [0u32; 8];
             group.copy_from_slice(&self.changed[j..j + 8]);
             if self.table.prepare_eight(sampler, lambdas, &group) {
@@ -324,9 +324,8 @@ impl PreparedRates {
                     self.prepare_one(sampler, p, lambdas[p]);
                 }
             }
-            j += 8;
         }
-        for j in j..count {
+        for j in whole..count {
             let p = self.changed[j] as usize;
             self.prepare_one(sampler, p, lambdas[p]);
         }
