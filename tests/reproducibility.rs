@@ -79,7 +79,9 @@ fn identical_numbers_with_whole_blocks_per_worker_and_uncached_strata() {
 }
 
 /// A run told to stop after a block (as `--precision` stops) holds exactly the blocks up to it,
-/// whatever the thread count, although workers have started later blocks by then.
+/// whatever the thread count, although workers have started later blocks by then. 250,000
+/// paths are 16 blocks: with several workers the last ones are handed out chunk by chunk, so
+/// the run also stops inside those (after block 13 or 14) and at the last one.
 #[test]
 fn a_run_stopped_after_a_block_holds_the_same_blocks_with_any_threads() {
     let loaded = common::load(
@@ -89,7 +91,8 @@ fn a_run_stopped_after_a_block_holds_the_same_blocks_with_any_threads() {
         &[],
     );
     let blocks = plancast::engine::blocks_for(250_000);
-    let stopped = |threads: usize| {
+    assert_eq!(blocks, 16);
+    let stopped = |threads: usize, stop_after: u64| {
         let mut seen = Vec::new();
         let sim = plancast::engine::simulate_blocks(
             &loaded.scenario,
@@ -98,19 +101,30 @@ fn a_run_stopped_after_a_block_holds_the_same_blocks_with_any_threads() {
             &|_| {},
             &mut |b, _, _| {
                 seen.push(b);
-                b < 6
+                b < stop_after
             },
         )
         .unwrap();
         (seen, sim.into_accumulator())
     };
-    let (seen1, acc1) = stopped(1);
-    assert_eq!(seen1, (0..=6).collect::<Vec<u64>>());
-    assert_eq!(acc1.paths, 7 * plancast::engine::BLOCK_PATHS);
-    for threads in [2, 3] {
-        let (seen, acc) = stopped(threads);
-        assert_eq!(seen, seen1, "{threads} threads merged other blocks");
-        assert!(acc == acc1, "{threads} threads: another accumulator");
+    for stop_after in [6, 13, 14, 15] {
+        let (seen1, acc1) = stopped(1, stop_after);
+        assert_eq!(seen1, (0..=stop_after).collect::<Vec<u64>>());
+        assert_eq!(
+            acc1.paths,
+            (250_000u64).min((stop_after + 1) * plancast::engine::BLOCK_PATHS)
+        );
+        for threads in [2, 3] {
+            let (seen, acc) = stopped(threads, stop_after);
+            assert_eq!(
+                seen, seen1,
+                "{threads} threads merged other blocks (stop after {stop_after})"
+            );
+            assert!(
+                acc == acc1,
+                "{threads} threads: another accumulator (stop after {stop_after})"
+            );
+        }
     }
 }
 

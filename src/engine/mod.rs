@@ -259,6 +259,31 @@ impl<'a> Context<'a> {
         self.copy_level_cells(acc);
     }
 
+    /// Chunk `c` (0-based within block `block`) into `acc`, an empty accumulator of this
+    /// context, with a workspace reused from earlier work. Folding a block's chunks so made in
+    /// chunk order, then [`Context::copy_level_cells`], gives [`Context::run_block_in`]'s
+    /// accumulator bit for bit. Nothing is added past the scenario's last path.
+    fn run_chunk_in(
+        &self,
+        block: u64,
+        c: u64,
+        workspace: &mut chunk::Workspace,
+        acc: &mut Accumulator,
+    ) {
+        debug_assert_eq!(acc.paths, 0, "an empty accumulator");
+        if let Some((chunk_index, first, len)) = self.chunk(block, c) {
+            workspace.run(self, chunk_index, first, len, acc);
+        }
+    }
+
+    /// Number of chunks in block `block` (fewer than [`BLOCK_CHUNKS`] only in the scenario's
+    /// last block).
+    fn chunks_in(&self, block: u64) -> u64 {
+        (0..BLOCK_CHUNKS)
+            .take_while(|&c| self.chunk(block, c).is_some())
+            .count() as u64
+    }
+
     /// A level target's outcomes are its cell's values: its distribution is the cell's, copied
     /// into `acc` once its chunks are all in, rather than sketched a second time (the same
     /// result, bit for bit). Once per block, not per chunk: a copy allocates the sketch anew.
@@ -295,16 +320,15 @@ impl<'a> Context<'a> {
         block: u64,
         spare: &Mutex<Vec<chunk::Workspace>>,
     ) -> Accumulator {
-        let chunks: Vec<Accumulator> = (0..BLOCK_CHUNKS)
+        let chunks: Vec<Accumulator> = (0..self.chunks_in(block))
             .into_par_iter()
-            .filter_map(|c| {
-                let (chunk_index, first, len) = self.chunk(block, c)?;
+            .map(|c| {
                 let mut workspace =
                     pop_spare(spare).unwrap_or_else(|| chunk::Workspace::new(self, CHUNK_PATHS));
                 let mut acc = self.empty_accumulator();
-                workspace.run(self, chunk_index, first, len, &mut acc);
+                self.run_chunk_in(block, c, &mut workspace, &mut acc);
                 push_spare(spare, workspace);
-                Some(acc)
+                acc
             })
             .collect();
         let mut acc = self.empty_accumulator();
