@@ -178,6 +178,34 @@ impl<'a> Context<'a> {
                 },
             )
             .collect();
+        let trend_same_as: Vec<Vec<Option<usize>>> = scenario
+            .indicators()
+            .iter()
+            .map(|ind| {
+                let periods = &ind.periods;
+                (0..periods.len())
+                    .map(|k| (0..k).find(|&j| periods[j].trend == periods[k].trend))
+                    .collect()
+            })
+            .collect();
+        // A repeated distribution's map is the earlier period's, copied rather than built again
+        // (building a table evaluates the distribution's quantile at every node).
+        let trend_maps = scenario
+            .indicators()
+            .iter()
+            .zip(&trend_same_as)
+            .map(|(ind, same_as)| {
+                let mut maps: Vec<ScoreMap> = Vec::with_capacity(ind.periods.len());
+                for (period, &same) in ind.periods.iter().zip(same_as) {
+                    let map = match same {
+                        Some(j) => maps[j].clone(),
+                        None => ScoreMap::new(&period.trend),
+                    };
+                    maps.push(map);
+                }
+                maps
+            })
+            .collect();
         Context {
             keep,
             level_cells,
@@ -198,26 +226,8 @@ impl<'a> Context<'a> {
                 .collect(),
             period_of,
             group_members,
-            trend_maps: scenario
-                .indicators()
-                .iter()
-                .map(|ind| {
-                    ind.periods
-                        .iter()
-                        .map(|p| ScoreMap::new(&p.trend))
-                        .collect()
-                })
-                .collect(),
-            trend_same_as: scenario
-                .indicators()
-                .iter()
-                .map(|ind| {
-                    let periods = &ind.periods;
-                    (0..periods.len())
-                        .map(|k| (0..k).find(|&j| periods[j].trend == periods[k].trend))
-                        .collect()
-                })
-                .collect(),
+            trend_maps,
+            trend_same_as,
         }
     }
 
