@@ -370,86 +370,9 @@ fn list_changed(held: &[f64], lambdas: &[f64], changed: &mut [u32]) -> (usize, b
     (count, all_tabulated)
 }
 
-/// The AVX-512 form of [`list_changed`], built by compilers from Rust 1.89 (whose AVX-512
-/// intrinsics it uses).
-mod wide {
-    /// The first paths of [`super::list_changed`], eight a register, with AVX-512 if the
-    /// processor has it (and the compiler could build it): `(paths done, paths listed, all of
-    /// the done ones tabulated)`; `(0, 0, true)` otherwise, the rest the caller's.
-    #[rustversion::since(1.89)]
-    pub(super) fn list_changed_if_available(
-        held: &[f64],
-        lambdas: &[f64],
-        changed: &mut [u32],
-    ) -> (usize, usize, bool) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has AVX-512F, the one feature the function is compiled for.
-            return unsafe { list_changed(held, lambdas, changed) };
-        }
-        let _ = (held, lambdas, changed);
-        (0, 0, true)
-    }
-
-    /// Without a compiler that builds the AVX-512 form: nothing done.
-    #[rustversion::before(1.89)]
-    pub(super) fn list_changed_if_available(
-        _held: &[f64],
-        _lambdas: &[f64],
-        _changed: &mut [u32],
-    ) -> (usize, usize, bool) {
-        (0, 0, true)
-    }
-
-    /// Eight paths a step: the comparison as a mask (`_CMP_NEQ_UQ` is Rust's `!=`, true for a
-    /// NaN), the paths' indices compressed under it into the low lanes and stored as eight
-    /// 32-bit words at the list's end (the lanes past the listed ones are overwritten by the
-    /// next step or left beyond the count), and the tabulated range as two ordered comparisons
-    /// (false for a NaN, as `contains` is).
-    ///
-    /// # Safety
-    /// The processor must have AVX-512F.
-    #[rustversion::since(1.89)]
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn list_changed(
-        held: &[f64],
-        lambdas: &[f64],
-        changed: &mut [u32],
-    ) -> (usize, usize, bool) {
-        use super::TABLE_LAMBDA_MAX;
-        use std::arch::x86_64::*;
-        let n = lambdas.len().min(held.len()).min(changed.len()) / 8 * 8;
-        let (zero, top) = (_mm512_setzero_pd(), _mm512_set1_pd(TABLE_LAMBDA_MAX));
-        let mut index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0);
-        let eight = _mm512_set1_epi32(8);
-        let (mut count, mut tabulated) = (0usize, 0xffu8);
-        for p in (0..n).step_by(8) {
-            // SAFETY: `p + 8 <= n`, within both rows; unaligned loads.
-            let (h, l) = unsafe {
-                (
-                    _mm512_loadu_pd(held.as_ptr().add(p)),
-                    _mm512_loadu_pd(lambdas.as_ptr().add(p)),
-                )
-            };
-            let differs = _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(h, l);
-            let listed = _mm512_maskz_compress_epi32(u16::from(differs), index);
-            // SAFETY: `count <= p` (at most one listed per path before), so the eight words
-            // at `count` end by `p + 8 <= n`, within `changed`; an unaligned store.
-            unsafe {
-                _mm256_storeu_si256(
-                    changed.as_mut_ptr().add(count).cast(),
-                    _mm512_castsi512_si256(listed),
-                )
-            };
-            count += differs.count_ones() as usize;
-            tabulated &= _mm512_cmp_pd_mask::<_CMP_GE_OQ>(l, zero)
-                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(l, top);
-            index = _mm512_add_epi32(index, eight);
-        }
-        (n, count, tabulated == 0xff)
-    }
-}
+/// The AVX-512 forms of [`list_changed`] and of the first pass of a row's PTRS draws, built by
+/// compilers from Rust 1.89 (whose AVX-512 intrinsics they use).
+mod wide;
 
 /// The draws of [`poisson_fill_words`] for the rates `prepared` holds (its last
 /// [`PreparedRates::hold`]): `words` holds two words per rate held, `out` at least one slot per
@@ -566,14 +489,24 @@ fn fill_held_onto<R: Rng + ?Sized>(
     // `rng`, in path order, as when every draw is made in turn.
     let mut pending = 0;
     if prepared.large.len() == n {
-        // Every path (the usual row of a large count): the rows side by side, without an index.
+        // Every path (the usual row of a large count): the rows side by side, without an index,
+        // eight a register where the processor can.
         let listed = &mut prepared.pending[..n];
-        let rows = (prepared.ptrs[..n].iter())
-            .zip(&prepared.lambda[..n])
-            .zip(words.chunks_exact(2))
-            .zip(out.iter_mut())
-            .zip(bases);
-        for (p, ((((c, &lambda), pair), o), b)) in rows.enumerate() {
+        let (done, listed_wide) = wide::squeeze_rows_if_available(
+            &prepared.ptrs[..n],
+            &prepared.lambda[..n],
+            words,
+            base_row,
+            out,
+            listed,
+        );
+        pending = listed_wide;
+        let rows = (prepared.ptrs[done..n].iter())
+            .zip(&prepared.lambda[done..n])
+            .zip(words[2 * done..].chunks_exact(2))
+            .zip(out[done..].iter_mut())
+            .zip(bases.skip(done));
+        for (p, ((((c, &lambda), pair), o), b)) in (done..).zip(rows) {
             let (k, accepted) = ptrs_squeeze(lambda, c, pair[0], pair[1]);
             *o = b + k;
             // `pending <= p`: in bounds.
@@ -591,10 +524,20 @@ fn fill_held_onto<R: Rng + ?Sized>(
             pending += usize::from(!accepted);
         }
     }
-    // The second pass; the list keeps the paths it does not decide.
-    let mut undecided = 0;
+    // The second pass; the list keeps the paths it does not decide. Eight a register where
+    // the processor can, the rest one by one.
     let tables = (ln_factorials(), ln_parts());
-    for j in 0..pending {
+    let (done, mut undecided) = wide::bounded_if_available(
+        &prepared.ptrs[..n],
+        &prepared.lambda[..n],
+        words,
+        base_row,
+        out,
+        &mut prepared.pending,
+        pending,
+        tables,
+    );
+    for j in done..pending {
         let p = prepared.pending[j] as usize;
         let (c, lambda) = (&prepared.ptrs[p], prepared.lambda[p]);
         let (k, accepted) = ptrs_bounded(lambda, c, words[2 * p], words[2 * p + 1], tables);
@@ -622,7 +565,7 @@ fn fill_held_onto<R: Rng + ?Sized>(
 #[inline(always)]
 fn ptrs_squeeze(lambda: f64, c: &[f64; 5], first: u64, second: u64) -> (f64, bool) {
     let (v, us, (k, whole)) = ptrs_first_candidate(lambda, c, first, second);
-    (k, (us >= 0.07) & (v <= c[3]) & whole)
+    (k, (us >= SQUEEZE_US_MIN) & (v <= c[3]) & whole)
 }
 
 /// PTRS's first pair of uniforms from `first` and `second` for `lambda` (constants `c`), as
@@ -645,11 +588,19 @@ fn ptrs_first_candidate(
 /// 2^52` is `x` rounded to a whole number, plus that constant, exactly), not for any other `x`.
 #[inline(always)]
 fn floor_near(x: f64) -> (f64, bool) {
-    const SHIFT: f64 = 6_755_399_441_055_744.0;
-    let rounded = (x + SHIFT) - SHIFT;
+    let rounded = (x + FLOOR_SHIFT) - FLOOR_SHIFT;
     let k = rounded - f64::from(u8::from(rounded > x));
-    (k, x.abs() < 2_251_799_813_685_248.0)
+    (k, x.abs() < FLOOR_NEAR_LIMIT)
 }
+
+/// 1.5 2^52: added and taken away again, it rounds to a whole number ([`floor_near`]).
+const FLOOR_SHIFT: f64 = 6_755_399_441_055_744.0;
+
+/// 2^51: below it in magnitude, [`floor_near`] is right.
+const FLOOR_NEAR_LIMIT: f64 = 2_251_799_813_685_248.0;
+
+/// PTRS's squeeze accepts a first pair only with `us` from this on ([`ptrs_squeeze`]).
+const SQUEEZE_US_MIN: f64 = 0.07;
 
 /// PTRS's second test of its first step, for a first pair outside the squeeze: the candidate
 /// `k`, and whether [`poisson_large`]'s bounded test (the tabulated `ln k!` against bounds on
@@ -724,7 +675,7 @@ fn poisson_large<R: Rng + ?Sized>(
     loop {
         let us = 0.5 - u.abs();
         let k = floor((2.0 * a / us + b) * u + lambda + 0.43);
-        if us >= 0.07 && v <= v_r {
+        if us >= SQUEEZE_US_MIN && v <= v_r {
             return k;
         }
         if !(k.is_nan() || k < 0.0 || (us < 0.013 && v > us)) {
@@ -988,6 +939,20 @@ mod tests {
                 );
             }
             assert_eq!(r1, r2);
+            // Alone (no stock): the same draws.
+            let mut r3 = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(22);
+            let mut r4 = r3.clone();
+            let mut alone = vec![f64::NAN; n];
+            poisson_fill_held(&mut r3, &mut prepared, &words, &mut alone);
+            for (p, &l) in lambdas.iter().enumerate() {
+                let one = poisson_of_words(&mut r4, l, words[2 * p], words[2 * p + 1]);
+                assert!(
+                    alone[p].to_bits() == one.to_bits() || (alone[p].is_nan() && one.is_nan()),
+                    "rate {l}: {} alone, {one} one by one",
+                    alone[p]
+                );
+            }
+            assert_eq!(r3, r4);
         }
     }
 
