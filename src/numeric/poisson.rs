@@ -370,8 +370,8 @@ fn list_changed(held: &[f64], lambdas: &[f64], changed: &mut [u32]) -> (usize, b
     (count, all_tabulated)
 }
 
-/// The AVX-512 forms of [`list_changed`] and of the first pass of a row's PTRS draws, built by
-/// compilers from Rust 1.89 (whose AVX-512 intrinsics they use).
+/// The AVX-512 forms of [`list_changed`] and of the first two passes of a row's PTRS draws,
+/// built by compilers from Rust 1.89 (whose AVX-512 intrinsics they use).
 mod wide;
 
 /// The draws of [`poisson_fill_words`] for the rates `prepared` holds (its last

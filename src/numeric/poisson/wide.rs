@@ -1,6 +1,6 @@
-//! The AVX-512 forms of [`super::list_changed`] and of the first pass of a row's PTRS draws,
-//! chosen at run time; the portable loops in `poisson.rs` do the rest, and everything on other
-//! processors or compilers.
+//! The AVX-512 forms of [`super::list_changed`] and of the first two passes of a row's PTRS
+//! draws (the squeeze, the bounded test), chosen at run time; the portable loops in
+//! `poisson.rs` do the rest, and everything on other processors or compilers.
 
 /// The first paths of [`super::list_changed`], eight a register, with AVX-512 if the
 /// processor has it (and the compiler could build it): `(paths done, paths listed, all of
