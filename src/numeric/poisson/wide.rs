@@ -75,6 +75,60 @@ unsafe fn list_changed(held: &[f64], lambdas: &[f64], changed: &mut [u32]) -> (u
     (n, count, tabulated == 0xff)
 }
 
+/// PTRS's first candidate for eight paths, from their two words, as `ptrs_first_candidate`
+/// forms it (the same operations in the same order): `v`, `us = 1/2 - |u - 1/2|`, `x = ((2 a /
+/// us + b) u + lambda) + 0.43`, and `k`, `x` floored as `floor_near` floors it.
+#[rustversion::since(1.89)]
+#[cfg(target_arch = "x86_64")]
+struct Candidate {
+    v: std::arch::x86_64::__m512d,
+    us: std::arch::x86_64::__m512d,
+    x: std::arch::x86_64::__m512d,
+    k: std::arch::x86_64::__m512d,
+}
+
+/// [`Candidate`] of the words `first` and `second`, with the constants `a` and `b` and the
+/// rate `lambda` of each lane.
+///
+/// # Safety
+/// The processor must have AVX-512F and AVX-512DQ.
+#[rustversion::since(1.89)]
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+#[inline]
+unsafe fn candidate(
+    first: std::arch::x86_64::__m512i,
+    second: std::arch::x86_64::__m512i,
+    a: std::arch::x86_64::__m512d,
+    b: std::arch::x86_64::__m512d,
+    lambda: std::arch::x86_64::__m512d,
+) -> Candidate {
+    use super::FLOOR_SHIFT;
+    use std::arch::x86_64::*;
+    let (half, one) = (_mm512_set1_pd(0.5), _mm512_set1_pd(1.0));
+    // `unit`: the top 53 bits converted exactly, times 2^-53.
+    let scale = _mm512_set1_pd(1.0 / (1u64 << 53) as f64);
+    let unit = |w: __m512i| _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64::<11>(w)), scale);
+    let u = _mm512_sub_pd(unit(first), half);
+    let v = unit(second);
+    let us = _mm512_sub_pd(half, _mm512_abs_pd(u));
+    // `(2.0 * a / us + b) * u + lambda + 0.43`, left to right.
+    let x = _mm512_add_pd(_mm512_div_pd(_mm512_mul_pd(_mm512_set1_pd(2.0), a), us), b);
+    let x = _mm512_add_pd(
+        _mm512_add_pd(_mm512_mul_pd(x, u), lambda),
+        _mm512_set1_pd(0.43),
+    );
+    // `floor_near`: `x` rounded, less one where that is above `x`.
+    let shift = _mm512_set1_pd(FLOOR_SHIFT);
+    let rounded = _mm512_sub_pd(_mm512_add_pd(x, shift), shift);
+    let above = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(rounded, x);
+    let k = _mm512_sub_pd(
+        rounded,
+        _mm512_mask_blend_pd(above, _mm512_setzero_pd(), one),
+    );
+    Candidate { v, us, x, k }
+}
+
 /// The first paths of the first pass of a row's PTRS draws (every path's rate from 64, see
 /// `fill_held_onto`), eight a register, with AVX-512 if the processor has it (and the compiler
 /// could build it): each path's squeeze candidate plus its base (or zero) written to `out`, and
@@ -134,7 +188,7 @@ unsafe fn squeeze_rows(
     out: &mut [f64],
     listed: &mut [u32],
 ) -> (usize, usize) {
-    use super::{FLOOR_NEAR_LIMIT, FLOOR_SHIFT, SQUEEZE_US_MIN};
+    use super::{FLOOR_NEAR_LIMIT, SQUEEZE_US_MIN};
     use std::arch::x86_64::*;
     let mut n = (ptrs
         .len()
@@ -152,19 +206,11 @@ unsafe fn squeeze_rows(
     let fives = _mm512_setr_epi64(0, 5, 10, 15, 20, 25, 30, 35);
     let step = _mm512_set1_epi64(40);
     let mut rows = fives;
-    let (half, two, one, zero) = (
-        _mm512_set1_pd(0.5),
-        _mm512_set1_pd(2.0),
-        _mm512_set1_pd(1.0),
-        _mm512_setzero_pd(),
-    );
-    let (shift, limit, us_min, offset) = (
-        _mm512_set1_pd(FLOOR_SHIFT),
+    let zero = _mm512_setzero_pd();
+    let (limit, us_min) = (
         _mm512_set1_pd(FLOOR_NEAR_LIMIT),
         _mm512_set1_pd(SQUEEZE_US_MIN),
-        _mm512_set1_pd(0.43),
     );
-    let scale = _mm512_set1_pd(1.0 / (1u64 << 53) as f64);
     let mut index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0);
     let eight = _mm512_set1_epi32(8);
     let constants: *const f64 = ptrs.as_ptr().cast();
@@ -188,21 +234,9 @@ unsafe fn squeeze_rows(
                 },
             )
         };
-        let unit =
-            |w: __m512i| _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64::<11>(w)), scale);
-        let u = _mm512_sub_pd(
-            unit(_mm512_permutex2var_epi64(pair_low, firsts, pair_high)),
-            half,
-        );
-        let v = unit(_mm512_permutex2var_epi64(pair_low, seconds, pair_high));
-        let us = _mm512_sub_pd(half, _mm512_abs_pd(u));
-        // `(2.0 * a / us + b) * u + lambda + 0.43`, left to right.
-        let x = _mm512_add_pd(_mm512_div_pd(_mm512_mul_pd(two, a), us), b);
-        let x = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(x, u), lam), offset);
-        // `floor_near`.
-        let rounded = _mm512_sub_pd(_mm512_add_pd(x, shift), shift);
-        let above = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(rounded, x);
-        let k = _mm512_sub_pd(rounded, _mm512_mask_blend_pd(above, zero, one));
+        let first = _mm512_permutex2var_epi64(pair_low, firsts, pair_high);
+        let second = _mm512_permutex2var_epi64(pair_low, seconds, pair_high);
+        let Candidate { v, us, x, k } = candidate(first, second, a, b, lam);
         let whole = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_abs_pd(x), limit);
         let accepted = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(us, us_min)
             & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(v, v_r)
@@ -301,7 +335,7 @@ unsafe fn bounded(
     listed: usize,
     (ln_factorials, ln_parts): BoundTables<'_>,
 ) -> (usize, usize) {
-    use super::{FLOOR_SHIFT, LN_FACTORIAL_TABLE, LN_PARTS};
+    use super::{LN_FACTORIAL_TABLE, LN_PARTS};
     use std::arch::x86_64::*;
     /// Where the part of an octave starts in a double's bits (`ln_bounds_given`).
     const PART_SHIFT: u32 = 52 - LN_PARTS.trailing_zeros();
@@ -318,13 +352,7 @@ unsafe fn bounded(
         return (0, 0);
     }
     let listed = listed.min(pending.len()) / 8 * 8;
-    let (half, two, one, zero) = (
-        _mm512_set1_pd(0.5),
-        _mm512_set1_pd(2.0),
-        _mm512_set1_pd(1.0),
-        _mm512_setzero_pd(),
-    );
-    let (shift, offset) = (_mm512_set1_pd(FLOOR_SHIFT), _mm512_set1_pd(0.43));
+    let zero = _mm512_setzero_pd();
     let (us_low, table_len, last_entry) = (
         _mm512_set1_pd(0.013),
         _mm512_set1_pd(LN_FACTORIAL_TABLE as f64),
@@ -342,7 +370,6 @@ unsafe fn bounded(
         _mm512_set1_epi64(1),
     );
     let (max_exponent, rows_lane) = (_mm512_set1_epi64(0x7ff), _mm256_set1_epi32(rows as i32));
-    let scale = _mm512_set1_pd(1.0 / (1u64 << 53) as f64);
     let constants: *const f64 = ptrs.as_ptr().cast();
     let mut kept = 0usize;
     let mut j = 0usize;
@@ -373,17 +400,7 @@ unsafe fn bounded(
                 },
             )
         };
-        let unit =
-            |w: __m512i| _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64::<11>(w)), scale);
-        // `ptrs_first_candidate`.
-        let u = _mm512_sub_pd(unit(first), half);
-        let v = unit(second);
-        let us = _mm512_sub_pd(half, _mm512_abs_pd(u));
-        let x = _mm512_add_pd(_mm512_div_pd(_mm512_mul_pd(two, a), us), b);
-        let x = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(x, u), lam), offset);
-        let rounded = _mm512_sub_pd(_mm512_add_pd(x, shift), shift);
-        let above = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(rounded, x);
-        let k = _mm512_sub_pd(rounded, _mm512_mask_blend_pd(above, zero, one));
+        let Candidate { v, us, k, .. } = candidate(first, second, a, b, lam);
         // `floor_near`'s range goes unchecked, as in `ptrs_bounded`: beyond it the candidate is
         // far outside the table.
         let eligible = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(k, zero)
