@@ -84,7 +84,8 @@ fn ln_pmf_bounds(k: f64, lambda: f64, ln_lambda: f64) -> Option<(f64, f64)> {
 fn ln_pmf_bounds_given(k: f64, lambda: f64, ln_lambda: f64, ln_factorial: f64) -> (f64, f64) {
     let k_ln_lambda = k * ln_lambda;
     let value = k_ln_lambda - lambda - ln_factorial;
-    let margin = 1e-14 * (k_ln_lambda.abs() + lambda + ln_factorial) + 1e-300;
+    let margin =
+        PMF_RELATIVE_MARGIN * (k_ln_lambda.abs() + lambda + ln_factorial) + PMF_ABSOLUTE_MARGIN;
     (value - margin, value + margin)
 }
 
@@ -114,14 +115,13 @@ fn ln_bounds(y: f64) -> Option<(f64, f64)> {
 /// nothing, and no fault).
 #[inline(always)]
 fn ln_bounds_given(y: f64, table: &[f64; LN_PARTS + 1]) -> (f64, f64) {
-    const MARGIN: f64 = 1e-12;
     let bits = y.to_bits();
     let exponent = (bits >> 52) as i64 - 1023;
     let part = ((bits >> (52 - LN_PARTS.trailing_zeros())) as usize) & (LN_PARTS - 1);
     let octave = exponent as f64 * std::f64::consts::LN_2;
     (
-        octave + table[part] - MARGIN,
-        octave + table[part + 1] + MARGIN,
+        octave + table[part] - LN_BOUND_MARGIN,
+        octave + table[part + 1] + LN_BOUND_MARGIN,
     )
 }
 
@@ -581,7 +581,11 @@ fn ptrs_first_candidate(
     let [b, a, ..] = *c;
     let (u, v) = (unit(first) - 0.5, unit(second));
     let us = 0.5 - u.abs();
-    (v, us, floor_near((2.0 * a / us + b) * u + lambda + 0.43))
+    (
+        v,
+        us,
+        floor_near((2.0 * a / us + b) * u + lambda + PTRS_OFFSET),
+    )
 }
 
 /// `floor(x)` without a branch, and whether that is right: for `|x| < 2^51` (then `x + 1.5
@@ -602,6 +606,21 @@ const FLOOR_NEAR_LIMIT: f64 = 2_251_799_813_685_248.0;
 /// PTRS's squeeze accepts a first pair only with `us` from this on ([`ptrs_squeeze`]).
 const SQUEEZE_US_MIN: f64 = 0.07;
 
+/// Added to PTRS's candidate before it is floored (Hörmann's `+ 0.43`).
+const PTRS_OFFSET: f64 = 0.43;
+
+/// Below this `us`, PTRS rejects a candidate outright when `v > us`.
+const PTRS_US_SMALL: f64 = 0.013;
+
+/// [`ln_pmf_bounds_given`]'s margin: this share of the terms' magnitude ...
+const PMF_RELATIVE_MARGIN: f64 = 1e-14;
+
+/// ... plus this, so that the margin is never zero.
+const PMF_ABSOLUTE_MARGIN: f64 = 1e-300;
+
+/// How far [`ln_bounds_given`] widens the tabulated bounds on a logarithm.
+const LN_BOUND_MARGIN: f64 = 1e-12;
+
 /// PTRS's second test of its first step, for a first pair outside the squeeze: the candidate
 /// `k`, and whether [`poisson_large`]'s bounded test (the tabulated `ln k!` against bounds on
 /// the ratio's logarithm read from its bits) accepts it, computed without a branch (then `k` is
@@ -620,7 +639,7 @@ fn ptrs_bounded(
     // every such one right: beyond 2^51 in magnitude its value is far outside that range.
     let (v, us, (k, _)) = ptrs_first_candidate(lambda, c, first, second);
     // `k >= 0` is false for NaN: `poisson_large`'s `!(k.is_nan() || k < 0 || ...)`.
-    let eligible = (k >= 0.0) & !((us < 0.013) & (v > us));
+    let eligible = (k >= 0.0) & !((us < PTRS_US_SMALL) & (v > us));
     let ratio = v * inv_alpha / (a / (us * us) + b);
     let in_table = k < LN_FACTORIAL_TABLE as f64;
     // Any index in the table: its entry counts only when `k` is in it.
@@ -674,11 +693,11 @@ fn poisson_large<R: Rng + ?Sized>(
     let (mut u, mut v) = (unit(first) - 0.5, unit(second));
     loop {
         let us = 0.5 - u.abs();
-        let k = floor((2.0 * a / us + b) * u + lambda + 0.43);
+        let k = floor((2.0 * a / us + b) * u + lambda + PTRS_OFFSET);
         if us >= SQUEEZE_US_MIN && v <= v_r {
             return k;
         }
-        if !(k.is_nan() || k < 0.0 || (us < 0.013 && v > us)) {
+        if !(k.is_nan() || k < 0.0 || (us < PTRS_US_SMALL && v > us)) {
             // The test is ln(ratio) against ln P(X = k), where ln(ratio) = ln(v) + ln(inv_alpha)
             // - ln(a / us^2 + b), taken as one logarithm.
             let ratio = v * inv_alpha / (a / (us * us) + b);

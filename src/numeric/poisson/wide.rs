@@ -116,7 +116,7 @@ unsafe fn candidate(
     let x = _mm512_add_pd(_mm512_div_pd(_mm512_mul_pd(_mm512_set1_pd(2.0), a), us), b);
     let x = _mm512_add_pd(
         _mm512_add_pd(_mm512_mul_pd(x, u), lambda),
-        _mm512_set1_pd(0.43),
+        _mm512_set1_pd(super::PTRS_OFFSET),
     );
     // `floor_near`: `x` rounded, less one where that is above `x`.
     let shift = _mm512_set1_pd(FLOOR_SHIFT);
@@ -335,7 +335,10 @@ unsafe fn bounded(
     listed: usize,
     (ln_factorials, ln_parts): BoundTables<'_>,
 ) -> (usize, usize) {
-    use super::{LN_FACTORIAL_TABLE, LN_PARTS};
+    use super::{
+        LN_BOUND_MARGIN, LN_FACTORIAL_TABLE, LN_PARTS, PMF_ABSOLUTE_MARGIN, PMF_RELATIVE_MARGIN,
+        PTRS_US_SMALL,
+    };
     use std::arch::x86_64::*;
     /// Where the part of an octave starts in a double's bits (`ln_bounds_given`).
     const PART_SHIFT: u32 = 52 - LN_PARTS.trailing_zeros();
@@ -354,14 +357,14 @@ unsafe fn bounded(
     let listed = listed.min(pending.len()) / 8 * 8;
     let zero = _mm512_setzero_pd();
     let (us_low, table_len, last_entry) = (
-        _mm512_set1_pd(0.013),
+        _mm512_set1_pd(PTRS_US_SMALL),
         _mm512_set1_pd(LN_FACTORIAL_TABLE as f64),
         _mm512_set1_epi64(LN_FACTORIAL_TABLE as i64 - 1),
     );
     let (rel, abs, margin, ln_2) = (
-        _mm512_set1_pd(1e-14),
-        _mm512_set1_pd(1e-300),
-        _mm512_set1_pd(1e-12),
+        _mm512_set1_pd(PMF_RELATIVE_MARGIN),
+        _mm512_set1_pd(PMF_ABSOLUTE_MARGIN),
+        _mm512_set1_pd(LN_BOUND_MARGIN),
         _mm512_set1_pd(std::f64::consts::LN_2),
     );
     let (exponent_bias, part_mask, one_index) = (
